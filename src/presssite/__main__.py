@@ -1,0 +1,5 @@
+"""``python -m presssite``: the same as the ``presssite`` command."""
+
+from presssite.cli import main
+
+main()

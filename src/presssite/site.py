@@ -1,0 +1,169 @@
+"""Assemble the published site from parsed bundles.
+
+This is where publishing rules live, in one place: drafts, embargoes and expiry are
+applied per translation against the build clock, so that everything downstream
+(pages, lists, tags, switchers, feeds, sitemaps, photos) sees only what is public and
+cannot leak an embargoed release by accident. It also orders releases, groups tags,
+lists missing translations and refuses two documents that would write the same URL.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+
+from . import urls
+from .errors import ContentError, PresssiteError
+from .model import Bundle, Site, Tag, Translation
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def is_public(doc: Translation, now: datetime) -> bool:
+    """Whether a translation may be seen by the public at ``now``."""
+    if doc.draft:
+        return False
+    if doc.embargo is not None and doc.embargo > now:
+        return False
+    return not (doc.expires is not None and doc.expires <= now)
+
+
+def is_visible(
+    doc: Translation, now: datetime, *, include_drafts: bool, include_embargoed: bool
+) -> bool:
+    """Whether a translation is part of this build (a preview may show more than the public)."""
+    if doc.expires is not None and doc.expires <= now:
+        return False
+    if doc.draft and not include_drafts:
+        return False
+    return not (doc.embargo is not None and doc.embargo > now and not include_embargoed)
+
+
+def assemble(
+    settings: Settings,
+    bundles: Iterable[Bundle],
+    *,
+    now: datetime,
+    include_drafts: bool = False,
+    include_embargoed: bool = False,
+) -> tuple[Site, list[PresssiteError]]:
+    """Link, filter and order the bundles; return the site and the problems found.
+
+    Problems are returned, not raised, so the build can report them together with the
+    content stage's.
+    """
+    published: dict[str, Bundle] = {}
+    missing: list[tuple[str, str]] = []
+    for bundle in sorted(bundles, key=lambda b: b.id):
+        kept = {
+            loc: doc
+            for loc, doc in bundle.translations.items()
+            if is_visible(
+                doc, now, include_drafts=include_drafts, include_embargoed=include_embargoed
+            )
+        }
+        if not kept:
+            continue
+        ordered = {loc: kept[loc] for loc in settings.locales if loc in kept}
+        published[bundle.id] = Bundle(
+            id=bundle.id, section=bundle.section, dir=bundle.dir, translations=ordered
+        )
+        missing.extend((bundle.id, loc) for loc in settings.locales if loc not in ordered)
+
+    releases: dict[str, list[Translation]] = {loc: [] for loc in settings.locales}
+    pages: dict[str, list[Translation]] = {loc: [] for loc in settings.locales}
+    for bundle in published.values():
+        for loc, doc in bundle.translations.items():
+            (pages if doc.is_page else releases)[loc].append(doc)
+    for docs in releases.values():
+        docs.sort(key=lambda d: (d.date, d.bundle), reverse=True)
+    for docs in pages.values():
+        docs.sort(key=lambda d: (d.title.casefold(), d.bundle))
+
+    tags = {loc: _tags(settings, loc, docs) for loc, docs in releases.items()}
+    site = Site(
+        settings=settings,
+        now=now,
+        bundles=published,
+        releases={loc: tuple(docs) for loc, docs in releases.items()},
+        pages={loc: tuple(docs) for loc, docs in pages.items()},
+        tags=tags,
+        missing=tuple(missing),
+        include_drafts=include_drafts,
+    )
+    return site, _collisions(site)
+
+
+def _tags(settings: Settings, locale: str, releases: list[Translation]) -> tuple[Tag, ...]:
+    """Group a locale's releases (already newest first) by tag slug."""
+    names: dict[str, str] = {}
+    members: dict[str, list[Translation]] = defaultdict(list)
+    for doc in releases:
+        seen: set[str] = set()
+        for name in doc.tags:
+            slug = urls.slugify(name)
+            if not slug or slug in seen:
+                continue
+            seen.add(slug)
+            names.setdefault(slug, name)
+            members[slug].append(doc)
+    return tuple(
+        Tag(
+            name=names[slug],
+            slug=slug,
+            locale=locale,
+            url=urls.tag(settings, locale, slug),
+            releases=tuple(members[slug]),
+        )
+        for slug in sorted(names, key=lambda s: (names[s].casefold(), s))
+    )
+
+
+def list_pages(count: int, page_size: int) -> int:
+    """How many pages a list of ``count`` items takes (an empty list still has one)."""
+    return max(1, -(-count // page_size))
+
+
+def _collisions(site: Site) -> list[PresssiteError]:
+    """Two documents, or a document and a generated list page, that claim one URL."""
+    settings = site.settings
+    owners: dict[str, str] = {}
+    for loc in settings.locales:
+        for n in range(1, list_pages(len(site.releases[loc]), settings.page_size) + 1):
+            owners[urls.home(settings, loc, n)] = f"the {loc} home page"
+        owners[urls.tags_index(settings, loc)] = f"the {loc} tags index"
+        for tag in site.tags[loc]:
+            for n in range(1, list_pages(len(tag.releases), settings.page_size) + 1):
+                owners[urls.tag(settings, loc, tag.slug, n)] = f"the {loc} tag page {tag.name!r}"
+    errors: list[PresssiteError] = []
+    by_url: dict[str, Translation] = {}
+    for doc in site.translations():
+        other = by_url.get(doc.url)
+        if other is not None:
+            errors.append(
+                ContentError(
+                    f"writes the same URL {doc.url} as {other.path}",
+                    path=doc.path,
+                    line=doc.lines.get("slug"),
+                    key="slug",
+                    hint="give one of them a different slug: in front matter or by renaming "
+                    "its bundle folder",
+                )
+            )
+            continue
+        if doc.url in owners:
+            errors.append(
+                ContentError(
+                    f"writes the URL {doc.url}, which is {owners[doc.url]}",
+                    path=doc.path,
+                    line=doc.lines.get("slug"),
+                    key="slug",
+                    hint="give it a different slug",
+                )
+            )
+            continue
+        by_url[doc.url] = doc
+    return errors

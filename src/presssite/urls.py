@@ -1,0 +1,86 @@
+"""URL policy, in one place and pure: slugs, permalinks, output paths, absolute URLs.
+
+Every URL the build writes is a site path that includes the ``base_url``'s path
+("/portal/id/press/x/"), so the site works under a GitHub Pages sub-path; canonical
+URLs, hreflang, feeds and sitemaps use ``absolute()`` of those paths.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from slugify import slugify as _slugify
+
+from .model import PAGES_SECTION
+from .settings import Settings
+
+_DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}[-_]?")
+
+
+def slugify(text: str) -> str:
+    """ASCII slug: "Lê Anh Tuấn gặp đối tác" -> "le-anh-tuan-gap-doi-tac"."""
+    return _slugify(text, max_length=80, word_boundary=True, save_order=True)
+
+
+def bundle_slug(folder_name: str) -> str:
+    """A bundle's default slug: its folder name without a leading ``YYYY-MM-DD-`` date."""
+    stripped = _DATE_PREFIX.sub("", folder_name)
+    return slugify(stripped or folder_name)
+
+
+def home(settings: Settings, locale: str, page: int = 1) -> str:
+    """/<base>/<locale>/, then /<base>/<locale>/page/N/ for later pages."""
+    path = f"{settings.base_path}{locale}/"
+    return path if page <= 1 else f"{path}page/{page}/"
+
+
+def document(settings: Settings, locale: str, section: str, slug: str) -> str:
+    """A release is /<locale>/<section>/<slug>/; a static page is /<locale>/<slug>/."""
+    if section == PAGES_SECTION:
+        return f"{settings.base_path}{locale}/{slug}/"
+    return f"{settings.base_path}{locale}/{section}/{slug}/"
+
+
+def tags_index(settings: Settings, locale: str) -> str:
+    return f"{settings.base_path}{locale}/tags/"
+
+
+def tag(settings: Settings, locale: str, tag_slug: str, page: int = 1) -> str:
+    path = f"{settings.base_path}{locale}/tags/{tag_slug}/"
+    return path if page <= 1 else f"{path}page/{page}/"
+
+
+def feed(settings: Settings, locale: str) -> str:
+    return f"{settings.base_path}{locale}/feed.xml"
+
+
+def root(settings: Settings) -> str:
+    return settings.base_path
+
+
+def static(settings: Settings, name: str) -> str:
+    """A file from the theme's or the site's static/ folder, e.g. "style.css"."""
+    return f"{settings.base_path}static/{name.lstrip('/')}"
+
+
+def absolute(settings: Settings, path: str) -> str:
+    """An absolute URL for a site path that already includes the base path."""
+    origin = settings.base_url[: len(settings.base_url) - len(settings.base_path)]
+    return origin + quote(path, safe="/:@!$&'()*+,;=-._~%")
+
+
+def output_path(settings: Settings, url: str) -> str:
+    """Output-relative file for a site path: "/portal/id/x/" -> "id/x/index.html"."""
+    base = settings.base_path
+    if not url.startswith(base):
+        raise ValueError(f"{url!r} is not under the base path {base!r}")
+    rel = url[len(base) :]
+    if rel == "" or rel.endswith("/"):
+        rel += "index.html"
+    return rel
+
+
+def url_for_output(settings: Settings, rel: str) -> str:
+    """The site path of an output-relative file ("id/x/photos/a.jpg")."""
+    return settings.base_path + rel

@@ -1,0 +1,78 @@
+"""Publishing is atomic: the previous output survives any failure."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from presssite import output
+from presssite.errors import PresssiteError
+from presssite.model import OutputFile
+
+
+def test_publish_writes_bytes_and_links_sources(tmp_path: Path) -> None:
+    source = tmp_path / "photo.jpg"
+    source.write_bytes(b"jpeg")
+    target = tmp_path / "build"
+    stats = output.publish(
+        [
+            OutputFile("index.html", data=b"<p>hi</p>"),
+            OutputFile("id/press/x/photos/a.jpg", source=source),
+        ],
+        target=target,
+    )
+    assert (target / "index.html").read_bytes() == b"<p>hi</p>"
+    linked = target / "id/press/x/photos/a.jpg"
+    assert linked.read_bytes() == b"jpeg"
+    assert os.stat(linked).st_ino == os.stat(source).st_ino  # a hard link, no copy
+    assert stats.files == 2 and stats.linked == 1
+
+
+def test_publish_replaces_the_old_output_entirely(tmp_path: Path) -> None:
+    target = tmp_path / "build"
+    output.publish([OutputFile("old.html", data=b"old")], target=target)
+    output.publish([OutputFile("new.html", data=b"new")], target=target)
+    assert sorted(p.name for p in target.iterdir()) == ["new.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]  # no temp folders left
+
+
+def test_a_failure_leaves_the_previous_output_untouched(tmp_path: Path) -> None:
+    target = tmp_path / "build"
+    output.publish([OutputFile("index.html", data=b"good")], target=target)
+
+    def files():
+        yield OutputFile("index.html", data=b"half")
+        raise RuntimeError("interrupted")
+
+    with pytest.raises(RuntimeError):
+        output.publish(files(), target=target)
+    assert (target / "index.html").read_bytes() == b"good"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]
+
+
+def test_later_files_override_earlier_ones(tmp_path: Path) -> None:
+    target = tmp_path / "build"
+    output.publish(
+        [
+            OutputFile("static/style.css", data=b"theme"),
+            OutputFile("static/style.css", data=b"site"),
+        ],
+        target=target,
+    )
+    assert (target / "static/style.css").read_bytes() == b"site"
+
+
+@pytest.mark.parametrize("path", ["../escape.html", "/etc/passwd", "a/../../b"], ids=str)
+def test_paths_outside_the_output_are_refused(tmp_path: Path, path: str) -> None:
+    with pytest.raises(PresssiteError):
+        output.publish([OutputFile(path, data=b"x")], target=tmp_path / "build")
+    assert not (tmp_path / "escape.html").exists()
+
+
+def test_leftovers_of_an_interrupted_build_are_cleared(tmp_path: Path) -> None:
+    (tmp_path / "build.tmp-dead").mkdir()
+    (tmp_path / "build.old-dead").mkdir()
+    output.publish([OutputFile("index.html", data=b"x")], target=tmp_path / "build")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]
