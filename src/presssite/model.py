@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from .settings import Contact, Settings
 
@@ -51,7 +52,7 @@ class Reference:
 
     target: str  # as written ("../other/index.en.md", "photos/02.jpg", "/id/tags/x/")
     line: int  # 1-based line in the Markdown file
-    kind: str  # "link" or "image"
+    kind: str  # "doc", "photo", "file" (bundle-relative) or "url" (site-absolute path)
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class Translation:
     references: tuple[Reference, ...] = ()
     lines: Mapping[str, int] = field(default_factory=dict)  # front-matter key -> line
     digest: str = ""  # hash of the file's bytes, for caches
+    extra: Mapping[str, Any] = field(default_factory=dict)  # front matter "extra:", for templates
 
     @property
     def is_page(self) -> bool:
