@@ -22,6 +22,8 @@ LAYERS = {
     "urls": 3,
     "i18n": 3,
     "imagegeom": 3,
+    "imagework": 3,
+    "pages": 3,
     "content": 4,
     "site": 4,
     "images": 4,
@@ -29,7 +31,7 @@ LAYERS = {
     "feeds": 4,
     "output": 4,
     "build": 5,
-    "devserver": 6,
+    "devserver": 5,
     "serve": 6,
     "deploy": 6,
     "scaffold": 6,
@@ -87,7 +89,7 @@ def test_imports_flow_down(name: str) -> None:
 def test_images_uses_only_the_core() -> None:
     if not (PACKAGE / "images.py").exists():
         pytest.skip("no image stage yet")
-    assert presssite_imports("images") <= {"errors", "settings", "model", "imagegeom"}
+    assert presssite_imports("images") <= {"errors", "settings", "model", "imagegeom", "imagework"}
 
 
 def test_devserver_knows_nothing_of_presssite() -> None:
