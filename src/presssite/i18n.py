@@ -1,0 +1,187 @@
+"""Localization: gettext catalogs for the theme's labels, and CLDR dates and names.
+
+Catalogs are compiled from ``.po`` files at build time with Babel, so a site ships no
+``.mo`` files and nobody runs ``msgfmt`` by hand: the theme's catalog of a locale is the
+base, the site's own ``locales/<xx>/LC_MESSAGES/messages.po`` is layered over it (a site
+string wins, a theme string fills every gap, and the English ``msgid`` is the last
+resort). Dates, language names and Open Graph locales come from Babel's CLDR data; a
+locale Babel does not know is formatted in English with a warning rather than aborting
+a build.
+"""
+
+from __future__ import annotations
+
+import gettext
+import logging
+from datetime import datetime, tzinfo
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.core import get_global
+from babel.dates import format_date as _babel_date
+from babel.dates import format_time as _babel_time
+from babel.dates import get_timezone_gmt, get_timezone_name
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import PoFileError, read_po
+
+from .errors import PresssiteError
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+THEME_LOCALES_DIR = Path(__file__).parent / "theme" / "locales"
+DOMAIN = "messages"
+FALLBACK_LOCALE = "en"
+
+# CLDR names Indonesian and Malay by the bare adjective ("Indonesia", "Melayu"); in a
+# language switcher readers expect the name the language uses for itself in full.
+_SELF_NAMES = {"id": "Bahasa Indonesia", "ms": "Bahasa Melayu"}
+
+
+# --------------------------------------------------------------------------- catalogs
+
+
+def catalogs(settings: Settings) -> dict[str, gettext.NullTranslations]:
+    """One translations object per site locale: the site's catalog over the theme's.
+
+    A locale with neither catalog gets the English ``msgid``s (and a warning, unless it
+    is an English locale). A malformed site catalog is the user's to fix, so it raises a
+    ``PresssiteError`` naming the file and line.
+    """
+    out: dict[str, gettext.NullTranslations] = {}
+    for locale in settings.locales:
+        theme = _find_po(THEME_LOCALES_DIR, locale)
+        site = _find_po(settings.locales_dir, locale)
+        layers = [compile_po(path) for path in (site, theme) if path is not None]
+        if not layers:
+            if _language(locale) != FALLBACK_LOCALE:
+                log.warning(
+                    "no message catalog for locale %r: theme labels are shown in English (add %s)",
+                    locale,
+                    settings.locales_dir / locale / "LC_MESSAGES" / f"{DOMAIN}.po",
+                )
+            out[locale] = gettext.NullTranslations()
+            continue
+        top = layers[0]
+        for lower in layers[1:]:
+            top.add_fallback(lower)
+        out[locale] = top
+    return out
+
+
+def compile_po(path: Path) -> gettext.GNUTranslations:
+    """Read a ``.po`` file and compile it in memory into a ``GNUTranslations``."""
+    try:
+        with path.open("rb") as fh:
+            catalog = read_po(fh, abort_invalid=True)
+    except PoFileError as exc:
+        raise PresssiteError(
+            f"malformed message catalog: {exc}",
+            path=path,
+            line=exc.lineno or None,
+            hint="fix the .po syntax (msgid/msgstr pairs of quoted strings)",
+        ) from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise PresssiteError(
+            f"cannot read message catalog: {exc}",
+            path=path,
+            hint="the file must be a UTF-8 gettext .po file",
+        ) from None
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def _find_po(base: Path, locale: str) -> Path | None:
+    """``<base>/<xx>/LC_MESSAGES/messages.po`` for ``pt-BR``, then ``pt_BR``, then ``pt``."""
+    for name in dict.fromkeys((locale, locale.replace("-", "_"), _language(locale))):
+        path = base / name / "LC_MESSAGES" / f"{DOMAIN}.po"
+        if path.is_file():
+            return path
+    return None
+
+
+def _language(locale: str) -> str:
+    return locale.replace("-", "_").split("_")[0].lower()
+
+
+# --------------------------------------------------------------------------- CLDR data
+
+
+@cache
+def _parse(code: str) -> Locale | None:
+    try:
+        return Locale.parse(code.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return None
+
+
+@cache
+def babel_locale(code: str) -> Locale:
+    """Babel's ``Locale`` for a site locale code ("id", "pt-BR"), English if unknown.
+
+    Cached so that a site with an unknown locale warns once, not once per date.
+    """
+    loc = _parse(code)
+    if loc is None:
+        log.warning("locale %r is unknown to Babel: dates are formatted in English", code)
+        return Locale.parse(FALLBACK_LOCALE)
+    return loc
+
+
+def format_date(dt: datetime, locale: str, tz: tzinfo) -> str:
+    """CLDR "long" date in the site's time zone: "6 November 2025", "November 6, 2025"."""
+    return _babel_date(dt.astimezone(tz), "long", locale=babel_locale(locale))
+
+
+def format_datetime(dt: datetime, locale: str, tz: tzinfo) -> str:
+    """Long date, short time and a zone readers recognise: "6 November 2025, 09.30 WIB".
+
+    Date first then time is how datelines read in every supported language, so the
+    parts are joined in that order rather than by CLDR's date-time pattern (which puts
+    the time first in Vietnamese and drops the comma in Indonesian).
+    """
+    local = dt.astimezone(tz)
+    loc = babel_locale(locale)
+    date = _babel_date(local, "long", locale=loc)
+    time = _babel_time(local, "short", locale=loc)
+    return f"{date}, {time} {zone_name(local, loc)}"
+
+
+def zone_name(dt: datetime, locale: Locale) -> str:
+    """The zone's short name: CLDR's ("WIB"), else the tz database's ("CET"), else GMT+x."""
+    for name in (get_timezone_name(dt, "short", locale=locale), dt.tzname() or ""):
+        if name.isalpha():
+            return name
+    return get_timezone_gmt(dt, "long", locale=locale)
+
+
+def locale_name(code: str) -> str:
+    """The language's name in itself: "Bahasa Indonesia", "English", "Tiếng Việt".
+
+    A code Babel does not know is shown as written.
+    """
+    if code in _SELF_NAMES:
+        return _SELF_NAMES[code]
+    loc = _parse(code)
+    name = loc.get_display_name(loc) if loc is not None else None
+    if not name:
+        return code
+    return name[:1].upper() + name[1:]
+
+
+def og_locale(code: str) -> str:
+    """Open Graph ``language_TERRITORY`` ("id" -> "id_ID", "en" -> "en_US") by likely subtags."""
+    loc = _parse(code)
+    if loc is None:
+        return "en_US"
+    if loc.territory:
+        return f"{loc.language}_{loc.territory}"
+    likely: dict[str, str] = get_global("likely_subtags")
+    expanded = _parse(likely.get(str(loc)) or likely.get(loc.language) or "")
+    if expanded is not None and expanded.territory:
+        return f"{loc.language}_{expanded.territory}"
+    return loc.language

@@ -1,0 +1,259 @@
+"""Typed, ready-made values for the theme's templates, built by pure functions.
+
+``render`` asks these helpers for everything a page shows that is not the document
+itself: its locale switcher, its ``hreflang`` links, the pages of a paginated list, the
+teasers of a list and the gallery of a release. Keeping them here, free of Jinja and
+of I/O, keeps the policy (which URL is the alternate of which page, which photo loads
+eagerly) testable on its own and keeps the templates free of logic.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from markupsafe import Markup
+
+from . import urls
+from .model import Alternate, Bundle, ListPage, Photo, PhotoImage, Site, Translation
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class HreflangLink:
+    """One ``<link rel="alternate" hreflang=... href=...>`` of a page's head."""
+
+    hreflang: str  # a locale code or "x-default"
+    href: str  # absolute URL
+
+
+@dataclass(frozen=True)
+class Teaser:
+    """A release as a list page shows it: linked title, localized date, summary, photo."""
+
+    url: str
+    title: str
+    summary: str
+    date_iso: str  # valid for <time datetime>
+    date_text: str  # localized long date
+    image: PhotoImage | None  # the lead photo, when the release has one and it is planned
+
+
+@dataclass(frozen=True)
+class GalleryEntry:
+    """One captioned, credited photo of a release's gallery."""
+
+    photo: Photo
+    image: PhotoImage | None  # None only when the image stage did not plan the photo
+    eager: bool  # true for the first photo of the page: not lazy-loaded
+
+
+@dataclass(frozen=True)
+class PreviewNotice:
+    """Why a page shown by the preview server is not public."""
+
+    kind: str  # "draft" or "embargo"
+    until: str  # the localized embargo instant; "" for a draft
+
+
+def iso(dt: datetime, tz: tzinfo) -> str:
+    """An instant in the site's zone for ``<time datetime>``: whole seconds, with offset.
+
+    HTML allows at most three fraction digits, so microseconds are dropped.
+    """
+    return dt.astimezone(tz).replace(microsecond=0).isoformat()
+
+
+def paginate(
+    items: Sequence[Translation],
+    page_size: int,
+    locale: str,
+    url_for: Callable[[int], str],
+) -> list[ListPage]:
+    """Split a newest-first list into pages; an empty list still has its first page.
+
+    ``prev_url`` points to newer releases (the previous page), ``next_url`` to older.
+    """
+    total = max(1, -(-len(items) // page_size))
+    pages = []
+    for number in range(1, total + 1):
+        chunk = tuple(items[(number - 1) * page_size : number * page_size])
+        pages.append(
+            ListPage(
+                locale=locale,
+                number=number,
+                total=total,
+                url=url_for(number),
+                items=chunk,
+                prev_url=url_for(number - 1) if number > 1 else None,
+                next_url=url_for(number + 1) if number < total else None,
+            )
+        )
+    return pages
+
+
+def document_alternates(
+    settings: Settings, bundle: Bundle, current: str, homes: Mapping[str, str]
+) -> tuple[Alternate, ...]:
+    """The switcher of a document: each locale's translation, or that locale's home."""
+    out = []
+    for loc in settings.locales:
+        doc = bundle.translations.get(loc)
+        out.append(
+            Alternate(
+                locale=loc,
+                url=doc.url if doc is not None else homes[loc],
+                exists=doc is not None,
+                current=loc == current,
+            )
+        )
+    return tuple(out)
+
+
+def list_alternates(
+    settings: Settings, current: str, current_url: str, others: Mapping[str, str]
+) -> tuple[Alternate, ...]:
+    """The switcher of a list page: this page for its own locale, ``others`` for the rest.
+
+    List pages are not translations of each other, so nothing is marked missing.
+    """
+    return tuple(
+        Alternate(
+            locale=loc,
+            url=current_url if loc == current else others[loc],
+            exists=True,
+            current=loc == current,
+        )
+        for loc in settings.locales
+    )
+
+
+def hreflang_links(
+    settings: Settings, alternates: Sequence[Alternate], x_default: str
+) -> tuple[HreflangLink, ...]:
+    """``hreflang`` links for the alternates that exist, then ``x-default``.
+
+    Every page of a set lists the same links (itself included), which is what makes the
+    annotation reciprocal for search engines.
+    """
+    links = [
+        HreflangLink(alt.locale, urls.absolute(settings, alt.url))
+        for alt in alternates
+        if alt.exists
+    ]
+    links.append(HreflangLink("x-default", urls.absolute(settings, x_default)))
+    return tuple(links)
+
+
+def x_default(settings: Settings, bundle: Bundle) -> str:
+    """A document's ``x-default``: its default-locale translation, else the site root."""
+    doc = bundle.translations.get(settings.default_locale)
+    return doc.url if doc is not None else urls.root(settings)
+
+
+def gallery(
+    doc: Translation, images: Mapping[str, PhotoImage], *, first_is_eager: bool
+) -> tuple[GalleryEntry, ...]:
+    """The gallery entries of a document; the first is eager when no photo came before."""
+    return tuple(
+        GalleryEntry(photo=p, image=images.get(p.src), eager=first_is_eager and i == 0)
+        for i, p in enumerate(doc.gallery)
+    )
+
+
+def preview_notice(doc: Translation, now: datetime, until: str) -> PreviewNotice | None:
+    """Why ``doc`` is not public at ``now`` (draft first), or None when it is."""
+    if doc.draft:
+        return PreviewNotice("draft", "")
+    if doc.embargo is not None and doc.embargo > now:
+        return PreviewNotice("embargo", until)
+    return None
+
+
+def resolve_document(
+    bundles: Mapping[str, Bundle], default_locale: str, bundle_id: str, locale: str
+) -> Translation | None:
+    """The translation a cross-document link points to: the asked locale, else the
+    default locale, else any; None when the bundle has nothing published."""
+    bundle = bundles.get(bundle_id)
+    if bundle is None or not bundle.translations:
+        return None
+    return (
+        bundle.translations.get(locale)
+        or bundle.translations.get(default_locale)
+        or next(iter(bundle.translations.values()))
+    )
+
+
+# --------------------------------------------------------------------------- body placeholders
+
+_PLACEHOLDER = re.compile(
+    r'(?P<p><p>\s*)?<presssite-figure src="(?P<fig_src>[^"]*)" alt="(?P<fig_alt>[^"]*)">'
+    r"</presssite-figure>(?(p)\s*</p>)"
+    r'|<a (?P<a_pre>[^>]*?)href="presssite:doc:(?P<a_doc>[^"]*)"(?P<a_post>[^>]*)>'
+    r"(?P<a_text>.*?)</a>"
+    r'|presssite:(?P<kind>photo|file|doc):(?P<target>[^"\s<>]*)',
+    re.DOTALL,
+)
+
+
+def rewrite_body(
+    doc: Translation,
+    photos: Mapping[str, PhotoImage],
+    site: Site,
+    figure: Callable[..., str],
+) -> tuple[Markup, int]:
+    """Replace the placeholders ``markup`` leaves in a body, in one regex pass.
+
+    Returns the body and the number of figures placed, so that the page's first photo
+    (the first figure, else the gallery's first) is the one not lazy-loaded.
+    """
+    figures = 0
+    default = site.settings.default_locale
+
+    def doc_url(target: str) -> str | None:
+        ref, hash_, frag = html.unescape(target).partition("#")
+        bundle_id, _, locale = ref.rpartition(":")
+        found = resolve_document(site.bundles, default, bundle_id or ref, locale)
+        if found is None:
+            log.warning("%s: link to %r: not published, link dropped", doc.path, bundle_id or ref)
+            return None
+        return html.escape(found.url + hash_ + frag)
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal figures
+        if match.group("fig_src") is not None:
+            src = html.unescape(match.group("fig_src"))
+            alt = html.unescape(match.group("fig_alt"))
+            photo = doc.photo(src)
+            figures += 1
+            return figure(
+                img=photos.get(src),
+                src_url=doc.url + src,
+                alt=alt,
+                caption_text=photo.caption if photo is not None else alt,
+                credit=photo.credit if photo is not None else "",
+                eager=figures == 1,
+            )
+        if match.group("a_doc") is not None:
+            url = doc_url(match.group("a_doc"))
+            if url is None:
+                return match.group("a_text")
+            pre, post, text = match.group("a_pre", "a_post", "a_text")
+            return f'<a {pre}href="{url}"{post}>{text}</a>'
+        kind, target = match.group("kind"), match.group("target")
+        if kind == "photo":
+            image = photos.get(html.unescape(target))
+            return html.escape(image.fallback.url) if image is not None else doc.url + target
+        if kind == "file":
+            return doc.url + target
+        return doc_url(target) or "#"
+
+    body = _PLACEHOLDER.sub(replace, doc.body_html)
+    return Markup(body), figures

@@ -1,0 +1,176 @@
+"""Catalogs (theme's, site's over them) and CLDR dates, names and Open Graph locales."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from presssite import i18n, settings
+from presssite.errors import PresssiteError
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+THEME = Path(i18n.__file__).parent / "theme"
+
+
+def make_settings(tmp_path: Path, locales: list[str]) -> settings.Settings:
+    return settings.parse(
+        {"base_url": "https://example.org/", "default_locale": locales[0], "locales": locales},
+        root=tmp_path,
+        source=tmp_path / "presssite.toml",
+    )
+
+
+def write_po(root: Path, locale: str, entries: dict[str, str], *, raw: str | None = None) -> Path:
+    path = root / "locales" / locale / "LC_MESSAGES" / "messages.po"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = raw
+    if body is None:
+        body = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        for msgid, msgstr in entries.items():
+            body += f'msgid "{msgid}"\nmsgstr "{msgstr}"\n\n'
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------- catalogs
+
+
+def test_theme_catalogs_translate_labels_per_locale(tmp_path: Path) -> None:
+    cats = i18n.catalogs(make_settings(tmp_path, ["id", "en", "vi"]))
+    assert cats["id"].gettext("Source: %(link)s") == "Sumber: %(link)s"
+    assert cats["en"].gettext("Source: %(link)s") == "Source: %(link)s"
+    assert cats["vi"].gettext("Source: %(link)s") == "Nguồn: %(link)s"
+    assert cats["id"].gettext("Photo: %(credit)s") == "Foto: %(credit)s"
+
+
+def test_site_catalog_wins_and_theme_fills_the_rest(tmp_path: Path) -> None:
+    write_po(tmp_path, "id", {"Source: %(link)s": "Asal berita: %(link)s"})
+    cats = i18n.catalogs(make_settings(tmp_path, ["id", "en"]))
+    assert cats["id"].gettext("Source: %(link)s") == "Asal berita: %(link)s"
+    assert cats["id"].gettext("Photo: %(credit)s") == "Foto: %(credit)s"
+
+
+def test_site_catalog_for_a_locale_the_theme_lacks(tmp_path: Path) -> None:
+    write_po(tmp_path, "fr", {"Source: %(link)s": "Source : %(link)s"})
+    cats = i18n.catalogs(make_settings(tmp_path, ["fr", "en"]))
+    assert cats["fr"].gettext("Source: %(link)s") == "Source : %(link)s"
+    assert cats["fr"].gettext("Photos") == "Photos"  # English msgid as the last resort
+
+
+def test_locale_without_any_catalog_falls_back_to_english_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="presssite.i18n"):
+        cats = i18n.catalogs(make_settings(tmp_path, ["de", "en"]))
+    assert cats["de"].gettext("Source: %(link)s") == "Source: %(link)s"
+    assert any("'de'" in r.getMessage() for r in caplog.records)
+
+
+def test_malformed_site_catalog_names_file_and_line(tmp_path: Path) -> None:
+    raw = 'msgid ""\nmsgstr ""\n\nmsgid "Photos"\nmsgstr "Foto\n\nthis is not po\n'
+    path = write_po(tmp_path, "id", {}, raw=raw)
+    with pytest.raises(PresssiteError) as info:
+        i18n.catalogs(make_settings(tmp_path, ["id", "en"]))
+    assert info.value.path == path
+    assert info.value.line is not None
+    assert str(path) in info.value.format()
+
+
+def template_msgids() -> set[str]:
+    method_map = [("**.html", "jinja2")]
+    options = {"**.html": {"extensions": "jinja2.ext.i18n"}}
+    found = extract_from_dir(str(THEME / "templates"), method_map, options)
+    return {msg[2] if isinstance(msg[2], str) else msg[2][0] for msg in found}
+
+
+@pytest.mark.parametrize("locale", ["id", "vi"])
+def test_every_template_label_is_translated(locale: str) -> None:
+    with (THEME / "locales" / locale / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+        catalog = read_po(fh)
+    translated = {
+        (m.id if isinstance(m.id, str) else m.id[0])
+        for m in catalog
+        if m.id and not m.fuzzy and (m.string if isinstance(m.string, str) else all(m.string))
+    }
+    missing = template_msgids() - translated
+    assert not missing, f"untranslated in {locale}: {sorted(missing)}"
+
+
+# --------------------------------------------------------------------------- dates and names
+
+MORNING = datetime(2025, 11, 6, 9, 30, tzinfo=JAKARTA)
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [("id", "6 November 2025"), ("en", "November 6, 2025"), ("vi", "6 tháng 11, 2025")],
+    ids=["id", "en", "vi"],
+)
+def test_format_date_long(locale: str, expected: str) -> None:
+    assert i18n.format_date(MORNING, locale, JAKARTA) == expected
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("id", "6 November 2025, 09.30 WIB"),
+        ("en", "November 6, 2025, 9:30 AM WIB"),
+        ("vi", "6 tháng 11, 2025, 09:30 WIB"),
+    ],
+    ids=["id", "en", "vi"],
+)
+def test_format_datetime(locale: str, expected: str) -> None:
+    # CLDR puts a narrow no-break space before "AM" in English.
+    assert i18n.format_datetime(MORNING, locale, JAKARTA).replace("\u202f", " ") == expected
+
+
+def test_dates_are_shown_in_the_site_time_zone() -> None:
+    late_utc = datetime(2025, 11, 5, 20, 0, tzinfo=ZoneInfo("UTC"))  # 03:00 next day in Jakarta
+    assert i18n.format_date(late_utc, "id", JAKARTA) == "6 November 2025"
+    assert i18n.format_datetime(late_utc, "id", JAKARTA) == "6 November 2025, 03.00 WIB"
+
+
+def test_zone_without_a_name_is_shown_as_gmt_offset() -> None:
+    saigon = ZoneInfo("Asia/Ho_Chi_Minh")
+    text = i18n.format_datetime(datetime(2025, 11, 6, 9, 30, tzinfo=saigon), "vi", saigon)
+    assert text == "6 tháng 11, 2025, 09:30 GMT+07:00"
+
+
+def test_unknown_locale_is_formatted_in_english_with_a_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="presssite.i18n"):
+        text = i18n.format_date(MORNING, "qaa", JAKARTA)
+    assert text == "November 6, 2025"
+    assert any("qaa" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(
+    ("code", "name"),
+    [
+        ("id", "Bahasa Indonesia"),
+        ("en", "English"),
+        ("vi", "Tiếng Việt"),
+        ("fr", "Français"),
+        ("pt-BR", "Português (Brasil)"),
+        ("qab", "qab"),
+    ],
+    ids=["id", "en", "vi", "fr", "pt-BR", "unknown"],
+)
+def test_locale_name_in_itself(code: str, name: str) -> None:
+    assert i18n.locale_name(code) == name
+
+
+@pytest.mark.parametrize(
+    ("code", "og"),
+    [("id", "id_ID"), ("en", "en_US"), ("vi", "vi_VN"), ("pt-BR", "pt_BR"), ("qac", "en_US")],
+    ids=["id", "en", "vi", "pt-BR", "unknown"],
+)
+def test_og_locale(code: str, og: str) -> None:
+    assert i18n.og_locale(code) == og
