@@ -140,8 +140,9 @@ def test_tags_per_locale_group_by_slug(settings: Settings) -> None:
 
 
 def test_two_documents_on_one_url_are_both_named(settings: Settings) -> None:
-    a = bundle(settings, doc(settings, "press/2026-01-01-x", "id", 1, slug="same"))
-    b = bundle(settings, doc(settings, "press/2026-01-02-x", "id", 2, slug="same"))
+    explicit = {"slug": 4}  # both slugs written in front matter
+    a = bundle(settings, doc(settings, "press/2026-01-01-x", "id", 1, slug="same", lines=explicit))
+    b = bundle(settings, doc(settings, "press/2026-01-02-x", "id", 2, slug="same", lines=explicit))
     _, problems = site.assemble(settings, [a, b], now=NOW)
     assert len(problems) == 1
     err = problems[0]
@@ -159,3 +160,18 @@ def test_a_page_cannot_take_a_generated_url(settings: Settings) -> None:
 @pytest.mark.parametrize(("count", "pages"), [(0, 1), (1, 1), (10, 1), (11, 2), (25, 3)])
 def test_list_pages(count: int, pages: int) -> None:
     assert site.list_pages(count, 10) == pages
+
+
+def test_namesakes_on_different_days_keep_distinct_urls(settings: Settings) -> None:
+    def derived(bundle_id: str, day: int) -> Translation:
+        return doc(settings, bundle_id, "en", day, slug=urls.bundle_slug(bundle_id.split("/")[1]))
+
+    old = bundle(settings, derived("press/2026-01-02-visit", 2))
+    new = bundle(settings, derived("press/2026-01-20-visit", 20))
+    s, problems = site.assemble(settings, [new, old], now=NOW)
+    assert problems == []
+    assert s.bundles["press/2026-01-02-visit"].translations["en"].url == "/portal/en/press/visit/"
+    assert (
+        s.bundles["press/2026-01-20-visit"].translations["en"].url
+        == "/portal/en/press/2026-01-20-visit/"
+    )

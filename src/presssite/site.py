@@ -12,7 +12,9 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 
 from . import urls
 from .errors import ContentError, PresssiteError
@@ -57,7 +59,7 @@ def assemble(
     """
     published: dict[str, Bundle] = {}
     missing: list[tuple[str, str]] = []
-    for bundle in sorted(bundles, key=lambda b: b.id):
+    for bundle in _disambiguate(settings, bundles):
         kept = {
             loc: doc
             for loc, doc in bundle.translations.items()
@@ -97,6 +99,44 @@ def assemble(
     return site, _collisions(site)
 
 
+def _disambiguate(settings: Settings, bundles: Iterable[Bundle]) -> list[Bundle]:
+    """Give derived slugs that clash the full folder name, except the oldest.
+
+    A bundle's default slug drops the folder's date prefix, so two releases with the same
+    name on different days would claim one URL. The oldest keeps the short slug (its URL
+    never changes when a newer namesake arrives); the others use the whole folder name,
+    date included. Slugs written in front matter are the editor's choice and are never
+    changed: a clash among those is reported as an error.
+    Done over every bundle, published or not, so a URL does not change when an embargo lifts.
+    """
+    ordered = sorted(bundles, key=lambda b: b.id)
+    claims: dict[tuple[str, str], list[Translation]] = defaultdict(list)
+    for bundle in ordered:
+        for doc in bundle.translations.values():
+            if "slug" not in doc.lines:
+                claims[(doc.locale, doc.url)].append(doc)
+    renamed: dict[tuple[str, str], Translation] = {}
+    for docs in claims.values():
+        if len(docs) < 2:
+            continue
+        docs.sort(key=lambda d: (d.date, d.bundle))
+        for doc in docs[1:]:
+            slug = urls.slugify(doc.bundle.rsplit("/", 1)[-1])
+            url = urls.document(settings, doc.locale, doc.section, slug)
+            renamed[(doc.bundle, doc.locale)] = replace(doc, slug=slug, url=url)
+    if not renamed:
+        return ordered
+    return [
+        replace(
+            b,
+            translations={
+                loc: renamed.get((b.id, loc), doc) for loc, doc in b.translations.items()
+            },
+        )
+        for b in ordered
+    ]
+
+
 def _tags(settings: Settings, locale: str, releases: list[Translation]) -> tuple[Tag, ...]:
     """Group a locale's releases (already newest first) by tag slug."""
     names: dict[str, str] = {}
@@ -122,6 +162,14 @@ def _tags(settings: Settings, locale: str, releases: list[Translation]) -> tuple
     )
 
 
+def _shown(settings: Settings, path: Path) -> str:
+    """A content path as the user knows it: relative to the site folder when inside it."""
+    try:
+        return path.relative_to(settings.root).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def list_pages(count: int, page_size: int) -> int:
     """How many pages a list of ``count`` items takes (an empty list still has one)."""
     return max(1, -(-count // page_size))
@@ -145,7 +193,7 @@ def _collisions(site: Site) -> list[PresssiteError]:
         if other is not None:
             errors.append(
                 ContentError(
-                    f"writes the same URL {doc.url} as {other.path}",
+                    f"writes the same URL {doc.url} as {_shown(settings, other.path)}",
                     path=doc.path,
                     line=doc.lines.get("slug"),
                     key="slug",

@@ -1,0 +1,326 @@
+"""The ``presssite`` command line: the only place that prints errors and picks exit codes.
+
+Exit status: 0 success, 1 a problem in the site (content, templates, images), 2 a
+problem in how presssite was asked to run (settings, options). Problems are printed
+as ``path:line: key: message`` with a hint, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import settings as settings_
+from .errors import PresssiteError, UsageError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _Formatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname.lower()}: {record.getMessage()}"
+
+
+def _setup_logging(verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Formatter())
+    root = logging.getLogger("presssite")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO if verbose else logging.WARNING)
+    root.propagate = False
+
+
+@contextmanager
+def reported(site_dir: Path | None = None) -> Iterator[None]:
+    """Turn ``PresssiteError`` into printed messages and the error's exit status."""
+    try:
+        yield
+    except PresssiteError as exc:
+        relative_to = site_dir.resolve() if site_dir is not None else None
+        click.echo(exc.format(relative_to=relative_to), err=True)
+        count = len(getattr(exc, "errors", [exc]))
+        if count > 1:
+            click.echo(f"{count} problems found; nothing was published.", err=True)
+        sys.exit(exc.exit_code)
+
+
+def parse_now(value: str | None) -> datetime | None:
+    """``--now``: an ISO 8601 instant with its UTC offset."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise UsageError(
+            f"not an ISO 8601 date and time: {value!r}",
+            key="--now",
+            hint="e.g. --now 2026-01-31T09:00:00+07:00",
+        ) from None
+    if parsed.tzinfo is None:
+        raise UsageError(
+            f"--now needs a UTC offset: {value!r}",
+            key="--now",
+            hint="e.g. --now 2026-01-31T09:00:00+07:00",
+        )
+    return parsed
+
+
+def site_option(func: F) -> F:
+    return click.option(
+        "--site",
+        "site_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("."),
+        show_default="the current folder",
+        help="The site folder (holds presssite.toml).",
+    )(func)
+
+
+def load_settings(site_dir: Path) -> settings_.Settings:
+    if not site_dir.is_dir():
+        raise UsageError(f"no such folder: {site_dir}", key="--site")
+    return settings_.load(site_dir)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="presssite")
+@click.option("-v", "--verbose", is_flag=True, help="Say more about what happens.")
+def main(verbose: bool) -> None:
+    """presssite: bilingual press-release portals as fast static sites."""
+    _setup_logging(verbose)
+
+
+@main.command()
+@site_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder.  [default: the site's build/]",
+)
+@click.option("--drafts", is_flag=True, help="Include drafts.")
+@click.option("--now", "now_text", metavar="ISO", help="Build clock for embargoes and expiry.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Image workers.")
+@click.option("--timings", is_flag=True, help="Print each stage's time and counts.")
+def build(
+    site_dir: Path,
+    out: Path | None,
+    drafts: bool,
+    now_text: str | None,
+    jobs: int | None,
+    timings: bool,
+) -> None:
+    """Build the site into its output folder, atomically."""
+    from . import build as build_
+
+    with reported(site_dir):
+        now = parse_now(now_text)
+        settings = load_settings(site_dir)
+        target = out if out is not None else settings.root / "build"
+        report = build_.build(
+            settings,
+            target=target,
+            now=now,
+            include_drafts=drafts,
+            jobs=jobs,
+            progress=sys.stderr.isatty(),
+        )
+    click.echo(summary(report, settings))
+    if timings:
+        for stage, seconds in report.timings.items():
+            click.echo(f"  {stage:<12} {seconds * 1000:8.1f} ms")
+        click.echo(
+            f"  documents parsed {report.documents_parsed}, reused {report.documents_reused}; "
+            f"images processed {report.images_processed}, cached {report.images_cached}"
+        )
+
+
+def summary(report: Any, settings: settings_.Settings) -> str:
+    """The few lines ``presssite build`` prints when it succeeds."""
+    per_locale = ", ".join(f"{loc} {report.documents.get(loc, 0)}" for loc in settings.locales)
+    lines = [
+        f"Built {report.pages} pages into {report.target} in {report.elapsed:.2f} s",
+        f"  documents: {per_locale}",
+        f"  photos: {report.photos} ({report.images_processed} processed, "
+        f"{report.images_cached} from cache)",
+    ]
+    if report.missing:
+        lines.append(f"  missing translations: {len(report.missing)}")
+        lines.extend(f"    {bundle} [{loc}]" for bundle, loc in report.missing)
+    if report.uncredited:
+        lines.append(f"  photos with neither caption nor credit: {len(report.uncredited)}")
+        lines.extend(f"    {p}" for p in report.uncredited)
+    return "\n".join(lines)
+
+
+@main.command()
+@site_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    type=click.IntRange(min=0, max=65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on; when the default is taken, the next free one is used.",
+)
+@click.option("--no-drafts", is_flag=True, help="Hide drafts (embargoed releases stay shown).")
+@click.option("--now", "now_text", metavar="ISO", help="Build clock for embargoes and expiry.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in a browser.")
+@click.pass_context
+def serve(
+    ctx: click.Context,
+    site_dir: Path,
+    host: str,
+    port: int,
+    no_drafts: bool,
+    now_text: str | None,
+    open_browser: bool,
+) -> None:
+    """Preview the site with drafts, rebuilding and reloading the browser on every save."""
+    from . import serve as serve_
+
+    explicit = ctx.get_parameter_source("port") != click.core.ParameterSource.DEFAULT
+    with reported(site_dir):
+        serve_.serve(
+            load_settings(site_dir),
+            host=host,
+            port=port,
+            strict_port=explicit,
+            drafts=not no_drafts,
+            now=parse_now(now_text),
+            open_browser=open_browser,
+            echo=click.echo,
+        )
+
+
+@main.command()
+@site_option
+@click.option("--no-build", is_flag=True, help="Publish the existing build/ as it is.")
+@click.option("--remote", default="origin", show_default=True, help="The git remote.")
+@click.option("--branch", default="gh-pages", show_default=True, help="The branch to publish.")
+@click.option(
+    "--message",
+    "-m",
+    default=None,
+    help="Commit message; {sha} and {version} are filled in.  "
+    "[default: Deploy {sha} with presssite {version}]",
+)
+@click.option("--force", is_flag=True, help="Replace the remote branch even if it diverged.")
+@click.option("--dry-run", is_flag=True, help="Say what would be published; change nothing.")
+def deploy(
+    site_dir: Path,
+    no_build: bool,
+    remote: str,
+    branch: str,
+    message: str | None,
+    force: bool,
+    dry_run: bool,
+) -> None:
+    """Build the site and publish it to the gh-pages branch of a git remote."""
+    from . import deploy as deploy_
+
+    with reported(site_dir):
+        settings = load_settings(site_dir)
+        result = deploy_.deploy(
+            settings,
+            remote=remote,
+            branch=branch,
+            message=message,
+            force=force,
+            dry_run=dry_run,
+            build=not no_build,
+            progress=sys.stderr.isatty(),
+        )
+    click.echo(deploy_summary(result))
+
+
+def deploy_summary(result: Any) -> str:
+    """The lines ``presssite deploy`` prints when it succeeds."""
+    plan = result.plan
+    where = f"{plan.remote}/{plan.branch} ({plan.remote_url})"
+    extra = " + .nojekyll" + (" + CNAME" if plan.cname else "")
+    if result.dry_run:
+        lines = [
+            "Dry run: nothing was committed or pushed, and build/ is as it was.",
+            f"  would publish: {plan.files} files{extra}",
+            f"  to: {where}",
+            f"  source commit: {plan.source_commit}",
+            f"  message: {plan.message.splitlines()[0]}",
+        ]
+        if plan.replaces_history:
+            lines.append(f"  would replace the history of {plan.remote}/{plan.branch} (--force)")
+        return "\n".join(lines)
+    if result.commit is None:
+        state = "pushed" if result.pushed else "nothing to push"
+        return (
+            f"No change: {where} already has this site ({state}; source {plan.source_commit[:12]})."
+        )
+    return (
+        f"Deployed {plan.files} files{extra} to {where}\n"
+        f"  commit {result.commit[:12]}: {plan.message.splitlines()[0]}"
+    )
+
+
+def _locale_list(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--locales", default="id,en", show_default=True, help="Comma-separated; the first is default."
+)
+@click.option(
+    "--base-url",
+    default="https://example.org/",
+    show_default=True,
+    help="Where the site is served, e.g. https://owner.github.io/repo/",
+)
+@click.option("--title", default=None, help="The site's title.  [default: one per locale]")
+@click.option("--timezone", default="UTC", show_default=True, help="IANA time zone name.")
+def init(folder: Path, locales: str, base_url: str, title: str | None, timezone: str) -> None:
+    """Create a new site in FOLDER, with an example release in every locale."""
+    from . import scaffold
+
+    with reported(folder):
+        written = scaffold.init_site(
+            folder,
+            locales=_locale_list(locales),
+            base_url=base_url,
+            title=title,
+            timezone=timezone,
+        )
+    click.echo(f"Created a new site in {folder}:")
+    for path in written:
+        click.echo(f"  {path}")
+    if base_url == "https://example.org/":
+        click.echo("Set base_url in presssite.toml to the address the site will be served at.")
+    click.echo(f"Next: presssite build --site {folder}  (then presssite serve)")
+
+
+@main.group()
+def new() -> None:
+    """Create new content, ready to fill in."""
+
+
+@new.command("press")
+@click.argument("title")
+@click.option("--date", "date_text", metavar="ISO", help="Release date.  [default: now]")
+@site_option
+def new_press(title: str, date_text: str | None, site_dir: Path) -> None:
+    """Create a dated press release bundle with one file per locale."""
+    from . import scaffold
+
+    with reported(site_dir):
+        settings = load_settings(site_dir)
+        when = scaffold.parse_date(date_text, settings.tz)
+        written = scaffold.new_press(settings, title, when=when)
+    for path in written:
+        click.echo(str(path))
