@@ -1,0 +1,68 @@
+# presssite: everyday commands.
+#
+#   make build    create .venv, install presssite, build the example site into build/
+#   make test     install the test extras and the HTML validators, run the whole suite
+#   make lint     ruff check + ruff format --check
+#   make photos   regenerate the example site's photos, logo and favicon
+#   make clean    remove build output and caches (make distclean also drops .venv, node_modules)
+#
+# Stamp files inside .venv/ and node_modules/ remember what was installed, so a repeated
+# run installs nothing unless pyproject.toml or package-lock.json changed.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := build
+.PHONY: build test lint format photos validators clean distclean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else \
+		"presssite needs Python 3.11 or newer: run make PYTHON=python3.11 (or newer)")'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.stamp-install: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+# The test extras include the project itself, so they satisfy the plain install too.
+$(VENV)/.stamp-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(VENV)/.stamp-install $@
+
+# --ignore-scripts: vnu-jar's postinstall would try to download a Java runtime; the
+# machine's own `java` runs vnu.jar.
+node_modules/.stamp: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+validators: node_modules/.stamp
+
+build: $(VENV)/.stamp-install
+	$(BIN)/presssite build --site . --out build
+
+# pytest exits 5 when it collected no test: that is a failure too.
+test: $(VENV)/.stamp-test node_modules/.stamp
+	@status=0; $(BIN)/pytest $(PYTEST_ARGS) || status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make test: no test ran" >&2; fi; \
+	exit $$status
+
+lint: $(VENV)/.stamp-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.stamp-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+photos: $(VENV)/.stamp-install
+	$(BIN)/python scripts/make_example_photos.py
+
+clean:
+	rm -rf build build.tmp-* build.old-* .presssite-cache .pytest_cache .ruff_cache .mypy_cache
+	find . -name __pycache__ -type d -not -path './.venv/*' -not -path './node_modules/*' \
+		-prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) node_modules
