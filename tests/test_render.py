@@ -277,7 +277,7 @@ def test_missing_translation_links_that_locales_home(tmp_path: Path) -> None:
     missing = links["en"]
     assert missing.attributes["href"] == "/portal/en/"
     assert "missing" in (missing.attributes.get("class") or "")
-    assert "(terjemahan tidak tersedia)" in text(missing)
+    assert "(belum diterjemahkan)" in text(missing)
     assert "missing" not in (links["id"].attributes.get("class") or "")
 
 

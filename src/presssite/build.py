@@ -1,6 +1,7 @@
 """The build: the one module that knows the order of the stages.
 
-    settings -> content -> site model -> image plan -> pages, feeds -> images -> publish
+    settings -> content -> site model -> translation status -> image plan
+             -> pages, feeds -> reference check -> images -> publish
 
 Every stage before ``publish`` only computes; errors from content and assembly are
 gathered and raised together, and nothing in the output folder changes unless all
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,10 +21,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import content, feeds, images, output, render
+from . import content, feeds, images, output, refcheck, render, translations
 from . import site as site_
 from .errors import raise_all
-from .model import OutputFile, Site
+from .model import Bundle, OutputFile, Site
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ class BuildState:
 
     parse_cache: content.ParseCache = field(default_factory=content.ParseCache)
     env: Any = None  # the Jinja environment; None after a template or settings change
+    history: dict[str, Any] = field(default_factory=dict)  # git commit times, by HEAD
 
     def forget_templates(self) -> None:
         self.env = None
@@ -60,6 +62,8 @@ class BuildReport:
     uncredited: tuple[str, ...]  # photos with neither caption nor credit
     timings: dict[str, float]  # stage -> seconds
     elapsed: float
+    stale: tuple[tuple[str, str, str], ...] = ()  # (bundle id, locale, newer locale)
+    broken: tuple[refcheck.BrokenReference, ...] = ()  # internal references to nothing
 
 
 class _Timer:
@@ -86,11 +90,14 @@ def build(
     jobs: int | None = None,
     executor: Executor | None = None,
     progress: bool = False,
+    strict: bool = False,
 ) -> BuildReport:
     """Build the site into ``target``; raise ``PresssiteError`` (often an ``ErrorList``).
 
     ``preview`` shows embargoed releases with a "not public" banner (the dev server);
     ``include_drafts`` shows drafts. ``now`` is the build clock for embargo and expiry.
+    Broken internal references are logged as warnings, or with ``strict`` raised as
+    errors before anything is published.
     """
     started = time.perf_counter()
     now = now or datetime.now(UTC)
@@ -109,24 +116,28 @@ def build(
         )
     raise_all([*loaded.errors, *problems])
 
+    with timer.stage("translations"):
+        status = translation_status(settings, site.bundles.values(), state)
     with timer.stage("plan images"):
         plan = images.plan(site, settings)
     with timer.stage("render"):
         if state.env is None:
             state.env = render.make_environment(settings)
-        pages = render.render_site(site, plan, state.env, preview=preview)
+        pages = render.render_site(site, plan, state.env, preview=preview, stale=status.stale)
     with timer.stage("feeds"):
         extra = feeds.render(site, plan)
+    static, attached = render.static_files(settings), attachments(site)
+    with timer.stage("check references"):
+        made = {f.path for f in (*static, *attached, *extra, *pages)}
+        broken = refcheck.check(site, pages, made | planned_images(plan))
+    if strict:
+        raise_all(b.error(settings) for b in broken)
+    for problem in broken:
+        log.warning("%s", problem.error(settings).format(relative_to=settings.root))
     with timer.stage("images"):
         processed = images.process(plan, settings, executor=executor, jobs=jobs, progress=progress)
     with timer.stage("publish"):
-        files = [
-            *render.static_files(settings),
-            *attachments(site),
-            *processed.files,
-            *extra,
-            *pages,
-        ]
+        files = [*static, *attached, *processed.files, *extra, *pages]
         published = output.publish(files, target=target)
 
     return BuildReport(
@@ -143,7 +154,40 @@ def build(
         uncredited=tuple(str(p) for p in plan.uncredited),
         timings=timer.timings,
         elapsed=time.perf_counter() - started,
+        stale=tuple((b, loc, newer) for (b, loc), newer in status.stale.items()),
+        broken=tuple(broken),
     )
+
+
+def load_bundles(settings: Settings) -> tuple[Bundle, ...]:
+    """Every bundle of the site as written, drafts and embargoed translations included.
+
+    For commands that look at the content rather than the public site (embargoes,
+    translation status); content errors are raised as in a build.
+    """
+    loaded = content.load(settings)
+    raise_all(loaded.errors)
+    return loaded.bundles
+
+
+def translation_status(
+    settings: Settings, bundles: Iterable[Bundle], state: BuildState | None = None
+) -> translations.Status:
+    """The translation status of ``bundles``; git is read only when it can matter."""
+    bundles = list(bundles)
+    history = None
+    if translations.needs_history(bundles):
+        cache = state.history if state is not None else None
+        history = translations.commit_history(settings.root, settings.content_dir, cache=cache)
+    return translations.status(settings, bundles, history=history)
+
+
+def planned_images(plan: images.ImagePlan) -> set[str]:
+    """Output paths of every image variant (and structured-data crop) the plan will make."""
+    out = {v.output for page in plan.pages.values() for img in page.values() for v in img.variants}
+    for crops in plan.crops.values():
+        out.update(crop.variant.output for crop in crops)
+    return out
 
 
 def attachments(site: Site) -> list[OutputFile]:

@@ -11,7 +11,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -109,6 +109,11 @@ def main(verbose: bool) -> None:
 @click.option("--now", "now_text", metavar="ISO", help="Build clock for embargoes and expiry.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Image workers.")
 @click.option("--timings", is_flag=True, help="Print each stage's time and counts.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Treat warnings (broken internal links and images) as errors: publish nothing.",
+)
 def build(
     site_dir: Path,
     out: Path | None,
@@ -116,6 +121,7 @@ def build(
     now_text: str | None,
     jobs: int | None,
     timings: bool,
+    strict: bool,
 ) -> None:
     """Build the site into its output folder, atomically."""
     from . import build as build_
@@ -131,6 +137,7 @@ def build(
             include_drafts=drafts,
             jobs=jobs,
             progress=sys.stderr.isatty(),
+            strict=strict,
         )
     click.echo(summary(report, settings))
     if timings:
@@ -154,6 +161,11 @@ def summary(report: Any, settings: settings_.Settings) -> str:
     if report.missing:
         lines.append(f"  missing translations: {len(report.missing)}")
         lines.extend(f"    {bundle} [{loc}]" for bundle, loc in report.missing)
+    if report.stale:
+        lines.append(f"  stale translations: {len(report.stale)}")
+        lines.extend(f"    {b} [{loc}] ({new} changed after it)" for b, loc, new in report.stale)
+    if report.broken:
+        lines.append(f"  broken internal links and images: {len(report.broken)} (see warnings)")
     if report.uncredited:
         lines.append(f"  photos with neither caption nor credit: {len(report.uncredited)}")
         lines.extend(f"    {p}" for p in report.uncredited)
@@ -324,3 +336,91 @@ def new_press(title: str, date_text: str | None, site_dir: Path) -> None:
         written = scaffold.new_press(settings, title, when=when)
     for path in written:
         click.echo(str(path))
+
+
+@main.command()
+@site_option
+@click.option("--now", "now_text", metavar="ISO", help="List embargoes after this instant.")
+@click.option("--next", "next_only", is_flag=True, help="Print only the next instant.")
+def embargoes(site_dir: Path, now_text: str | None, next_only: bool) -> None:
+    """List the embargoes that lift after now, soonest first.
+
+    With --next, print only the next instant (ISO 8601), for a scheduler to rebuild
+    the site then; nothing when no embargo is pending.
+    """
+    from . import build as build_
+    from . import site as site_
+
+    with reported(site_dir):
+        now = parse_now(now_text) or datetime.now(UTC)
+        settings = load_settings(site_dir)
+        pending = site_.upcoming_embargoes(build_.load_bundles(settings), now)
+    tz = settings.tz
+    if next_only:
+        if pending:
+            click.echo(pending[0].lifts.astimezone(tz).isoformat())
+        return
+    if not pending:
+        click.echo(f"No embargo lifts after {now.astimezone(tz).isoformat()}.")
+        return
+    width = max(len(e.bundle) for e in pending)
+    for e in pending:
+        when = e.lifts.astimezone(tz).isoformat()
+        click.echo(f"{when}  {e.locale:<5} {e.bundle:<{width}}  {e.title}")
+
+
+@main.command()
+@site_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="A table for people, JSON for tools.",
+)
+@click.option("--strict", is_flag=True, help="Exit with status 1 when any is missing or stale.")
+def translations(site_dir: Path, fmt: str, strict: bool) -> None:
+    """Show every document's translations by locale: present, missing or stale.
+
+    Every document in content/ counts, drafts and embargoed ones included.
+    """
+    import json
+
+    from . import build as build_
+
+    with reported(site_dir):
+        settings = load_settings(site_dir)
+        status = build_.translation_status(settings, build_.load_bundles(settings))
+    if fmt == "json":
+        click.echo(json.dumps(status.to_json(settings.root), ensure_ascii=False, indent=2))
+    else:
+        _print_translations(status)
+    if strict and (status.missing or status.stale):
+        click.echo(
+            f"{len(status.missing)} missing and {len(status.stale)} stale translations.",
+            err=True,
+        )
+        sys.exit(1)
+
+
+def _print_translations(status: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    counts = status.counts()
+    table = Table(show_footer=True, box=None, pad_edge=False)
+    table.add_column("document", footer="total", overflow="fold")
+    for loc in status.locales:
+        c = counts[loc]
+        table.add_column(
+            loc, footer=f"{c['present']} present, {c['missing']} missing, {c['stale']} stale"
+        )
+    for doc in status.documents:
+        cells = []
+        for loc in status.locales:
+            entry = doc.entries[loc]
+            cells.append(f"stale ({entry.newer} newer)" if entry.state == "stale" else entry.state)
+        table.add_row(doc.bundle, *cells)
+    # A pipe or a CI log has no width: print the table at its natural width there.
+    Console(width=None if sys.stdout.isatty() else 1000).print(table)

@@ -18,7 +18,7 @@ from datetime import datetime, tzinfo
 
 from markupsafe import Markup
 
-from . import urls
+from . import i18n, urls
 from .model import Alternate, Bundle, ListPage, Photo, PhotoImage, Site, Translation
 from .settings import Settings
 
@@ -60,6 +60,16 @@ class PreviewNotice:
 
     kind: str  # "draft" or "embargo"
     until: str  # the localized embargo instant; "" for a draft
+
+
+@dataclass(frozen=True)
+class StaleNotice:
+    """An outdated translation's notice: which translation changed after it."""
+
+    locale: str  # the newer translation's locale
+    language: str  # its language's name in the page's language ("Indonesian", "Inggris")
+    url: str  # the newer translation
+    original: bool  # the newer one is the default-locale original
 
 
 def iso(dt: datetime, tz: tzinfo) -> str:
@@ -174,6 +184,26 @@ def preview_notice(doc: Translation, now: datetime, until: str) -> PreviewNotice
     if doc.embargo is not None and doc.embargo > now:
         return PreviewNotice("embargo", until)
     return None
+
+
+def stale_notice(
+    doc: Translation, bundle: Bundle, newer: str | None, default_locale: str
+) -> StaleNotice | None:
+    """The notice of an outdated translation, naming the newer language in the page's own.
+
+    ``newer`` is the locale of the translation that changed after ``doc`` (None: current).
+    """
+    other = bundle.translations.get(newer) if newer else None
+    if other is None:
+        return None
+    names = i18n.babel_locale(doc.locale).languages
+    language = names.get(other.locale) or names.get(other.locale.split("-")[0])
+    return StaleNotice(
+        locale=other.locale,
+        language=language or i18n.locale_name(other.locale),
+        url=other.url,
+        original=other.locale == default_locale,
+    )
 
 
 def resolve_document(

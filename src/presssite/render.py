@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 import jinja2
 
-from . import i18n, pages, urls
+from . import i18n, pages, social, urls
 from .errors import TemplateError
 from .model import OutputFile, PhotoImage, Site, Tag, Translation
 from .settings import Settings
@@ -71,21 +71,34 @@ def make_environment(settings: Settings) -> ThemeEnvironment:
 
 
 class ImageLookup(Protocol):
-    """The planned images of a page's photos, by the photo's ``src`` (images.py)."""
+    """The planned images of a page's photos, by the photo's ``src`` (images.py).
+
+    A lookup may also offer ``crops_for_page(doc)``: the structured-data crops of the
+    page's lead photos (objects with a ``variant``), listed as the article's images.
+    """
 
     def for_page(self, doc: Translation) -> Mapping[str, PhotoImage]: ...
 
 
 def render_site(
-    site: Site, images: ImageLookup, env: jinja2.Environment, *, preview: bool = False
+    site: Site,
+    images: ImageLookup,
+    env: jinja2.Environment,
+    *,
+    preview: bool = False,
+    stale: Mapping[tuple[str, str], str] | None = None,
 ) -> list[OutputFile]:
-    """Every HTML page of the site: root, homes, releases, pages, tags, 404."""
+    """Every HTML page of the site: root, homes, releases, pages, tags, 404.
+
+    ``stale`` maps (bundle, locale) of an outdated translation to the locale of the
+    translation that changed after it; those pages show a notice linking it.
+    """
     settings = site.settings
     if isinstance(env, ThemeEnvironment) and set(settings.locales) <= env.catalogs.keys():
         catalogs = env.catalogs
     else:  # a plain environment, or one made before the locales changed
         catalogs = i18n.catalogs(settings)
-    renderer = _Renderer(site, images, env, preview=preview)
+    renderer = _Renderer(site, images, env, preview=preview, stale=stale or {})
     env.install_gettext_translations(catalogs[settings.default_locale], newstyle=True)
     files = [renderer.root(), renderer.not_found()]
     for loc in settings.locales:
@@ -118,9 +131,16 @@ class _Renderer:
     """
 
     def __init__(
-        self, site: Site, images: ImageLookup, env: jinja2.Environment, *, preview: bool
+        self,
+        site: Site,
+        images: ImageLookup,
+        env: jinja2.Environment,
+        *,
+        preview: bool,
+        stale: Mapping[tuple[str, str], str],
     ) -> None:
         self.site = site
+        self.stale = stale
         self.settings = site.settings
         self.images = images
         self.env = env
@@ -238,7 +258,10 @@ class _Renderer:
             "gallery": pages.gallery(doc, photos, first_is_eager=figures == 0),
             "doc_tags": _doc_tags(doc, tags),
             "preview_notice": notice,
-            "social": self.social(doc, switcher, canonical, photos),
+            "stale": pages.stale_notice(
+                doc, bundle, self.stale.get((doc.bundle, doc.locale)), s.default_locale
+            ),
+            "social": social.card(s, bundle, doc, photos=photos, crops=self.crops(doc), tz=self.tz),
         }
         return self.page(doc.url, template, context)
 
@@ -283,47 +306,11 @@ class _Renderer:
             )
         return self._teasers[key]
 
-    def social(
-        self,
-        doc: Translation,
-        switcher: tuple[Any, ...],
-        canonical: str,
-        photos: Mapping[str, PhotoImage],
-    ) -> dict[str, Any]:
-        """Open Graph values and the schema.org NewsArticle of a release."""
-        s = self.settings
-        lead = photos.get(doc.lead_photo.src) if doc.lead_photo is not None else None
-        variant = (lead.social or lead.large) if lead is not None else None
-        image = urls.absolute(s, variant.url) if variant is not None else ""
-        publisher: dict[str, Any] = {
-            "@type": "Organization",
-            "name": s.localized(s.publisher.name, doc.locale) or s.localized(s.title, doc.locale),
-        }
-        if s.publisher.logo:
-            logo = urls.url_for_output(s, s.publisher.logo.lstrip("/"))
-            publisher["logo"] = {"@type": "ImageObject", "url": urls.absolute(s, logo)}
-        jsonld: dict[str, Any] = {
-            "@context": "https://schema.org",
-            "@type": "NewsArticle",
-            "headline": doc.title,
-            "description": doc.summary,
-            "datePublished": pages.iso(doc.date, self.tz),
-            "dateModified": pages.iso(doc.updated or doc.date, self.tz),
-            "inLanguage": doc.locale,
-            "mainEntityOfPage": canonical,
-            "url": canonical,
-            "publisher": publisher,
-        }
-        if image:
-            jsonld["image"] = [image]
-        return {
-            "og_locale": i18n.og_locale(doc.locale),
-            "og_alternates": [
-                i18n.og_locale(a.locale) for a in switcher if a.exists and not a.current
-            ],
-            "image": image,
-            "jsonld": jsonld,
-        }
+    def crops(self, doc: Translation) -> tuple[Any, ...]:
+        crops_for_page = getattr(self.images, "crops_for_page", None)
+        if crops_for_page is None:
+            return ()
+        return tuple((crop.photo, crop.variant) for crop in crops_for_page(doc))
 
     def figure_renderer(self) -> Callable[..., str]:
         template = self.template("partials/figure.html")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -42,6 +42,35 @@ def is_visible(
     if doc.draft and not include_drafts:
         return False
     return not (doc.embargo is not None and doc.embargo > now and not include_embargoed)
+
+
+@dataclass(frozen=True)
+class Embargo:
+    """A translation that becomes public when its embargo lifts."""
+
+    bundle: str
+    locale: str
+    lifts: datetime  # the embargo instant (aware)
+    title: str
+    path: Path  # its Markdown file
+
+
+def upcoming_embargoes(bundles: Iterable[Bundle], now: datetime) -> list[Embargo]:
+    """The embargoes that lift after ``now``, soonest first.
+
+    Drafts are left out (they stay hidden when the embargo lifts), and so is a release
+    that expires before its embargo lifts: neither will be published at that instant.
+    """
+    out = [
+        Embargo(doc.bundle, doc.locale, doc.embargo, doc.title, doc.path)
+        for bundle in bundles
+        for doc in bundle.translations.values()
+        if doc.embargo is not None
+        and doc.embargo > now
+        and not doc.draft
+        and not (doc.expires is not None and doc.expires <= doc.embargo)
+    ]
+    return sorted(out, key=lambda e: (e.lifts, e.bundle, e.locale))
 
 
 def assemble(

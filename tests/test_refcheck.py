@@ -1,0 +1,206 @@
+"""Reference checking: every internal link and image of the rendered pages resolves."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from conftest import make_photo, make_site, run_cli
+
+from presssite import refcheck
+from presssite.model import OutputFile, Site
+from presssite.settings import parse
+
+NOW = "2026-01-31T12:00:00+07:00"
+BUNDLE = "content/press/2026-01-10-visit"
+
+
+def release(title: str, body: str, **extra: str) -> str:
+    lines = ["---", f"title: {json.dumps(title)}", "date: 2026-01-10T09:30:00+07:00"]
+    lines += [f"{k}: {v}" for k, v in extra.items()]
+    return "\n".join([*lines, "---", "", body, ""])
+
+
+GOOD_BODY = """\
+See [the other release](../2026-01-11-other/index.en.md), [the topic](/portal/en/tags/diplomacy/),
+[the feed](/portal/en/feed.xml), [our style](/portal/static/style.css),
+[the report](files/report.pdf), [the home page](/portal/en/) and
+[the Indonesian page](/portal/id/press/visit/#top).
+
+![The minister](photos/01.jpg)
+"""
+
+
+def good_site(tmp_path: Path) -> Path:
+    root = make_site(
+        tmp_path,
+        {
+            f"{BUNDLE}/index.en.md": release(
+                "Visit",
+                GOOD_BODY,
+                tags="[diplomacy]",
+                photos="\n  - src: photos/01.jpg\n    caption: The minister",
+            ),
+            f"{BUNDLE}/index.id.md": release("Kunjungan", "Isi."),
+            f"{BUNDLE}/files/report.pdf": b"%PDF-1.4\n",
+            "content/press/2026-01-11-other/index.en.md": release("Other", "Body."),
+        },
+    )
+    make_photo(root / BUNDLE / "photos/01.jpg", (1200, 800))
+    return root
+
+
+def test_a_site_whose_references_all_resolve_builds_without_warnings(tmp_path: Path) -> None:
+    root = good_site(tmp_path)
+    result = run_cli("build", "--site", root, "--now", NOW, "--strict")
+    assert result.returncode == 0, result.stderr
+    assert "warning" not in result.stderr
+    assert "broken" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    "target", ["/portal/en/press/nope/", "/portal/en/press/đà-nẵng/#top"], ids=["ascii", "encoded"]
+)
+def test_a_broken_body_link_is_reported_with_its_file_and_line(tmp_path: Path, target: str) -> None:
+    body = f"First paragraph.\n\nSecond, with [a link]({target}).\n"
+    root = make_site(tmp_path, {f"{BUNDLE}/index.en.md": release("Visit", body)})
+    result = run_cli("build", "--site", root, "--now", NOW)
+    assert result.returncode == 0, result.stderr
+    # front matter is lines 1-4, the body starts on line 6: the link is on line 8
+    assert "content/press/2026-01-10-visit/index.en.md:8:" in result.stderr
+    assert "/portal/en/press/" in result.stderr
+    assert result.stderr.count("warning:") == 1
+    assert "broken internal links and images: 1" in result.stdout
+    assert (root / "build/en/press/visit/index.html").is_file()
+
+
+def test_strict_fails_and_keeps_the_old_output(tmp_path: Path) -> None:
+    root = good_site(tmp_path)
+    assert run_cli("build", "--site", root, "--now", NOW).returncode == 0
+    page = root / "build/en/press/visit/index.html"
+    before = page.read_bytes()
+    files_before = sorted(p.relative_to(root / "build") for p in (root / "build").rglob("*"))
+
+    doc = root / BUNDLE / "index.en.md"
+    doc.write_text(
+        release("Visit changed", "Intro.\n\nBroken: [x](/portal/en/press/nope/)\n"),
+        encoding="utf-8",
+    )
+    result = run_cli("build", "--site", root, "--now", NOW, "--strict")
+    assert result.returncode == 1
+    assert "content/press/2026-01-10-visit/index.en.md:8:" in result.stderr
+    assert "/portal/en/press/nope/" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert page.read_bytes() == before
+    files_after = sorted(p.relative_to(root / "build") for p in (root / "build").rglob("*"))
+    assert files_after == files_before
+    assert [p.name for p in root.iterdir() if p.name.startswith("build")] == ["build"]
+
+
+def test_a_site_path_without_the_base_path_is_reported(tmp_path: Path) -> None:
+    body = "Intro.\n\n[topic](/en/tags/diplomacy/)\n"
+    root = make_site(tmp_path, {f"{BUNDLE}/index.en.md": release("Visit", body)})
+    result = run_cli("build", "--site", root, "--now", NOW)
+    assert result.returncode == 0
+    assert "index.en.md:8:" in result.stderr
+    assert "outside the site's base path /portal/" in result.stderr
+
+
+def test_a_link_to_an_embargoed_release_is_reported(tmp_path: Path) -> None:
+    root = make_site(
+        tmp_path,
+        {
+            f"{BUNDLE}/index.en.md": release("Visit", "Intro.\n\n[soon](/portal/en/press/later/)"),
+            "content/press/2026-01-12-later/index.en.md": release(
+                "Later", "Body.", embargo="2026-06-01T00:00:00+07:00"
+            ),
+        },
+    )
+    result = run_cli("build", "--site", root, "--now", NOW, "--strict")
+    assert result.returncode == 1
+    assert "index.en.md:8:" in result.stderr
+
+
+def test_a_template_link_is_reported_once_with_its_page_count(tmp_path: Path) -> None:
+    template = (
+        '{% extends "theme/release.html" %}\n'
+        '{% block head %}{{ super() }}<link rel="icon" href="/portal/static/nope.ico">'
+        "{% endblock %}\n"
+    )
+    root = make_site(
+        tmp_path,
+        {
+            "templates/release.html": template,
+            f"{BUNDLE}/index.en.md": release("Visit", "Body."),
+            f"{BUNDLE}/index.id.md": release("Kunjungan", "Isi."),
+        },
+    )
+    result = run_cli("build", "--site", root, "--now", NOW)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("warning:") == 1
+    assert "/portal/static/nope.ico" in result.stderr
+    assert "and 1 more page" in result.stderr
+    assert "template" in result.stderr
+
+
+# --------------------------------------------------------------------------- the checker itself
+
+
+def plain_site(tmp_path: Path) -> Site:
+    settings = parse(
+        {"base_url": "https://example.org/portal/", "default_locale": "en", "locales": ["en"]},
+        root=tmp_path,
+        source=tmp_path / "presssite.toml",
+    )
+    return Site(
+        settings=settings,
+        now=datetime(2026, 1, 1, tzinfo=UTC),
+        bundles={},
+        releases={"en": ()},
+        pages={"en": ()},
+        tags={"en": ()},
+        missing=(),
+    )
+
+
+def broken_urls(tmp_path: Path, html: str, published: set[str]) -> list[str]:
+    page = OutputFile(path="en/x/index.html", data=html.encode("utf-8"))
+    found = refcheck.check(plain_site(tmp_path), [page], {page.path, *published})
+    return [b.url for b in found]
+
+
+def test_srcset_candidates_are_each_checked(tmp_path: Path) -> None:
+    html = '<img src="/portal/a-480.jpg" srcset="/portal/a-480.jpg 480w, /portal/a-960.jpg 960w">'
+    assert broken_urls(tmp_path, html, {"a-480.jpg"}) == ["/portal/a-960.jpg"]
+
+
+def test_relative_encoded_and_absolute_urls_resolve(tmp_path: Path) -> None:
+    html = (
+        '<a href="photo%20one.jpg">a</a>'
+        '<a href="../y/?q=1#frag">b</a>'
+        '<meta property="og:image" content="https://example.org/portal/en/x/big.jpg">'
+        '<meta name="description" content="https://example.org/portal/not/a/check">'
+        '<a href="https://elsewhere.example/x">c</a><a href="mailto:a@b.c">d</a>'
+        '<a href="#top">e</a><a href="//cdn.example/x.js">f</a>'
+        '<a href="/portal/en">g</a>'
+    )
+    published = {"en/x/photo one.jpg", "en/y/index.html", "en/index.html"}
+    assert broken_urls(tmp_path, html, published) == ["https://example.org/portal/en/x/big.jpg"]
+    assert broken_urls(tmp_path, html, {*published, "en/x/big.jpg"}) == []
+
+
+def test_checking_thousands_of_pages_is_fast(tmp_path: Path) -> None:
+    import time
+
+    links = "".join(f'<a href="/portal/en/p{i}/">p</a>' for i in range(40))
+    pages = [
+        OutputFile(path=f"en/p{n}/index.html", data=f"<html>{links}</html>".encode())
+        for n in range(3000)
+    ]
+    published = {p.path for p in pages}
+    started = time.perf_counter()
+    found = refcheck.check(plain_site(tmp_path), pages, published)
+    assert time.perf_counter() - started < 5.0
+    assert found == []
