@@ -1,0 +1,251 @@
+"""The figures of each block, and the notes and checks that go with them."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from . import checks as checks_
+from .figures import (
+    Contender,
+    Figure,
+    Restorer,
+    append_sentence,
+    chain,
+    comment_template,
+    install_template,
+    replace_photo,
+    warm_up,
+)
+from .report import Block
+from .sites import (
+    ANCHORS,
+    DISPLAY,
+    HUGO_TEMPLATE,
+    THEME_TEMPLATE,
+    WORK,
+    Anchors,
+    Presssite,
+    first_bundle,
+)
+
+
+def pages_figures(ps: Presssite, anchors: Anchors, corpus_dir: Path) -> list[Figure]:
+    bundle = first_bundle(corpus_dir / "content")
+    sites = {name: anchors.site(name, corpus_dir) for name in anchors.names}
+    cold = [Contender("presssite", ps.cold(), ps.site)]
+    warm = [ps.contender(setup=warm_up(ps.warm(), ps.site))]
+    for name, site in sites.items():
+        cold.append(Contender(name, anchors.command(name, site, "cold"), site, anchors.env))
+        build = anchors.command(name, site, "warm")
+        warm.append(
+            Contender(name, build, site, anchors.env, setup=warm_up(build, site, anchors.env))
+        )
+    figures = [Figure("cold", "cold build", cold), Figure("warm", "no-change rebuild", warm)]
+
+    release, template = [], []
+    r = Restorer()
+    release.append(
+        ps.contender(
+            setup=warm_up(ps.warm(), ps.site),
+            before=append_sentence(r, ps.site / "content" / "press" / bundle / "index.en.md"),
+            teardown=r.restore,
+        )
+    )
+    t = Restorer()
+    override = ps.site / "templates" / THEME_TEMPLATE.name
+    template.append(
+        ps.contender(
+            setup=chain(install_template(t, override, THEME_TEMPLATE), warm_up(ps.warm(), ps.site)),
+            before=comment_template(t, override, THEME_TEMPLATE, "</article>"),
+            teardown=chain(t.restore, lambda: _rmdir_if_empty(override.parent)),
+        )
+    )
+    if "hugo" in sites:
+        site, build = sites["hugo"], anchors.command("hugo", sites["hugo"], "warm")
+        hr, ht = Restorer(), Restorer()
+        release.append(
+            Contender(
+                "hugo",
+                build,
+                site,
+                anchors.env,
+                setup=warm_up(build, site, anchors.env),
+                before=append_sentence(hr, site / "content" / "press" / bundle / "index.en.md"),
+                teardown=hr.restore,
+            )
+        )
+        template.append(
+            Contender(
+                "hugo",
+                build,
+                site,
+                anchors.env,
+                setup=warm_up(build, site, anchors.env),
+                before=comment_template(
+                    ht, site / "layouts" / "page.html", HUGO_TEMPLATE, "</article>"
+                ),
+                teardown=ht.restore,
+            )
+        )
+    figures += [
+        Figure("edit-release", "rebuild after editing one release", release),
+        Figure("edit-template", "rebuild after editing one template", template),
+    ]
+    return figures
+
+
+def _rmdir_if_empty(folder: Path) -> None:
+    if folder.exists() and not any(folder.iterdir()):
+        folder.rmdir()
+
+
+def photos_figures(
+    ps: Presssite, anchors: Anchors, corpus_dir: Path, with_hugo: bool
+) -> list[Figure]:
+    floor = [
+        str(Path(sys.executable)),
+        str(ANCHORS / "floor.py"),
+        str(corpus_dir),
+        "--procs",
+        str(os.cpu_count() or 1),
+        "--webp",
+    ]
+    cold = [Contender("presssite", ps.cold(), ps.site), Contender("floor", floor, corpus_dir)]
+    warm = [ps.contender(setup=warm_up(ps.warm(), ps.site))]
+    bundle = first_bundle(corpus_dir / "content")
+    photo_rel = Path("content") / "press" / bundle / "photos"
+    photo = sorted(p.name for p in (corpus_dir / photo_rel).iterdir() if p.suffix == ".jpg")[0]
+    r = Restorer()
+    replace = [
+        ps.contender(
+            setup=warm_up(ps.warm(), ps.site),
+            before=replace_photo(r, [ps.site / photo_rel / photo]),
+            teardown=r.restore,
+        )
+    ]
+    if with_hugo and "hugo" in anchors.names:
+        site = anchors.site("hugo", corpus_dir)
+        build = anchors.command("hugo", site, "warm")
+        cold.append(
+            Contender("hugo", anchors.command("hugo", site, "cold"), site, anchors.env, runs=1)
+        )
+        warm.append(
+            Contender("hugo", build, site, anchors.env, setup=warm_up(build, site, anchors.env))
+        )
+        hr = Restorer()
+        replace.append(
+            Contender(
+                "hugo",
+                build,
+                site,
+                anchors.env,
+                setup=warm_up(build, site, anchors.env),
+                before=replace_photo(hr, [site / photo_rel / photo]),
+                teardown=hr.restore,
+            )
+        )
+    return [
+        Figure("cold", "cold build (no cache, no output)", cold),
+        Figure("warm", "no-change rebuild", warm),
+        Figure("replace-photo", "rebuild after replacing one photo", replace),
+    ]
+
+
+def scale_figures(ps_for: dict[int, Presssite], anchors: Anchors, huge: int | None) -> list[Figure]:
+    figures = []
+    for articles, ps in ps_for.items():
+        cold = [Contender("presssite", ps.cold(), ps.site)]
+        warm = [ps.contender(setup=warm_up(ps.warm(), ps.site))]
+        if "hugo" in anchors.names and articles != huge:
+            site = anchors.site("hugo", ps.site)
+            build = anchors.command("hugo", site, "warm")
+            cold.append(Contender("hugo", anchors.command("hugo", site, "cold"), site, anchors.env))
+            warm.append(
+                Contender("hugo", build, site, anchors.env, setup=warm_up(build, site, anchors.env))
+            )
+        figures += [
+            Figure(f"cold-{articles}", f"cold build, {articles:,} releases", cold),
+            Figure(f"warm-{articles}", f"no-change rebuild, {articles:,} releases", warm),
+        ]
+    return figures
+
+
+def add_checks_and_notes(
+    block: Block,
+    key: str,
+    sizes: list[tuple[int, int]],
+    corpora: list[Path],
+    anchors: Anchors,
+    args: argparse.Namespace,
+    *,
+    verify: bool = True,
+) -> None:
+    """The issues' targets, what each figure did exactly, and the anchors' own checks."""
+    block.notes = []
+    bundle = first_bundle(corpora[0] / "content")
+    if key == "pages":
+        block.checks = checks_.pages(block)
+        block.notes.append(
+            f"Edit one release: each run appends one more sentence to "
+            f"`content/press/{bundle}/index.en.md` (written to a temp file and renamed in). "
+            f"Edit one template: presssite's theme `{THEME_TEMPLATE.name}` copied into the "
+            f"site's `templates/` (untimed, before the warm-up build), then each run adds an "
+            f"HTML comment inside its main block; Hugo's `layouts/page.html` gets the same "
+            f"comment. Both restored afterwards."
+        )
+    elif key == "photos":
+        block.checks = checks_.photos(block)
+        block.notes.append(
+            "floor = `shared/bench/anchors/floor.py CORPUS --procs "
+            f"{os.cpu_count()} --webp` under the same Python and Pillow as presssite: each "
+            "photo opened with `draft`, resized from the full image to 1600, 960 and 480 px and "
+            "saved as JPEG and WebP at quality 82 on all cores; no EXIF orientation, no "
+            "metadata, no cache, no HTML."
+        )
+        block.notes.append(_floor_matches(corpora[0]))
+        block.notes.append(
+            f"Replace one photo: each run writes a new image (a coloured block drawn on it, "
+            f"JPEG q88, same size) over `content/press/{bundle}/photos/`'s first JPEG."
+        )
+        if not args.hugo_photos:
+            block.notes.append(
+                "Hugo's photo build (about 5 minutes) was left out: `--hugo-photos` adds it."
+            )
+        else:
+            block.notes.append(
+                "Hugo ran its JPEG + WebP cold build once (the templates' "
+                "default), between presssite's and the floor's first runs."
+            )
+    else:
+        block.checks = checks_.scale(block, sizes)
+        if args.huge:
+            block.notes.append(f"{sizes[-1][0]:,} releases: presssite only, one run.")
+    for name in anchors.names if verify else ():
+        display = DISPLAY[name]
+        for (articles, photos), corpus_dir in zip(sizes, corpora, strict=True):
+            site = WORK / f"{name}-{corpus_dir.name.removeprefix('corpus-')}"
+            measured = any(display in f.samples for f in block.figures)
+            if site.exists() and measured and (photos == 0 or args.hugo_photos):
+                block.notes.append(anchors.verify(name, site, articles, photos))
+
+
+def _floor_matches(corpus_dir: Path) -> str:
+    """Say whether the corpus asks presssite for the widths, formats and quality of floor.py."""
+    import tomllib
+
+    images = tomllib.loads((corpus_dir / "presssite.toml").read_text()).get("images", {})
+    same = (
+        sorted(images.get("widths", [])) == [480, 960, 1600]
+        and sorted(images.get("formats", [])) == ["jpeg", "webp"]
+        and images.get("quality") == 82
+    )
+    setting = (
+        f"widths {images.get('widths')}, formats {images.get('formats')}, "
+        f"quality {images.get('quality')}"
+    )
+    if same:
+        return f"The corpus's `[images]` ({setting}) is what floor.py does: same work."
+    return f"WARNING: the corpus's `[images]` ({setting}) differs from floor.py's work."

@@ -1,0 +1,178 @@
+"""The targets of issues 3 and 7, checked against a block's figures.
+
+Each check states the target as the issue words it, what this run measured, and whether
+it was met; a figure that was not measured (no Hugo installed, ``--hugo-photos`` not given)
+is reported as such rather than dropped, so the reader sees what is missing.
+"""
+
+from __future__ import annotations
+
+from .report import PRESSSITE, Block, Check, stats
+from .timing import Stats, parse_timings
+
+
+def _get(block: Block, figure_key: str, name: str = PRESSSITE) -> Stats | None:
+    for figure in block.figures:
+        if figure.key == figure_key:
+            return stats(figure, name)
+    return None
+
+
+def _ratio_check(
+    target: str,
+    own: Stats | None,
+    ref: Stats | None,
+    limit: float,
+    ref_name: str,
+    hard: float | None = None,
+) -> Check:
+    if not own or not ref:
+        return Check(target, f"{ref_name} not measured", None)
+    ratio = own.median / ref.median
+    note = f" (above {hard}: not acceptable)" if hard and ratio > hard else ""
+    return Check(
+        target,
+        f"{own.median:.2f} s / {ref.median:.2f} s = {ratio:.2f}{note}",
+        ratio <= limit,
+    )
+
+
+def _below(target: str, own: Stats | None, seconds: float) -> Check:
+    if not own:
+        return Check(target, "not measured", None)
+    return Check(target, f"{own.median:.2f} s", own.median < seconds)
+
+
+def pages(block: Block) -> list[Check]:
+    """Issue 7, point 2, on the 1,000-release corpus."""
+    cold, warm = _get(block, "cold"), _get(block, "warm")
+    hugo_warm = _get(block, "warm", "Hugo")
+    faster = Check("no-change rebuild faster than Hugo's warm rebuild", "Hugo not measured", None)
+    if warm and hugo_warm:
+        faster = Check(
+            faster.target,
+            f"{warm.median:.2f} s vs {hugo_warm.median:.2f} s",
+            warm.median < hugo_warm.median,
+        )
+    return [
+        _ratio_check(
+            "cold build no slower than Hugo's (ratio <= 1.0; not above 1.5)",
+            cold,
+            _get(block, "cold", "Hugo"),
+            1.0,
+            "Hugo",
+            hard=1.5,
+        ),
+        _below("no-change rebuild under 0.5 s", warm, 0.5),
+        faster,
+        _below("one-release edit rebuilt in under 1 s", _get(block, "edit-release"), 1.0),
+    ]
+
+
+def _processed(own: Stats | None) -> int | None:
+    return parse_timings(own.median_sample.output).images_processed if own else None
+
+
+def photos(block: Block) -> list[Check]:
+    """Issue 3's targets on the photos corpus."""
+    cold, warm = _get(block, "cold"), _get(block, "warm")
+    replaced = _get(block, "replace-photo")
+    hugo = _get(block, "cold", "Hugo")
+    checks = [
+        _ratio_check(
+            "cold build no slower than the Pillow floor, same widths and formats, "
+            "all cores (ratio <= 1.0; not above 1.3)",
+            cold,
+            _get(block, "cold", "floor"),
+            1.0,
+            "floor",
+            hard=1.3,
+        ),
+    ]
+    if cold and hugo:
+        speedup = hugo.median / cold.median
+        checks.append(
+            Check(
+                "at least 3x faster than Hugo's cold build (JPEG + WebP, same run)",
+                f"Hugo {hugo.median:.1f} s / presssite {cold.median:.1f} s = {speedup:.2f}x",
+                speedup >= 3,
+            )
+        )
+    else:
+        checks.append(
+            Check(
+                "at least 3x faster than Hugo's cold build (JPEG + WebP, same run)",
+                "Hugo not measured (run with --hugo-photos)",
+                None,
+            )
+        )
+    if cold and warm:
+        share = warm.median / cold.median
+        checks.append(
+            Check(
+                "no-change rebuild under 5% of the cold build",
+                f"{warm.median:.2f} s = {share:.1%} of {cold.median:.2f} s",
+                share < 0.05,
+            )
+        )
+    processed = _processed(warm)
+    checks.append(
+        Check(
+            "no-change rebuild decodes no photo",
+            f"images processed: {processed}",
+            None if processed is None else processed == 0,
+        )
+    )
+    processed = _processed(replaced)
+    checks.append(
+        Check(
+            "rebuild after replacing one photo re-encodes that photo only",
+            f"images processed: {processed}",
+            None if processed is None else processed == 1,
+        )
+    )
+    return checks
+
+
+def scale(block: Block, sizes: list[tuple[int, int]]) -> list[Check]:
+    """Issue 7, point 3: the growth curve and peak memory."""
+    small, large = sizes[0][0], sizes[1][0]
+    a, b = _get(block, f"cold-{small}"), _get(block, f"cold-{large}")
+    checks = []
+    if a and b:
+        growth = b.median / a.median
+        factor = large // small
+        checks.append(
+            Check(
+                f"{large:,} releases build in at most {factor}x the {small:,}-release time",
+                f"{b.median:.2f} s / {a.median:.2f} s = {growth:.2f}x",
+                growth <= factor,
+            )
+        )
+        checks.append(
+            Check(
+                f"{large:,} releases: peak memory under 1 GB",
+                f"{b.peak_mib:.0f} MiB",
+                b.peak_mib < 1024,
+            )
+        )
+    ha, hb = _get(block, f"cold-{small}", "Hugo"), _get(block, f"cold-{large}", "Hugo")
+    if ha and hb:
+        checks.append(
+            Check(
+                f"(Hugo, for comparison) {large:,} / {small:,} releases cold",
+                f"{hb.median:.2f} s / {ha.median:.2f} s = {hb.median / ha.median:.2f}x"
+                f", peak {hb.peak_mib:.0f} MiB",
+                None,
+            )
+        )
+    if len(sizes) > 2:
+        huge = _get(block, f"cold-{sizes[2][0]}")
+        checks.append(
+            Check(
+                f"{sizes[2][0]:,} releases build with peak memory under 2 GB",
+                f"{huge.median:.2f} s, {huge.peak_mib:.0f} MiB" if huge else "not measured",
+                None if not huge else huge.peak_mib < 2048,
+            )
+        )
+    return checks

@@ -1,0 +1,152 @@
+"""Where things are, the corpora, and how each tool is invoked on a site.
+
+Corpora are generated once by ``shared/bench/make_corpus.py`` into ``benchmarks/work/`` and
+reused; anchor sites are converted from them once by the anchors' own ``convert.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from .figures import Contender
+from .timing import BenchError, run_quiet
+
+REPO = Path(__file__).resolve().parents[2]
+WORK = REPO / "benchmarks" / "work"
+RESULTS = REPO / "benchmarks" / "RESULTS.md"
+SHARED = REPO.parent / "shared" / "bench"
+ANCHORS = SHARED / "anchors"
+THEME_TEMPLATE = REPO / "src" / "presssite" / "theme" / "templates" / "release.html"
+HUGO_TEMPLATE = ANCHORS / "hugo" / "site" / "layouts" / "page.html"
+BLOCKS = ("pages", "photos", "scale")
+DISPLAY = {"hugo": "Hugo", "pelican": "Pelican", "nikola": "Nikola"}
+SIZES = {  # block -> (articles, photos per article) per corpus, full and --quick
+    "pages": ([(1000, 0)], [(100, 0)]),
+    "photos": ([(100, 6)], [(10, 6)]),
+    "scale": ([(1000, 0), (10000, 0)], [(100, 0), (1000, 0)]),
+    "huge": ([(100000, 0)], [(10000, 0)]),
+}
+
+_log_file: Path | None = None
+
+
+def set_log(path: Path) -> None:
+    """Also append every log line to ``path`` (the run's log, next to the raw results)."""
+    global _log_file
+    _log_file = path
+
+
+def log(message: str) -> None:
+    line = f"[{datetime.now():%H:%M:%S}] {message}"
+    print(line, file=sys.stderr, flush=True)
+    if _log_file:
+        with _log_file.open("a", encoding="utf-8") as handle:
+            handle.write(line + "\n")
+
+
+def corpus_args(articles: int, photos: int) -> list[str]:
+    return ["--articles", str(articles), "--photos", str(photos), "--missing-translations", "0"]
+
+
+def corpus(articles: int, photos: int) -> Path:
+    """The corpus of this size, generated once into benchmarks/work/ and reused after."""
+    path = WORK / f"corpus-a{articles}-p{photos}"
+    if (path / "presssite.toml").exists():
+        return path
+    temp = path.with_name(path.name + ".tmp")
+    if temp.exists():
+        run_quiet(["rm", "-rf", str(temp)])
+    log(f"generating {path.name} (make_corpus.py {' '.join(corpus_args(articles, photos))})")
+    started = time.perf_counter()
+    python = REPO / ".venv" / "bin" / "python"
+    run_quiet(
+        [
+            str(python if python.exists() else sys.executable),
+            str(SHARED / "make_corpus.py"),
+            *corpus_args(articles, photos),
+            "--out",
+            str(temp),
+        ],
+        label="make_corpus.py",
+    )
+    os.replace(temp, path)
+    log(f"generated {path.name} in {time.perf_counter() - started:.1f} s")
+    return path
+
+
+def first_bundle(site_content: Path) -> str:
+    return sorted(p.name for p in (site_content / "press").iterdir() if p.is_dir())[0]
+
+
+class Anchors:
+    """The anchor venvs and the converted anchor sites of each corpus."""
+
+    def __init__(self, folder: Path, all_anchors: bool) -> None:
+        self.folder = folder
+        self.env = dict(
+            os.environ,
+            HUGO_VENV=str(folder / "venv-hugo"),
+            PELICAN_VENV=str(folder / "venv-pelican"),
+            NIKOLA_VENV=str(folder / "venv-nikola"),
+        )
+        names = ("hugo", "pelican", "nikola") if all_anchors else ("hugo",)
+        self.names = [n for n in names if (folder / f"venv-{n}" / "bin" / "python").exists()]
+
+    def site(self, name: str, corpus_dir: Path) -> Path:
+        site = WORK / f"{name}-{corpus_dir.name.removeprefix('corpus-')}"
+        if not site.exists():
+            log(f"converting {corpus_dir.name} for {name}")
+            python = "python3" if name == "hugo" else str(self.folder / f"venv-{name}/bin/python")
+            run_quiet(
+                [python, str(ANCHORS / name / "convert.py"), str(corpus_dir), str(site)],
+                label=f"{name} convert.py",
+            )
+        return site
+
+    def command(self, name: str, site: Path, mode: str) -> list[str]:
+        return [str(ANCHORS / "build.sh"), name, str(site), mode]
+
+    def verify(self, name: str, site: Path, articles: int, photos: int = 0) -> str:
+        extra = ["--photos", str(articles * photos)] if photos else []
+        try:
+            out = run_quiet(
+                [
+                    "python3",
+                    str(ANCHORS / "verify.py"),
+                    name,
+                    str(site),
+                    "--articles",
+                    str(articles),
+                    *extra,
+                ],
+                label="verify.py",
+            )
+        except BenchError as error:
+            return f"{name}: verify.py FAILED: {error}"
+        kept = [line for line in out.strip().splitlines() if not line.endswith(": 0 files")]
+        return f"`verify.py {name}` on {site.name}: " + "; ".join(kept)
+
+
+class Presssite:
+    """Commands for building one corpus with presssite, as a user runs it."""
+
+    def __init__(self, site: Path) -> None:
+        self.site = site
+        found = Path(sys.executable).parent / "presssite"
+        self.bin = str(found) if found.exists() else "presssite"
+
+    def cold(self) -> list[str]:
+        # Deleting the output and the cache is inside the timing, as build.sh does for Hugo.
+        script = 'rm -rf build .presssite-cache && exec "$0" build --timings'
+        return ["sh", "-c", script, self.bin]
+
+    def warm(self) -> list[str]:
+        return [self.bin, "build", "--timings"]
+
+    def contender(self, **steps: Callable[..., None] | None) -> Contender:
+        return Contender("presssite", self.warm(), self.site, **steps)
