@@ -76,3 +76,62 @@ def test_leftovers_of_an_interrupted_build_are_cleared(tmp_path: Path) -> None:
     (tmp_path / "build.old-dead").mkdir()
     output.publish([OutputFile("index.html", data=b"x")], target=tmp_path / "build")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]
+
+
+def test_a_second_publish_touches_only_the_changed_files(tmp_path: Path) -> None:
+    target = tmp_path / "build"
+    first = output.publish(
+        [
+            OutputFile("a/index.html", data=b"a"),
+            OutputFile("b/index.html", data=b"b"),
+            OutputFile("gone/deep/index.html", data=b"old"),
+        ],
+        target=target,
+    )
+    assert first.mode == "swap"
+    a_inode = (target / "a/index.html").stat().st_ino
+    second = output.publish(
+        [OutputFile("a/index.html", data=b"a"), OutputFile("b/index.html", data=b"B")],
+        target=target,
+        previous=first.manifest,
+    )
+    assert (second.mode, second.changed, second.removed) == ("in place", 1, 1)
+    assert (target / "a/index.html").stat().st_ino == a_inode  # untouched
+    assert (target / "b/index.html").read_bytes() == b"B"
+    assert not (target / "gone").exists()  # the emptied folders went with the file
+    assert not [p for p in target.rglob("*") if "presssite-tmp" in p.name]
+    third = output.publish(
+        [OutputFile("a/index.html", data=b"a"), OutputFile("b/index.html", data=b"B")],
+        target=target,
+        previous=second.manifest,
+    )
+    assert (third.mode, third.changed) == ("unchanged", 0)
+
+
+def test_an_output_changed_by_hand_is_published_whole(tmp_path: Path) -> None:
+    target = tmp_path / "build"
+    files = [OutputFile("a/index.html", data=b"a"), OutputFile("b/index.html", data=b"b")]
+    first = output.publish(files, target=target)
+    (target / "a/index.html").write_bytes(b"edited")
+    (target / "stray.txt").write_bytes(b"x")
+    again = output.publish(files, target=target, previous=first.manifest)
+    assert again.mode == "swap"
+    assert (target / "a/index.html").read_bytes() == b"a"
+    assert not (target / "stray.txt").exists()
+
+
+def test_a_failed_in_place_publish_leaves_the_output_as_it_was(tmp_path: Path) -> None:
+    target = tmp_path / "build"
+    first = output.publish([OutputFile("a/index.html", data=b"a")], target=target)
+
+    with pytest.raises(OSError):  # the second file's source vanished during the build
+        output.publish(
+            [
+                OutputFile("a/index.html", data=b"new"),
+                OutputFile("b/index.html", source=tmp_path / "vanished.html"),
+            ],
+            target=target,
+            previous=first.manifest,
+        )
+    assert (target / "a/index.html").read_bytes() == b"a"
+    assert sorted(p.name for p in target.rglob("*")) == ["a", "index.html"]

@@ -7,11 +7,22 @@ Every stage before ``publish`` only computes; errors from content and assembly a
 gathered and raised together, and nothing in the output folder changes unless all
 stages succeeded. Each stage is timed, and ``BuildReport`` counts the work done (and
 the work skipped thanks to caches), so that tests prove skipped work with counters.
+
+Work is skipped by key, never by guess: the build cache (``buildcache``) keeps parsed
+documents by the hash of their inputs, pages and feeds by the hash of everything they
+show (``pagekeys``), the manifest of the last output, and a fingerprint of the whole
+build. A page or feed is made only when its key is new; ``output.publish`` then touches
+only the files whose bytes changed. Deleting the cache changes no output byte.
 """
 
 from __future__ import annotations
 
+import functools
+import gc
 import logging
+import os
+import shutil
+import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor
@@ -19,25 +30,33 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import content, feeds, images, output, refcheck, render, translations
-from . import site as site_
+from . import __version__, executors
+from .buildcache import BuildCache, digest, installed, tree_fingerprint
 from .errors import raise_all
 from .model import Bundle, OutputFile, Site
 from .settings import Settings
+from .shortcut import Shortcut, git_state, now_limits, unchanged_report
+
+if TYPE_CHECKING:  # the stages are imported when they run: a no-change build needs none
+    from . import content, refcheck, translations
 
 log = logging.getLogger(__name__)
+
+BUILD_VERSION = "1"  # bump when what a page or feed key covers changes
+PACKAGE_DIR = Path(__file__).parent
 
 
 @dataclass
 class BuildState:
     """Caches carried from one build to the next by a long-running process (``serve``).
 
-    Deliberately mutable and passed in, never global: a fresh state gives a cold build.
+    Deliberately mutable and passed in, never global: a fresh state gives a cold build
+    (apart from the on-disk build cache, which ``build(cache=False)`` leaves alone).
     """
 
-    parse_cache: content.ParseCache = field(default_factory=content.ParseCache)
+    parse_cache: content.ParseCache = field(default_factory=lambda: _content().ParseCache())
     env: Any = None  # the Jinja environment; None after a template or settings change
     history: dict[str, Any] = field(default_factory=dict)  # git commit times, by HEAD
 
@@ -51,7 +70,7 @@ class BuildReport:
 
     target: Path
     documents: dict[str, int]  # locale -> published documents
-    pages: int  # HTML pages written
+    pages: int  # HTML pages in the output
     files: int  # every file in the output
     photos: int  # distinct source photos published
     images_processed: int  # photos decoded this build
@@ -64,6 +83,14 @@ class BuildReport:
     elapsed: float
     stale: tuple[tuple[str, str, str], ...] = ()  # (bundle id, locale, newer locale)
     broken: tuple[refcheck.BrokenReference, ...] = ()  # internal references to nothing
+    pages_rendered: int = 0  # pages (HTML and others) rendered by this build
+    pages_reused: int = 0  # pages whose key was known: taken from the build cache
+    feeds_made: int = 0  # feed, sitemap and robots.txt jobs run
+    feeds_reused: int = 0
+    files_changed: int = 0  # output files created or replaced (0: the output was current)
+    files_removed: int = 0
+    publish_mode: str = ""  # "swap", "in place", "unchanged"
+    unchanged: bool = False  # nothing at all was redone: the output was already this build's
 
 
 class _Timer:
@@ -91,72 +118,377 @@ def build(
     executor: Executor | None = None,
     progress: bool = False,
     strict: bool = False,
+    cache: bool = True,
 ) -> BuildReport:
     """Build the site into ``target``; raise ``PresssiteError`` (often an ``ErrorList``).
 
     ``preview`` shows embargoed releases with a "not public" banner (the dev server);
     ``include_drafts`` shows drafts. ``now`` is the build clock for embargo and expiry.
     Broken internal references are logged as warnings, or with ``strict`` raised as
-    errors before anything is published.
+    errors before anything is published. ``jobs`` bounds the worker processes (pages and
+    images); ``executor`` runs the image stage (e.g. a dask.distributed cluster's).
+    ``cache=False`` neither reads nor writes the build cache (``<cache_dir>/build``).
     """
     started = time.perf_counter()
     now = now or datetime.now(UTC)
     state = state or BuildState()
     timer = _Timer()
-
-    with timer.stage("content"):
-        loaded = content.load(settings, cache=state.parse_cache)
-    with timer.stage("assemble"):
-        site, problems = site_.assemble(
-            settings,
-            loaded.bundles,
+    salt = digest(BUILD_VERSION, __version__, tree_fingerprint([PACKAGE_DIR]), installed())
+    store = BuildCache.open(settings, salt) if cache else None
+    flags = (preview, include_drafts, strict)
+    with timer.stage("check"):
+        shortcut = Shortcut(settings, store, target=target, flags=flags, now=now)
+        previous = shortcut.unchanged()
+    if previous is not None:
+        for problem in previous.broken:
+            log.warning("%s", problem.error(settings).format(relative_to=settings.root))
+        if store is not None:
+            store.close()
+        return unchanged_report(previous, timer.timings, time.perf_counter() - started)
+    work = _Work(settings, store, state, timer)
+    if executor is None and settings.images.executor is not None:
+        executor = work.executor = executors.open_executor(settings.images.executor)
+    try:
+        report = work.run(
+            tree=shortcut.tree,
+            target=target,
             now=now,
             include_drafts=include_drafts,
-            include_embargoed=preview,
+            preview=preview,
+            jobs=jobs,
+            executor=executor,
+            progress=progress,
+            strict=strict,
+            started=started,
         )
-    raise_all([*loaded.errors, *problems])
+        shortcut.record(report, work.site_now_limits)
+        return _with_timings(report, timer, started)
+    finally:
+        gc.unfreeze()
+        work.close()
 
-    with timer.stage("translations"):
-        status = translation_status(settings, site.bundles.values(), state)
-    with timer.stage("plan images"):
-        plan = images.plan(site, settings)
-    with timer.stage("render"):
-        if state.env is None:
-            state.env = render.make_environment(settings)
-        pages = render.render_site(site, plan, state.env, preview=preview, stale=status.stale)
-    with timer.stage("feeds"):
-        extra = feeds.render(site, plan)
-    static, attached = render.static_files(settings), attachments(site)
-    with timer.stage("check references"):
-        made = {f.path for f in (*static, *attached, *extra, *pages)}
-        broken = refcheck.check(site, pages, made | planned_images(plan))
-    if strict:
-        raise_all(b.error(settings) for b in broken)
-    for problem in broken:
-        log.warning("%s", problem.error(settings).format(relative_to=settings.root))
-    with timer.stage("images"):
-        processed = images.process(plan, settings, executor=executor, jobs=jobs, progress=progress)
-    with timer.stage("publish"):
-        files = [*static, *attached, *processed.files, *extra, *pages]
-        published = output.publish(files, target=target)
 
-    return BuildReport(
-        target=target,
-        documents={loc: len(site.releases[loc]) + len(site.pages[loc]) for loc in settings.locales},
-        pages=sum(1 for f in pages if f.path.endswith(".html")),
-        files=published.files,
-        photos=len({p.path for doc in site.translations() for p in doc.photos}),
-        images_processed=processed.processed,
-        images_cached=processed.cached,
-        documents_parsed=loaded.parsed,
-        documents_reused=loaded.reused,
-        missing=site.missing,
-        uncredited=tuple(str(p) for p in plan.uncredited),
-        timings=timer.timings,
-        elapsed=time.perf_counter() - started,
-        stale=tuple((b, loc, newer) for (b, loc), newer in status.stale.items()),
-        broken=tuple(broken),
-    )
+class _Work:
+    """One build's stages, with the caches they share."""
+
+    def __init__(
+        self, settings: Settings, store: BuildCache | None, state: BuildState, timer: _Timer
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.state = state
+        self.timer = timer
+        self.temp: Path | None = None
+        if store is None:  # blobs still go through a cache: a temporary one
+            self.temp = _temp_folder(settings)
+            self.blobs = BuildCache(self.temp)
+        else:
+            self.blobs = store
+        from .docstore import DocumentStore
+
+        self.docs = DocumentStore(store)
+        self._loaded: dict[str, dict[str, Any]] = {}
+        self.executor: Executor | None = None  # opened from the settings: closed here
+        self.site_now_limits: tuple[datetime | None, datetime | None] = (None, None)
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown()
+        self.docs.close()
+        if self.store is not None:
+            self.store.close()
+        if self.temp is not None:
+            shutil.rmtree(self.temp, ignore_errors=True)
+
+    def run(
+        self,
+        *,
+        tree: Any,
+        target: Path,
+        now: datetime,
+        include_drafts: bool,
+        preview: bool,
+        jobs: int | None,
+        executor: Executor | None,
+        progress: bool,
+        strict: bool,
+        started: float,
+    ) -> BuildReport:
+        from . import content
+        from . import site as site_
+
+        settings, timer, state = self.settings, self.timer, self.state
+        with timer.stage("content"):
+            loaded = content.load(
+                settings, cache=state.parse_cache, store=self.docs, jobs=jobs, tree=tree
+            )
+        gc.freeze()  # the caches just loaded are long-lived: keep the collector off them
+        with timer.stage("assemble"):
+            site, problems = site_.assemble(
+                settings,
+                loaded.bundles,
+                now=now,
+                include_drafts=include_drafts,
+                include_embargoed=preview,
+            )
+        raise_all([*loaded.errors, *problems])
+        from .feeds import NEWS_WINDOW
+
+        self.site_now_limits = now_limits(site, loaded.bundles, NEWS_WINDOW)
+
+        with timer.stage("translations"):
+            status = translation_status(settings, site.bundles.values(), state, self.store)
+        return self.finish(
+            site,
+            loaded,
+            status,
+            target=target,
+            preview=preview,
+            jobs=jobs,
+            executor=executor,
+            progress=progress,
+            strict=strict,
+            started=started,
+        )
+
+    def finish(
+        self,
+        site: Site,
+        loaded: content.Loaded,
+        status: translations.Status,
+        *,
+        target: Path,
+        preview: bool,
+        jobs: int | None,
+        executor: Executor | None,
+        progress: bool,
+        strict: bool,
+        started: float,
+    ) -> BuildReport:
+        from . import output, pagekeys, refcheck, render
+
+        settings, timer, state, blobs = self.settings, self.timer, self.state, self.blobs
+        bodies = loaded.bodies
+        with timer.stage("plan images"):
+            plan = _plan_images(site, settings)
+        with timer.stage("render"):
+            templates = tree_fingerprint([settings.templates_dir, settings.locales_dir])
+            base = digest(repr(settings), preview, site.include_drafts)
+            keys = pagekeys.PageKeys(
+                site,
+                plan,
+                base=digest(base, templates),
+                docs=loaded.keys,
+                doc_links=loaded.doc_links,
+                preview=preview,
+                stale=status.stale,
+            )
+            page_jobs = render.plan_pages(site, keys)
+            flavor = f"pages-{int(preview)}{int(site.include_drafts)}"  # the dev server's too
+            index = self._index(flavor)
+            todo = [job for job in page_jobs if not self._have(index.get(job.key))]
+            feeds_done: list[tuple[list[OutputFile], tuple[int, int]]] = []
+
+            def make_feeds() -> None:  # while the workers render, if there are any
+                with timer.stage("feeds"):
+                    feeds_done.append(self._feeds(site, plan, keys, base, bodies, flavor))
+
+            if todo:
+                if state.env is None:
+                    compiled = self.store.root / "jinja" if self.store is not None else None
+                    state.env = render.make_environment(settings, compiled=compiled)
+                made = render.make_pages(
+                    site,
+                    plan,
+                    state.env,
+                    todo,
+                    store=blobs,
+                    bodies=bodies,
+                    preview=preview,
+                    stale=status.stale,
+                    workers=jobs,
+                    links=functools.partial(refcheck.links, settings),
+                    meanwhile=make_feeds,
+                )
+                for page in made:
+                    index[page.key] = (page.sha, page.size, page.links)
+            pages_index = {job.key: index[job.key] for job in page_jobs}
+        if not feeds_done:
+            make_feeds()
+        feed_files, feeds_made = feeds_done[0]
+        static, attached = render.static_files(settings), attachments(site)
+        with timer.stage("check references"):
+            page_files = {job.path: blobs.blob_file(pages_index[job.key][0]) for job in page_jobs}
+            made_paths = {f.path for f in (*static, *attached, *feed_files)} | page_files.keys()
+            broken = refcheck.check_links(
+                site,
+                ((job.path, render.unpack_links(pages_index[job.key][2])) for job in page_jobs),
+                made_paths | planned_images(plan),
+            )
+        if strict:
+            raise_all(b.error(settings) for b in broken)
+        for problem in broken:
+            log.warning("%s", problem.error(settings).format(relative_to=settings.root))
+        with timer.stage("images"):
+            processed = _process_images(plan, settings, executor, jobs, progress)
+        with timer.stage("publish"):
+            files = [*static, *attached, *processed.files, *feed_files]
+            manifest = f"target-{digest(str(target.resolve()))}"  # as ``shortcut`` names it
+            previous = self.store.load(manifest) if self.store is not None else None
+            published = output.publish(
+                files,
+                links=page_files,
+                target=target,
+                previous=previous,
+                before_changes=lambda: self._forget(manifest),
+            )
+            if self.store is not None:
+                if published.mode != "unchanged":
+                    self.store.save(manifest, published.manifest)
+                    self.store.trim(("target-", "last-"), keep=8)
+                if pages_index != self._loaded.get(flavor):
+                    self.store.save(flavor, pages_index)
+                self._prune({e[0] for e in pages_index.values()})
+
+        return BuildReport(
+            target=target,
+            documents={
+                loc: len(site.releases[loc]) + len(site.pages[loc]) for loc in settings.locales
+            },
+            pages=sum(1 for job in page_jobs if job.path.endswith(".html")),
+            files=published.files,
+            photos=len({p.path for doc in site.translations() for p in doc.photos}),
+            images_processed=processed.processed,
+            images_cached=processed.cached,
+            documents_parsed=loaded.parsed,
+            documents_reused=loaded.reused,
+            missing=site.missing,
+            uncredited=tuple(str(p) for p in plan.uncredited),
+            timings={},
+            elapsed=time.perf_counter() - started,
+            stale=tuple((b, loc, newer) for (b, loc), newer in status.stale.items()),
+            broken=tuple(broken),
+            pages_rendered=len(todo),
+            pages_reused=len(page_jobs) - len(todo),
+            feeds_made=feeds_made[0],
+            feeds_reused=feeds_made[1],
+            files_changed=published.changed,
+            files_removed=published.removed,
+            publish_mode=published.mode,
+        )
+
+    # ---- the cache's indexes
+
+    def _index(self, name: str) -> dict[str, Any]:
+        found = self.store.load(name) if self.store is not None else None
+        self._loaded[name] = dict(found) if isinstance(found, dict) else {}
+        return dict(self._loaded[name])
+
+    def _have(self, entry: Any) -> bool:
+        return entry is not None and self.blobs.has(entry[0], entry[1])
+
+    def _forget(self, name: str) -> None:
+        if self.store is not None:
+            self.store.forget(name)
+
+    def _feeds(
+        self, site: Site, plan: Any, keys: Any, base: str, bodies: Any, flavor: str
+    ) -> tuple[list[OutputFile], tuple[int, int]]:
+        """Every feed file, made only when its key is new; (files, (made, reused))."""
+        from . import feeds
+
+        jobs = feeds.plan(
+            site,
+            plan,
+            base=base,
+            doc_key=keys.doc_key,
+            full=bodies.full if bodies is not None else None,
+            links_of=keys.links_of,
+        )
+        name = flavor.replace("pages", "feeds")
+        index = self._index(name)
+        made = 0
+        new_index = {}
+        for job in jobs:
+            entry = index.get(job.key)
+            if entry is None or not all(self._have(e[1:]) for e in entry):
+                entry = tuple((f.path, *self.blobs.put(f.data or b"")) for f in job.make())
+                made += 1
+            new_index[job.key] = entry
+        if self.store is not None and new_index != self._loaded.get(name):
+            self.store.save(name, new_index)
+        files = [
+            OutputFile(path=path, source=self.blobs.blob_path(sha))
+            for entry in new_index.values()
+            for path, sha, _size in entry
+        ]
+        return files, (made, len(jobs) - made)
+
+    def _prune(self, live: set[str]) -> None:
+        """Delete blobs no index refers to, once they clearly outnumber the live ones."""
+        assert self.store is not None
+        if self.blobs.blob_count() <= 2 * len(live) + 500:
+            return
+        for flavor in ("00", "01", "10", "11"):
+            for entry in (self.store.load(f"pages-{flavor}") or {}).values():
+                live.add(entry[0])
+            for entry in (self.store.load(f"feeds-{flavor}") or {}).values():
+                live.update(sha for _path, sha, _size in entry)
+        self.blobs.prune_blobs(live)
+
+
+def _plan_images(site: Site, settings: Settings) -> Any:
+    """The image plan; an empty one when no page has a photo and no image cache exists
+    (the image stage and its Pillow import are skipped: nothing to make or prune)."""
+    if not any(doc.photos for doc in site.translations()):
+        if not (settings.cache_dir / "images").exists():
+            return _NoImages()
+    from . import images
+
+    return images.plan(site, settings)
+
+
+@dataclass(frozen=True)
+class _NoImages:
+    """The plan, and the result, of a site without photos."""
+
+    files: tuple[OutputFile, ...] = ()
+    processed: int = 0
+    cached: int = 0
+    pages: dict[Any, Any] = field(default_factory=dict)
+    crops: dict[Any, Any] = field(default_factory=dict)
+    uncredited: tuple[Any, ...] = ()
+
+    def for_page(self, doc: Any) -> dict[str, Any]:
+        return {}
+
+    def crops_for_page(self, doc: Any) -> tuple[Any, ...]:
+        return ()
+
+
+def _process_images(
+    plan: Any, settings: Settings, executor: Executor | None, jobs: int | None, progress: bool
+) -> Any:
+    if isinstance(plan, _NoImages):
+        return plan
+    from . import images
+
+    return images.process(plan, settings, executor=executor, jobs=jobs, progress=progress)
+
+
+def _temp_folder(settings: Settings) -> Path:
+    """A private cache folder, beside the real one when possible (hard links need one disk)."""
+    try:
+        settings.cache_dir.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix="build-tmp-", dir=settings.cache_dir))
+    except OSError:
+        return Path(tempfile.mkdtemp(prefix="presssite-build-"))
+
+
+def _with_timings(report: BuildReport, timer: _Timer, started: float) -> BuildReport:
+    from dataclasses import replace
+
+    return replace(report, timings=timer.timings, elapsed=time.perf_counter() - started)
 
 
 def load_bundles(settings: Settings) -> tuple[Bundle, ...]:
@@ -165,24 +497,52 @@ def load_bundles(settings: Settings) -> tuple[Bundle, ...]:
     For commands that look at the content rather than the public site (embargoes,
     translation status); content errors are raised as in a build.
     """
-    loaded = content.load(settings)
+    loaded = _content().load(settings)
     raise_all(loaded.errors)
     return loaded.bundles
 
 
 def translation_status(
-    settings: Settings, bundles: Iterable[Bundle], state: BuildState | None = None
+    settings: Settings,
+    bundles: Iterable[Bundle],
+    state: BuildState | None = None,
+    store: BuildCache | None = None,
 ) -> translations.Status:
-    """The translation status of ``bundles``; git is read only when it can matter."""
+    """The translation status of ``bundles``; git is read only when it can matter.
+
+    The commit history (one ``git log``) is kept by HEAD in ``state`` and in the build
+    cache, so a rebuild without a new commit does not read it again.
+    """
+    from . import translations
+
     bundles = list(bundles)
     history = None
-    if translations.needs_history(bundles):
+    if translations.needs_history(bundles) and _maybe_git(settings):
         cache = state.history if state is not None else None
+        if cache is not None and not cache and store is not None:
+            saved = store.load("history")
+            if isinstance(saved, dict):
+                cache.update(saved)
+        before = dict(cache) if cache is not None else None
         history = translations.commit_history(settings.root, settings.content_dir, cache=cache)
+        if store is not None and cache is not None and cache != before:
+            store.save("history", dict(cache))
     return translations.status(settings, bundles, history=history)
 
 
-def planned_images(plan: images.ImagePlan) -> set[str]:
+def _content() -> Any:
+    from . import content
+
+    return content
+
+
+def _maybe_git(settings: Settings) -> bool:
+    """False only when no folder above the site has a ``.git``: git would find no history
+    (two processes spared on every build of a site outside git)."""
+    return bool(os.environ.get("GIT_DIR")) or bool(git_state(settings.root))
+
+
+def planned_images(plan: Any) -> set[str]:
     """Output paths of every image variant (and structured-data crop) the plan will make."""
     out = {v.output for page in plan.pages.values() for img in page.values() for v in img.variants}
     for crops in plan.crops.values():

@@ -107,7 +107,21 @@ def main(verbose: bool) -> None:
 )
 @click.option("--drafts", is_flag=True, help="Include drafts.")
 @click.option("--now", "now_text", metavar="ISO", help="Build clock for embargoes and expiry.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Image workers.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for pages and photos.  [default: all cores]",
+)
+@click.option(
+    "--executor",
+    metavar="URL",
+    default=None,
+    help="Where photos are processed: local, or a dask scheduler dask://HOST:PORT "
+    "(needs presssite[dask]).  [default: [images] executor, else local]",
+)
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the build cache.")
 @click.option("--timings", is_flag=True, help="Print each stage's time and counts.")
 @click.option(
     "--strict",
@@ -120,15 +134,24 @@ def build(
     drafts: bool,
     now_text: str | None,
     jobs: int | None,
+    executor: str | None,
+    no_cache: bool,
     timings: bool,
     strict: bool,
 ) -> None:
     """Build the site into its output folder, atomically."""
+    from dataclasses import replace
+
     from . import build as build_
+    from . import executors
 
     with reported(site_dir):
         now = parse_now(now_text)
         settings = load_settings(site_dir)
+        if executor is not None:
+            executors.parse(executor)  # a usage error before anything runs
+            images = replace(settings.images, executor=None if executor == "local" else executor)
+            settings = replace(settings, images=images)
         target = out if out is not None else settings.root / "build"
         report = build_.build(
             settings,
@@ -138,15 +161,28 @@ def build(
             jobs=jobs,
             progress=sys.stderr.isatty(),
             strict=strict,
+            cache=not no_cache,
         )
     click.echo(summary(report, settings))
     if timings:
-        for stage, seconds in report.timings.items():
-            click.echo(f"  {stage:<12} {seconds * 1000:8.1f} ms")
-        click.echo(
-            f"  documents parsed {report.documents_parsed}, reused {report.documents_reused}; "
-            f"images processed {report.images_processed}, cached {report.images_cached}"
-        )
+        click.echo(timing_lines(report))
+
+
+def timing_lines(report: Any) -> str:
+    """``--timings``: each stage's time, then what was done and what was reused."""
+    lines = ["Stages (feeds are made while the page workers render):"]
+    lines += [f"  {stage:<17} {sec * 1000:8.1f} ms" for stage, sec in report.timings.items()]
+    if report.unchanged:
+        lines.append("Nothing changed since the last build: nothing was redone.")
+    lines += [
+        f"  documents parsed {report.documents_parsed}, reused {report.documents_reused}; "
+        f"pages rendered {report.pages_rendered}, unchanged {report.pages_reused}; "
+        f"feeds made {report.feeds_made}, unchanged {report.feeds_reused}",
+        f"  images processed {report.images_processed}, cached {report.images_cached}; "
+        f"output files written {report.files_changed}, removed {report.files_removed} "
+        f"({report.publish_mode})",
+    ]
+    return "\n".join(lines)
 
 
 def summary(report: Any, settings: settings_.Settings) -> str:

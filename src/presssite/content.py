@@ -10,10 +10,12 @@ Loading never raises for content problems: it collects every error of every file
 one run shows them all, and hands back every translation (drafts and embargoed ones
 included: deciding what is published is the site stage's job).
 
-``ParseCache`` keeps parsed translations between rebuilds (``presssite serve``). Its
-key holds every input of a parse: the file's bytes, the settings that affect parsing,
-and the listing of the bundle folder (a photo added or removed changes existence
-checks). Links to other bundles are re-checked on every hit.
+``ParseCache`` keeps parsed translations in memory between rebuilds (``presssite
+serve``); a ``docstore.DocumentStore`` keeps them on disk between builds. Their key holds
+every input of a parse: the file's bytes, the settings that affect parsing, and the
+listing of the bundle folder (a photo added or removed changes existence checks). Links
+to other bundles are re-checked on every hit. Cold parsing is split across worker
+processes (``parallel``) on large sites.
 """
 
 from __future__ import annotations
@@ -22,11 +24,17 @@ import hashlib
 import logging
 import os
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
-from . import frontmatter, markup, urls
+from . import urls
+from .buildcache import Packs
+from .contentwalk import INDEX as _INDEX
+from .contentwalk import Tree, walk
+from .docstore import Bodies, DocumentStore, Parsed, StoredDoc
 from .errors import ContentError, PresssiteError
 from .model import Bundle, Photo, Translation
 from .settings import Settings
@@ -34,7 +42,6 @@ from .settings import Settings
 log = logging.getLogger(__name__)
 
 PARSE_VERSION = "1"  # bump when parsing changes what a cached Translation holds
-_INDEX = re.compile(r"^index(?:\.([^.]+))?\.md$")
 
 
 @dataclass(frozen=True)
@@ -45,17 +52,10 @@ class Loaded:
     errors: tuple[PresssiteError, ...]
     parsed: int  # files parsed in this run
     reused: int  # files taken from the cache
-
-
-@dataclass(frozen=True)
-class Parsed:
-    """The outcome of parsing one file, as the cache keeps it."""
-
-    translation: Translation | None  # None when title or date are unusable
-    errors: tuple[PresssiteError, ...] = ()
-    # Files outside the bundle whose existence the result depends on (links to other
-    # bundles), with the answer seen when parsing: a hit is valid only if all still hold.
-    outside: tuple[tuple[str, bool], ...] = ()
+    keys: Mapping[tuple[str, str], str] = field(default_factory=dict)  # (bundle, locale) -> key
+    # (bundle, locale) -> the ``presssite:doc:`` targets in the body (bundle:locale#frag)
+    doc_links: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    bodies: Bodies | None = None  # with a store: where the bodies are
 
 
 class ParseCache:
@@ -87,78 +87,12 @@ class ParseCache:
         self._entries.clear()
 
 
-# --------------------------------------------------------------------------- the walk
+def _sorted_bundles(tree: Tree) -> list[str]:
+    return sorted(tree.bundles, key=lambda d: _posix(os.path.relpath(d, tree.root)))
 
 
-@dataclass
-class _Tree:
-    """One walk of ``content/``: files, folders, and the bundles among them."""
-
-    root: str  # absolute content folder
-    files: set[str] = field(default_factory=set)  # absolute paths of all files
-    listing: dict[str, list[tuple[str, int, int]]] = field(default_factory=dict)  # dir -> files
-    subdirs: dict[str, list[str]] = field(default_factory=dict)
-    bundles: dict[str, list[str]] = field(default_factory=dict)  # dir -> its index*.md names
-
-    def bundle_fingerprint(self, bundle_dir: str) -> str:
-        """A hash of every file below a bundle folder (name, size, mtime).
-
-        The bundle's own ``index.*.md`` files count by name only, so editing one
-        translation does not invalidate the cached parse of the others.
-        """
-        h = hashlib.sha256()
-        stack = [bundle_dir]
-        while stack:
-            folder = stack.pop()
-            rel = os.path.relpath(folder, bundle_dir)
-            for name, size, mtime in self.listing.get(folder, ()):
-                if folder == bundle_dir and _INDEX.match(name):
-                    h.update(f"{name}\0".encode())
-                else:
-                    h.update(f"{rel}/{name}\0{size}\0{mtime}\0".encode())
-            stack.extend(sorted(self.subdirs.get(folder, ()), reverse=True))
-        return h.hexdigest()
-
-
-def _walk(content_dir: Path) -> _Tree:
-    """List the content folder once. Hidden entries are skipped; symlinked folders are
-    not followed (a link cycle must not hang a build), symlinked files are listed."""
-    tree = _Tree(root=os.path.abspath(content_dir))
-    stack = [tree.root]
-    while stack:
-        folder = stack.pop()
-        files: list[tuple[str, int, int]] = []
-        dirs: list[str] = []
-        try:
-            entries = list(os.scandir(folder))
-        except OSError as exc:
-            log.warning("cannot list %s: %s", folder, exc.strerror)
-            continue
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    dirs.append(entry.path)
-                elif entry.is_file():
-                    st = entry.stat()
-                    files.append((entry.name, st.st_size, st.st_mtime_ns))
-                    tree.files.add(entry.path)
-            except OSError:
-                continue
-        files.sort()
-        dirs.sort()
-        tree.listing[folder] = files
-        tree.subdirs[folder] = dirs
-        index = [name for name, _, _ in files if _INDEX.match(name)]
-        if index:
-            tree.bundles[folder] = index
-        stack.extend(reversed(dirs))
-    return tree
-
-
-def _sorted_bundles(tree: _Tree) -> list[str]:
-    return sorted(tree.bundles, key=lambda d: Path(os.path.relpath(d, tree.root)).as_posix())
+def _posix(path: str) -> str:
+    return path.replace(os.sep, "/") if os.sep != "/" else path
 
 
 def discover(settings: Settings) -> list[Path]:
@@ -166,29 +100,48 @@ def discover(settings: Settings) -> list[Path]:
     content_dir = settings.content_dir
     if not content_dir.is_dir():
         return []
-    return [Path(d) for d in _sorted_bundles(_walk(content_dir))]
+    return [Path(d) for d in _sorted_bundles(walk(content_dir))]
 
 
 # --------------------------------------------------------------------------- loading
 
+PARALLEL_THRESHOLD = 200  # files; fewer are parsed here: a pool would cost more than it saves
+_DOC_LINK = re.compile(r'presssite:doc:([^"\s<>]*)')
 
-def load(settings: Settings, *, cache: ParseCache | None = None) -> Loaded:
+
+def load(
+    settings: Settings,
+    *,
+    cache: ParseCache | None = None,
+    store: DocumentStore | None = None,
+    jobs: int | None = None,
+    tree: Tree | None = None,
+) -> Loaded:
     """Parse every translation of every bundle; collect every error.
 
-    A cache hit skips reading nothing but the parse: the file is still read and hashed.
+    With a ``store`` (the build), parsed documents are also kept on disk between runs
+    and every translation comes back without its body (``Translation.body_html`` is
+    empty): bodies stay in the store's pack files and ``Loaded.bodies`` reads them for
+    the pages that need them. Files whose size and modification time are unchanged are
+    not even read. Above ``PARALLEL_THRESHOLD`` files to parse, parsing is split across
+    ``jobs`` worker processes (see ``parallel``). ``tree`` is a walk of the content
+    folder made earlier in the build (``contentwalk.walk``), to save a second one.
     """
     content_dir = settings.content_dir
+    bodies = store.bodies if store is not None else None
     if not content_dir.is_dir():
-        return Loaded(bundles=(), errors=(), parsed=0, reused=0)
-    tree = _walk(content_dir)
+        return Loaded(bundles=(), errors=(), parsed=0, reused=0, bodies=bodies)
+    tree = tree if tree is not None else walk(content_dir)
     fingerprint = _settings_fingerprint(settings)
     locales = settings.locales
-    bundles: list[Bundle] = []
     errors: list[PresssiteError] = []
-    parsed = reused = 0
+    results: list[StoredDoc | None] = []
+    hits: set[int] = set()  # slots taken from a cache
+    tasks: list[_Task] = []
+    found: list[tuple[str, str, list[tuple[str, int]]]] = []  # folder, bundle id, (loc, slot)
 
     for folder in _sorted_bundles(tree):
-        bundle_id = Path(os.path.relpath(folder, tree.root)).as_posix()
+        bundle_id = _posix(os.path.relpath(folder, tree.root))
         names = tree.bundles[folder]
         if bundle_id == "." or "/" not in bundle_id:
             where = "content/" if bundle_id == "." else f"content/{bundle_id}/"
@@ -203,9 +156,10 @@ def load(settings: Settings, *, cache: ParseCache | None = None) -> Loaded:
                 )
             continue
         bundle_print = tree.bundle_fingerprint(folder)
-        translations: dict[str, Translation] = {}
+        stats = {name: (size, mtime) for name, size, mtime in tree.listing[folder]}
+        slots: list[tuple[str, int]] = []
         for name in names:
-            path = Path(folder, name)
+            path = os.path.join(folder, name)
             match = _INDEX.match(name)
             locale = match.group(1) if match else None
             if locale is None:
@@ -227,20 +181,44 @@ def load(settings: Settings, *, cache: ParseCache | None = None) -> Loaded:
                     )
                 )
                 continue
-            result, hit = _load_file(
-                path,
-                settings=settings,
-                tree=tree,
-                bundle_id=bundle_id,
-                locale=locale,
-                cache=cache,
-                key_parts=(fingerprint, bundle_print),
+            task = _Task(
+                len(results), str(path), bundle_id, locale, stats[name], fingerprint, bundle_print
             )
-            reused += hit
-            parsed += not hit
-            errors.extend(result.errors)
-            if result.translation is not None:
-                translations[locale] = result.translation
+            results.append(_lookup(task, tree, cache, store))
+            if results[-1] is None:
+                tasks.append(task)
+            else:
+                hits.add(task.slot)
+            slots.append((locale, task.slot))
+        found.append((folder, bundle_id, slots))
+
+    if tasks:
+        for doc in _parse_all(tasks, settings, tree, store, jobs):
+            results[doc.slot] = doc
+            if cache is not None and doc.full is not None:
+                cache.put(Path(doc.path), doc.cache_key, doc.full)
+    if store is not None:
+        store.finish([d for d in results if d is not None])
+
+    bundles: list[Bundle] = []
+    keys: dict[tuple[str, str], str] = {}
+    doc_links: dict[tuple[str, str], tuple[str, ...]] = {}
+    parsed = reused = 0
+    for folder, bundle_id, slots in found:
+        translations: dict[str, Translation] = {}
+        for locale, slot in slots:
+            doc = results[slot]
+            assert doc is not None
+            reused += slot in hits
+            parsed += slot not in hits
+            errors.extend(doc.parsed.errors)
+            if doc.parsed.translation is not None:
+                translations[locale] = doc.parsed.translation
+                keys[(bundle_id, locale)] = doc.key
+                doc_links[(bundle_id, locale)] = doc.doc_links
+                body = store.body_of(doc) if store is not None else None
+                if bodies is not None and body is not None:
+                    bodies.refs[(bundle_id, locale)] = body
         if translations:
             ordered = {loc: translations[loc] for loc in locales if loc in translations}
             bundles.append(
@@ -251,7 +229,176 @@ def load(settings: Settings, *, cache: ParseCache | None = None) -> Loaded:
                     translations=ordered,
                 )
             )
-    return Loaded(bundles=tuple(bundles), errors=tuple(errors), parsed=parsed, reused=reused)
+    if store is not None:
+        store.catalog = {}  # saved; the translations live on in the bundles: free the rest
+    return Loaded(
+        bundles=tuple(bundles),
+        errors=tuple(errors),
+        parsed=parsed,
+        reused=reused,
+        keys=keys,
+        doc_links=doc_links,
+        bodies=bodies,
+    )
+
+
+@dataclass(frozen=True)
+class _Task:
+    """One file to parse: small, so it travels to a worker cheaply."""
+
+    slot: int  # its place in the results
+    path: str
+    bundle_id: str
+    locale: str
+    stat: tuple[int, int]  # size and mtime_ns from the walk
+    fingerprint: str  # of the settings a parse depends on
+    bundle_print: str  # of the bundle's other files
+
+    def cache_key(self, digest: str) -> tuple[str, ...]:
+        return (digest, self.fingerprint, self.bundle_print)
+
+
+def _lookup(
+    task: _Task, tree: Tree, cache: ParseCache | None, store: DocumentStore | None
+) -> StoredDoc | None:
+    """The file's parse from the store or the in-memory cache; None when it must be parsed."""
+    entry = store.catalog.get(task.path) if store is not None else None
+    digest = entry.digest if entry is not None and entry.stat == task.stat else ""
+    data = None
+    if not digest and (entry is not None or cache is not None):
+        try:
+            data = Path(task.path).read_bytes()
+        except OSError:
+            return None  # the parse reports it
+        digest = hashlib.sha256(data).hexdigest()
+    if not digest:
+        return None
+    key = task.cache_key(digest)
+    exists = tree.files.__contains__
+    if (
+        entry is not None
+        and entry.cache_key == key
+        and all(exists(p) == seen for p, seen in entry.parsed.outside)
+    ):
+        return entry if entry.stat == task.stat else replace(entry, stat=task.stat)
+    hit = cache.get(Path(task.path), key, exists) if cache is not None else None
+    if hit is None:
+        return None
+    links = _doc_links(hit)
+    if store is None:
+        return StoredDoc(task.slot, task.path, task.stat, digest, key, hit, None, links)
+    stripped, body = store.keep(hit)
+    return StoredDoc(task.slot, task.path, task.stat, digest, key, stripped, body, links)
+
+
+def _doc_links(parsed: Parsed) -> tuple[str, ...]:
+    doc = parsed.translation
+    return tuple(dict.fromkeys(_DOC_LINK.findall(doc.body_html))) if doc is not None else ()
+
+
+def _parse_all(
+    tasks: list[_Task],
+    settings: Settings,
+    tree: Tree,
+    store: DocumentStore | None,
+    jobs: int | None,
+) -> list[StoredDoc]:
+    """Parse ``tasks`` here or in forked workers (each writing its own body pack)."""
+    from . import parallel
+
+    workers = parallel.workers_for(len(tasks), jobs=jobs, threshold=PARALLEL_THRESHOLD)
+    if workers > 1:
+        from . import frontmatter, markup  # noqa: F401 - imported once, before the fork
+
+    folder = store.packs.folder if store is not None else None
+    context = _ParseContext(settings, tree.files, folder, keep_full=workers == 1)
+    return parallel.map_chunks(_parse_chunk, context, tasks, workers=workers)
+
+
+@dataclass(frozen=True)
+class _ParseContext:
+    settings: Settings
+    files: set[str]  # every file under content/, from the walk
+    packs: Path | None  # where bodies go (None: they stay in the translations)
+    keep_full: bool  # also return the parse with its body (for the in-memory cache)
+
+
+def _parse_chunk(context: _ParseContext, tasks: list[_Task]) -> list[StoredDoc]:
+    writer = Packs(context.packs).writer() if context.packs is not None else None
+    shared: dict[Any, Any] = {}  # equal small values of this chunk's translations, once
+    out = []
+    try:
+        for task in tasks:
+            path = Path(task.path)
+            exists = _Exists(context.files, str(path.parent))
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                error = ContentError(f"cannot read: {exc.strerror}", path=path)
+                failed = Parsed(None, (error,))
+                out.append(StoredDoc(task.slot, task.path, task.stat, "", (), failed, None, ()))
+                continue
+            digest = hashlib.sha256(data).hexdigest()
+            result = _parse(
+                data,
+                path,
+                digest=digest,
+                settings=context.settings,
+                bundle_id=task.bundle_id,
+                locale=task.locale,
+                exists=exists,
+            )
+            full = Parsed(result.translation, result.errors, tuple(sorted(exists.outside.items())))
+            links = _doc_links(full)
+            stripped, body = full, None
+            if writer is not None and full.translation is not None:
+                body = writer.add(full.translation.body_html)
+                doc = _compact(full.translation, shared)
+                stripped = Parsed(doc, full.errors, full.outside)
+            out.append(
+                StoredDoc(
+                    task.slot,
+                    task.path,
+                    task.stat,
+                    digest,
+                    task.cache_key(digest),
+                    stripped,
+                    body,
+                    links,
+                    full if context.keep_full else None,
+                )
+            )
+    finally:
+        if writer is not None:
+            writer.close()
+    return out
+
+
+def _compact(doc: Translation, shared: dict[Any, Any]) -> Translation:
+    """``doc`` without its body, its small values shared with equal ones of other documents.
+
+    Most translations have the same front-matter layout (``lines``), no ``extra``, the
+    same few tags, section, locale and UTC offset: with one object for each, a
+    100,000-release site keeps some 200 MB less in memory.
+    """
+
+    def one(value: Any, key: Any = None) -> Any:
+        return shared.setdefault(value if key is None else key, value)
+
+    lines = one(doc.lines, ("lines", tuple(doc.lines.items())))
+    extra = one(doc.extra, ("extra",)) if not doc.extra else doc.extra
+    tzinfo = doc.date.tzinfo
+    date = doc.date.replace(tzinfo=one(tzinfo, ("tz", tzinfo))) if tzinfo is not None else doc.date
+    return replace(
+        doc,
+        body_html="",
+        section=sys.intern(doc.section),
+        locale=sys.intern(doc.locale),
+        tags=one(tuple(sys.intern(t) for t in doc.tags)),
+        lines=lines,
+        extra=extra,
+        date=date,
+    )
 
 
 def _settings_fingerprint(settings: Settings) -> str:
@@ -285,43 +432,6 @@ class _Exists:
         return found
 
 
-def _load_file(
-    path: Path,
-    *,
-    settings: Settings,
-    tree: _Tree,
-    bundle_id: str,
-    locale: str,
-    cache: ParseCache | None,
-    key_parts: tuple[str, str],
-) -> tuple[Parsed, bool]:
-    """Parse one translation, or take it from the cache; (result, True on a cache hit)."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return Parsed(None, (ContentError(f"cannot read: {exc.strerror}", path=path),)), False
-    digest = hashlib.sha256(data).hexdigest()
-    key = (digest, *key_parts)
-    if cache is not None:
-        hit = cache.get(path, key, tree.files.__contains__)
-        if hit is not None:
-            return hit, True
-    exists = _Exists(tree.files, str(path.parent))
-    result = _parse(
-        data,
-        path,
-        digest=digest,
-        settings=settings,
-        bundle_id=bundle_id,
-        locale=locale,
-        exists=exists,
-    )
-    result = Parsed(result.translation, result.errors, tuple(sorted(exists.outside.items())))
-    if cache is not None:
-        cache.put(path, key, result)
-    return result, False
-
-
 def _parse(
     data: bytes,
     path: Path,
@@ -340,6 +450,8 @@ def _parse(
             "not UTF-8 text", path=path, line=line, hint="save the file as UTF-8 in your editor"
         )
         return Parsed(None, (error,))
+    from . import frontmatter, markup  # here: a build that parses nothing never imports them
+
     try:
         meta, lines, body, body_line = frontmatter.split(text, path)
     except ContentError as exc:

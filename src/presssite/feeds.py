@@ -7,24 +7,27 @@ model, so it cannot appear in a feed, a sitemap or a tag feed by accident.
 Output is deterministic: the same site gives the same bytes, because every timestamp
 comes from the content (a release's date or ``updated:``), never from the wall clock.
 That keeps rebuilds byte-identical and lets feed readers trust ``updated``.
+
+``plan`` lists every file as a ``FeedJob`` with a key hashing its inputs, so a build
+makes only the files whose inputs changed; feedgen is imported only when an Atom feed is
+actually made.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 from urllib.parse import urljoin
 
-from feedgen.ext.base import BaseEntryExtension, BaseExtension
-from feedgen.feed import FeedGenerator
-from feedgen.util import xml_elem
-
 from . import urls
+from .buildcache import digest
 from .model import OutputFile, PhotoImage, Site, Translation
 from .settings import Settings
 
@@ -47,46 +50,129 @@ def render(
     site: Site, images: ImageLookup | None = None, *, max_urls: int = MAX_SITEMAP_URLS
 ) -> list[OutputFile]:
     """Every feed, sitemap and robots.txt of the site, as files to publish."""
+    return [f for job in plan(site, images, max_urls=max_urls) for f in job.make()]
+
+
+@dataclass(frozen=True)
+class FeedJob:
+    """Files to make (a feed, a sitemap and its parts...) and a hash of their inputs."""
+
+    name: str  # the (first) output path
+    key: str
+    make: Callable[[], list[OutputFile]]
+
+
+def plan(
+    site: Site,
+    images: ImageLookup | None = None,
+    *,
+    max_urls: int = MAX_SITEMAP_URLS,
+    base: str = "",
+    doc_key: Callable[[Translation], str] | None = None,
+    full: Callable[[Translation], Translation] | None = None,
+    links_of: Callable[[Translation], Iterable[str]] | None = None,
+) -> list[FeedJob]:
+    """Every feed, sitemap and robots.txt as a job, keyed by its inputs.
+
+    ``base`` hashes what all files share (settings, versions); ``doc_key`` gives a
+    translation's key (default: its whole value); ``full`` gives a translation with its
+    body when the site's translations carry none (``docstore.Bodies.full``), and then
+    ``links_of`` the ``presssite:doc:`` targets of its body.
+    """
     settings = site.settings
-    files: list[OutputFile] = []
+    key_of = doc_key or (lambda d: digest(repr(d)))
+    with_body = full or (lambda d: d)
+
+    def entry(doc: Translation) -> tuple[Any, ...]:
+        photos = images.for_page(doc) if images is not None else {}
+        targets = links_of(doc) if links_of is not None else _DOC_TARGET.findall(doc.body_html)
+        links = tuple(_doc_url(site, t) for t in dict.fromkeys(targets))
+        return (key_of(doc), repr(sorted(photos.items())), links)
+
+    jobs: list[FeedJob] = []
     for loc in settings.locales:
         title = settings.localized(settings.title, loc)
         lists = [(urls.home(settings, loc), title, site.releases.get(loc, ()))]
         lists += [(t.url, f"{title}: {t.name}", t.releases) for t in site.tags.get(loc, ())]
         for page, name, releases in lists:
-            data = atom(site, loc, releases, title=name, page=page, images=images)
-            files.append(OutputFile(path=urls.output_path(settings, feed_url(page)), data=data))
-        files.append(OutputFile(path=f"{loc}/news-sitemap.xml", data=news_sitemap(site, loc)))
-    files.extend(sitemaps(site, max_urls=max_urls))
-    files.append(OutputFile(path="robots.txt", data=robots(settings)))
-    return files
+            entries = newest(site, releases)
+            empty = None if entries else _site_updated(site)
+            path = urls.output_path(settings, feed_url(page))
+            key = digest(base, "atom", path, loc, name, page, [entry(d) for d in entries], empty)
+
+            def make_atom(
+                loc: str = loc,
+                entries: list[Translation] = entries,
+                name: str = name,
+                page: str = page,
+                path: str = path,
+            ) -> list[OutputFile]:
+                full_entries = [with_body(d) for d in entries]
+                data = atom(site, loc, full_entries, title=name, page=page, images=images)
+                return [OutputFile(path=path, data=data)]
+
+            jobs.append(FeedJob(path, key, make_atom))
+        recent = [(d.url, d.date, d.title) for d in _recent(site, loc)]
+        jobs.append(
+            FeedJob(
+                f"{loc}/news-sitemap.xml",
+                digest(base, "news", loc, recent, _publication(settings, loc)),
+                lambda loc=loc: [
+                    OutputFile(path=f"{loc}/news-sitemap.xml", data=news_sitemap(site, loc))
+                ],
+            )
+        )
+    pages = sitemap_urls(site)
+    jobs.append(
+        FeedJob(
+            "sitemap.xml",
+            digest(base, "sitemap", max_urls, _hash_all(pages)),
+            lambda: _sitemap_files(settings, pages, max_urls),
+        )
+    )
+    jobs.append(
+        FeedJob(
+            "robots.txt",
+            digest(base, "robots"),
+            lambda: [OutputFile(path="robots.txt", data=robots(settings))],
+        )
+    )
+    return jobs
 
 
 # --------------------------------------------------------------------------- Atom feeds
 
 
-class _NoFeedExtension(BaseExtension):
-    """feedgen needs a feed-level class for every extension; this one adds nothing."""
+@functools.cache
+def _extensions() -> tuple[type, type]:
+    """feedgen's extension classes, made on first use so feedgen loads only when needed."""
+    from feedgen.ext.base import BaseEntryExtension, BaseExtension
+    from feedgen.util import xml_elem
 
+    class _NoFeedExtension(BaseExtension):  # type: ignore[misc]
+        """feedgen needs a feed-level class for every extension; this one adds nothing."""
 
-class _EntryLinks(BaseEntryExtension):
-    """Entry ``<link>``s with all their attributes.
+    class _EntryLinks(BaseEntryExtension):  # type: ignore[misc]
+        """Entry ``<link>``s with all their attributes.
 
-    feedgen 1.0.0 drops every attribute but ``href`` from entry links (its loop variable
-    is shadowed: lkiesow/python-feedgen#135), which would turn an enclosure into a second
-    alternate link. Extensions are feedgen's supported hook, so the links go through one.
-    """
+        feedgen 1.0.0 drops every attribute but ``href`` from entry links (its loop
+        variable is shadowed: lkiesow/python-feedgen#135), which would turn an enclosure
+        into a second alternate link. Extensions are feedgen's supported hook, so the
+        links go through one.
+        """
 
-    def __init__(self) -> None:
-        self.links: list[dict[str, str]] = []
+        def __init__(self) -> None:
+            self.links: list[dict[str, str]] = []
 
-    def add(self, **attrs: str) -> None:
-        self.links.append({k: v for k, v in attrs.items() if v})
+        def add(self, **attrs: str) -> None:
+            self.links.append({k: v for k, v in attrs.items() if v})
 
-    def extend_atom(self, entry: Any) -> Any:
-        for attrs in self.links:
-            xml_elem("link", entry, **attrs)
-        return entry
+        def extend_atom(self, entry: Any) -> Any:
+            for attrs in self.links:
+                xml_elem("link", entry, **attrs)
+            return entry
+
+    return _NoFeedExtension, _EntryLinks
 
 
 def feed_url(page: str) -> str:
@@ -112,13 +198,14 @@ def atom(
     ``page`` is the list page the feed mirrors (a home or tag page): its absolute URL is
     the feed's id and alternate link, so the id stays stable across rebuilds.
     """
+    from feedgen.feed import FeedGenerator
+
     settings = site.settings
-    entries = sorted(releases, key=lambda d: (d.date, d.bundle), reverse=True)
-    entries = entries[: settings.feed_size]
+    entries = newest(site, releases)
     publisher = settings.localized(settings.publisher.name, locale) or title
 
     fg = FeedGenerator()
-    fg.register_extension("presssite", _NoFeedExtension, _EntryLinks, atom=True, rss=False)
+    fg.register_extension("presssite", *_extensions(), atom=True, rss=False)
     fg.id(urls.absolute(settings, page))
     fg.title(title)
     fg.language(_hreflang(locale))
@@ -159,6 +246,20 @@ def atom(
     return data
 
 
+def _hash_all(items: Iterable[Any]) -> str:
+    """A hash of many values' ``repr``s, without building one huge string."""
+    h = hashlib.sha256()
+    for item in items:
+        h.update(repr(item).encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def newest(site: Site, releases: Sequence[Translation]) -> list[Translation]:
+    """The ``feed_size`` newest of ``releases``: a feed's entries, newest first."""
+    entries = sorted(releases, key=lambda d: (d.date, d.bundle), reverse=True)
+    return entries[: site.settings.feed_size]
+
+
 def _site_updated(site: Site) -> datetime:
     """An empty feed still needs ``updated``: the newest document anywhere, else the clock."""
     return max((_updated(d) for d in site.translations()), default=site.now)
@@ -166,6 +267,7 @@ def _site_updated(site: Site) -> datetime:
 
 # --------------------------------------------------------------------------- body HTML
 
+_DOC_TARGET = re.compile(r'presssite:doc:([^"\s<>]*)')
 _FIGURE = re.compile(r"<presssite-figure\b([^>]*?)/?>(?:\s*</presssite-figure>)?", re.I)
 _DOC_LINK = re.compile(r"<a\b[^>]*?\bhref=\"presssite:doc:([^\"]*)\"[^>]*>(.*?)</a>", re.I | re.S)
 _PHOTO_IMG = re.compile(r"<img\b[^>]*?\bsrc=\"presssite:photo:([^\"]*)\"[^>]*>", re.I)
@@ -207,9 +309,11 @@ def absolute_html(site: Site, doc: Translation, photos: Mapping[str, PhotoImage]
         name, value = match.group(1), html.unescape(match.group(2))
         return f'{name}="{_esc(_resolve(site, doc, photos, page, name.lower(), value))}"'
 
-    text = _FIGURE.sub(figure, doc.body_html)
-    text = _DOC_LINK.sub(doc_link, text)
-    text = _PHOTO_IMG.sub(photo_img, text)
+    text = doc.body_html
+    if "presssite" in text:  # placeholders left by markup
+        text = _FIGURE.sub(figure, text)
+        text = _DOC_LINK.sub(doc_link, text)
+        text = _PHOTO_IMG.sub(photo_img, text)
     return _URL_ATTR.sub(attr, text)
 
 
@@ -368,8 +472,12 @@ def _urlset(settings: Settings, entries: Sequence[SitemapUrl]) -> bytes:
 
 def sitemaps(site: Site, *, max_urls: int = MAX_SITEMAP_URLS) -> list[OutputFile]:
     """``/sitemap.xml``; over ``max_urls`` pages, an index of ``/sitemap-N.xml`` parts."""
-    settings = site.settings
-    entries = sitemap_urls(site)
+    return _sitemap_files(site.settings, sitemap_urls(site), max_urls)
+
+
+def _sitemap_files(
+    settings: Settings, entries: Sequence[SitemapUrl], max_urls: int
+) -> list[OutputFile]:
     if len(entries) <= max_urls:
         return [OutputFile(path="sitemap.xml", data=_urlset(settings, entries))]
     files: list[OutputFile] = []
@@ -391,14 +499,9 @@ def sitemaps(site: Site, *, max_urls: int = MAX_SITEMAP_URLS) -> list[OutputFile
 def news_sitemap(site: Site, locale: str) -> bytes:
     """Google News sitemap of ``locale``: releases dated in the two days up to ``site.now``."""
     settings = site.settings
-    since = site.now - NEWS_WINDOW
-    recent = [d for d in site.releases.get(locale, ()) if since <= d.date <= site.now]
-    recent.sort(key=lambda d: (d.date, d.bundle), reverse=True)
-    name = settings.localized(settings.publisher.name, locale) or settings.localized(
-        settings.title, locale
-    )
+    name = _publication(settings, locale)
     root = ET.Element("urlset", {"xmlns": SITEMAP_NS, "xmlns:news": NEWS_NS})
-    for doc in recent[:NEWS_MAX_URLS]:
+    for doc in _recent(site, locale):
         url = ET.SubElement(root, "url")
         ET.SubElement(url, "loc").text = urls.absolute(settings, doc.url)
         news = ET.SubElement(url, "news:news")
@@ -408,6 +511,20 @@ def news_sitemap(site: Site, locale: str) -> bytes:
         ET.SubElement(news, "news:publication_date").text = _w3c(doc.date)
         ET.SubElement(news, "news:title").text = doc.title
     return _xml(root)
+
+
+def _recent(site: Site, locale: str) -> list[Translation]:
+    """The releases a news sitemap lists: dated in the two days up to ``site.now``."""
+    since = site.now - NEWS_WINDOW
+    recent = [d for d in site.releases.get(locale, ()) if since <= d.date <= site.now]
+    recent.sort(key=lambda d: (d.date, d.bundle), reverse=True)
+    return recent[:NEWS_MAX_URLS]
+
+
+def _publication(settings: Settings, locale: str) -> str:
+    return settings.localized(settings.publisher.name, locale) or settings.localized(
+        settings.title, locale
+    )
 
 
 def robots(settings: Settings) -> bytes:

@@ -1,30 +1,51 @@
-"""Publish the built files into the output folder, atomically.
+"""Publish the built files into the output folder: all or nothing, and only what changed.
 
-The new site is written into ``<out>.tmp-<id>/`` beside the target, and swapped in
-only when every file is there: the previous output is renamed aside, the new one
-renamed in, then the old one removed. Two renames are needed because POSIX
-``rename`` does not replace a non-empty directory. A failed or interrupted build
-therefore never leaves a half-written site where the previous one was: at worst a
-``.tmp-``/``.old-`` folder that the next build clears away.
+A full publish writes the new site into ``<out>.tmp-<id>/`` beside the target and swaps
+it in only when every file is there: the previous output is renamed aside, the new one
+renamed in, then the old one removed. Two renames are needed because POSIX ``rename``
+does not replace a non-empty directory. A failed or interrupted build therefore never
+leaves a half-written site where the previous one was: at worst a ``.tmp-``/``.old-``
+folder that the next build clears away.
 
-Files that come from elsewhere (photos from the image cache, static files) are
-hard-linked when they are on the same file system, and copied otherwise.
+Files that come from elsewhere (pages and feeds from the build cache, photos from the
+image cache, static files) are hard-linked when they are on the same file system, and
+copied otherwise, so a full publish creates folders and links rather than writing bytes.
+
+A rebuild that changes few files skips even that. Given the ``Manifest`` of the previous
+publish into the same folder (what each file was and the inode, size and modification
+time it was published with), ``publish`` first checks that the folder still holds
+exactly those files, untouched; then, when no more than ``IN_PLACE_LIMIT`` files change,
+it publishes *in place*, in two phases: every new or changed file is first linked (or
+written) to a temporary name beside its destination, and only when all are there is
+each renamed over its destination (``rename`` replaces a file atomically) and are the
+files no longer built deleted. A failure in the first phase removes the temporary files
+and leaves the output as it was; the second phase is renames and deletions only.
+Readers never see a partly written file, and every URL keeps answering during the
+publish (the full swap has an instant with no folder at all). The caller forgets the
+manifest before an in-place publish (``before_changes``) and saves the new one after,
+so an interrupted in-place publish is followed by a full one. A rebuild that changes
+nothing touches nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import logging
 import os
 import shutil
 import uuid
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from .buildcache import Manifest, intact
 from .errors import PresssiteError
 from .model import OutputFile
 
 log = logging.getLogger(__name__)
+
+IN_PLACE_LIMIT = 0.1  # at most this share of the files (and at least 100) change in place
 
 
 @dataclass(frozen=True)
@@ -35,61 +56,241 @@ class Published:
     linked: int  # hard links to the cache or source files
     copied: int
     bytes_written: int
+    changed: int = 0  # files new or replaced in this publish
+    removed: int = 0  # files deleted (in place) because the build no longer makes them
+    mode: str = "swap"  # "swap" (a new folder), "in place" or "unchanged"
+    manifest: Manifest = field(default_factory=dict, repr=False)
 
 
-def _safe_relative(path: str) -> PurePosixPath:
-    """Refuse output paths that would escape the output folder."""
+def _safe_relative(path: str) -> str:
+    """The normalised output path; refuse one that would escape the output folder."""
+    if path and not path.startswith("/") and "//" not in path and "./" not in path:
+        parts = path.split("/")
+        if ".." not in parts and "." not in parts and parts[-1]:
+            return path  # already normal: the common case, without a PurePosixPath
     rel = PurePosixPath(path)
     if rel.is_absolute() or ".." in rel.parts or not rel.parts:
         raise PresssiteError(f"refusing to write outside the output folder: {path!r}")
-    return rel
+    return rel.as_posix()
 
 
-def publish(files: Iterable[OutputFile], *, target: Path) -> Published:
-    """Write ``files`` into a fresh folder and swap it in place of ``target``.
+def publish(
+    files: Iterable[OutputFile],
+    *,
+    target: Path,
+    links: Mapping[str, str] | None = None,
+    previous: Manifest | None = None,
+    before_changes: Callable[[], None] | None = None,
+) -> Published:
+    """Make ``target`` hold exactly ``files``: in place when ``previous`` allows, else by swap.
 
-    Later files with the same path replace earlier ones (so a site's static file can
-    override the theme's). ``target``'s parent is created if needed.
+    ``links`` maps more output paths to files to link, as plain strings (a large site's
+    pages from the build cache: hundreds of thousands of ``Path`` objects would cost
+    hundreds of megabytes). Later files with the same path replace earlier ones (so a
+    site's static file can override the theme's); ``links`` come after ``files``.
+    ``target``'s parent is created if needed.
     """
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     _clear_leftovers(target)
+    by_path: dict[str, OutputFile | str] = {}
+    for f in files:
+        by_path[_safe_relative(f.path)] = f
+    for rel, source in (links or {}).items():
+        by_path[_safe_relative(rel)] = source
+    wanted = {rel: _identity(f) for rel, f in by_path.items()}
+    if previous is not None and intact(target, previous):
+        changed = [rel for rel, ident in wanted.items() if previous.get(rel, ("",))[0] != ident]
+        removed = [rel for rel in previous if rel not in wanted]
+        if not changed and not removed:
+            return Published(len(wanted), 0, 0, 0, mode="unchanged", manifest=previous)
+        if len(changed) + len(removed) <= max(100, IN_PLACE_LIMIT * len(wanted)):
+            if before_changes is not None:
+                before_changes()
+            done = _in_place(target, by_path, wanted, previous, changed, removed)
+            if done is not None:
+                return done
+    return _swap_in(target, by_path, wanted)
+
+
+def _identity(f: OutputFile | str) -> str:
+    """What a file will hold: its bytes' hash, or its source's identity (linked as is)."""
+    if isinstance(f, str):
+        source: str | Path = f
+    elif f.data is not None:
+        return "sha:" + hashlib.sha256(f.data).hexdigest()
+    elif f.source is None:
+        raise PresssiteError(f"nothing to write for {f.path}")
+    else:
+        source = f.source
+    try:
+        st = os.stat(source)
+    except OSError:
+        return "missing"
+    return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def _swap_in(
+    target: Path, by_path: dict[str, OutputFile | str], wanted: dict[str, str]
+) -> Published:
     staging = target.with_name(f"{target.name}.tmp-{uuid.uuid4().hex[:8]}")
     staging.mkdir()
     try:
-        by_path: dict[PurePosixPath, OutputFile] = {}
-        for f in files:
-            by_path[_safe_relative(f.path)] = f
         stats = _write_all(staging, by_path)
+        manifest = _manifest(staging, wanted)
         _swap(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return stats
+    return Published(
+        files=stats[0],
+        linked=stats[1],
+        copied=stats[2],
+        bytes_written=stats[3],
+        changed=len(wanted),
+        manifest=manifest,
+    )
 
 
-def _write_all(root: Path, files: dict[PurePosixPath, OutputFile]) -> Published:
-    made: set[Path] = set()
+def _write_all(root: Path, files: dict[str, OutputFile | str]) -> tuple[int, int, int, int]:
+    made: set[str] = set()
     linked = copied = written = 0
+    base = str(root)
     for rel, f in files.items():
-        dest = root.joinpath(*rel.parts)
-        parent = dest.parent
+        dest = os.path.join(base, rel)
+        parent = os.path.dirname(dest)
         if parent not in made:
-            parent.mkdir(parents=True, exist_ok=True)
+            os.makedirs(parent, exist_ok=True)
             made.add(parent)
-        if f.data is not None:
-            dest.write_bytes(f.data)
-            written += len(f.data)
-        elif f.source is not None:
+        how = _put(f, dest)
+        linked += how == "linked"
+        copied += how == "copied"
+        written += len(f.data) if not isinstance(f, str) and f.data is not None else 0
+    return len(files), linked, copied, written
+
+
+def _put(f: OutputFile | str, dest: str) -> str:
+    """Create ``dest`` (which must not exist) with the file's content: how it was made."""
+    if isinstance(f, str):
+        source: str | Path = f
+    elif f.data is not None:
+        with open(dest, "xb") as fh:
+            fh.write(f.data)
+        return "written"
+    elif f.source is None:
+        raise PresssiteError(f"nothing to write for {dest}")
+    else:
+        source = f.source
+    try:
+        os.link(source, dest)
+        return "linked"
+    except OSError:
+        shutil.copyfile(source, dest)
+        return "copied"
+
+
+def _manifest(root: Path, wanted: Mapping[str, str]) -> dict[str, tuple[str, int, int, int]]:
+    base = str(root)
+    out = {}
+    for rel, ident in wanted.items():
+        st = os.lstat(os.path.join(base, rel))
+        out[rel] = (ident, st.st_ino, st.st_size, st.st_mtime_ns)
+    return out
+
+
+def _in_place(
+    target: Path,
+    by_path: dict[str, OutputFile | str],
+    wanted: dict[str, str],
+    previous: Manifest,
+    changed: list[str],
+    removed: list[str],
+) -> Published | None:
+    """Publish ``changed`` and ``removed`` into ``target``; None: do a full swap instead."""
+    base = str(target)
+    temps: list[tuple[str, str]] = []  # (temp, destination)
+    made: list[str] = []  # folders created for new files, removed again on failure
+    linked = copied = written = 0
+    try:
+        for rel in changed:
+            dest = os.path.join(base, rel)
+            if os.path.isdir(dest):
+                raise _Conflict(rel)
+            _makedirs(os.path.dirname(dest), made)
+            folder, name = os.path.split(dest)
+            temp = os.path.join(folder, f".{name}.{uuid.uuid4().hex[:8]}.presssite-tmp")
+            f = by_path[rel]
+            how = _put(f, temp)
+            temps.append((temp, dest))
+            linked += how == "linked"
+            copied += how == "copied"
+            written += len(f.data) if not isinstance(f, str) and f.data is not None else 0
+    except (_Conflict, FileExistsError, NotADirectoryError) as exc:
+        log.info("publishing in place is not possible (%s): swapping the folder", exc)
+        _undo(temps, made)
+        return None
+    except BaseException:
+        _undo(temps, made)
+        raise
+    for temp, dest in temps:
+        os.replace(temp, dest)
+    folders = set()
+    for rel in removed:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(os.path.join(base, rel))
+        folders.add(os.path.dirname(os.path.join(base, rel)))
+    _prune_empty(target, folders)
+    manifest = dict(previous)
+    for rel in removed:
+        manifest.pop(rel, None)
+    manifest.update(_manifest(target, {rel: wanted[rel] for rel in changed}))
+    return Published(
+        files=len(wanted),
+        linked=linked,
+        copied=copied,
+        bytes_written=written,
+        changed=len(changed),
+        removed=len(removed),
+        mode="in place",
+        manifest=manifest,
+    )
+
+
+class _Conflict(Exception):
+    """A file must replace a folder (or the reverse): only a full swap can do that."""
+
+
+def _makedirs(folder: str, made: list[str]) -> None:
+    """``os.makedirs``, remembering the folders it created (outermost first)."""
+    missing = []
+    while not os.path.isdir(folder):
+        missing.append(folder)
+        folder = os.path.dirname(folder)
+    for path in reversed(missing):
+        os.mkdir(path)
+        made.append(path)
+
+
+def _undo(temps: list[tuple[str, str]], made: list[str]) -> None:
+    """Remove the temporary files and the folders of a failed first phase."""
+    for temp, _ in temps:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+    for folder in reversed(made):
+        with contextlib.suppress(OSError):
+            os.rmdir(folder)
+
+
+def _prune_empty(target: Path, folders: Iterable[str]) -> None:
+    """Remove folders left empty by deleted files, up to (not including) ``target``."""
+    top = str(target)
+    for folder in sorted(folders, key=len, reverse=True):
+        while folder != top and folder.startswith(top + os.sep):
             try:
-                os.link(f.source, dest)
-                linked += 1
+                os.rmdir(folder)
             except OSError:
-                shutil.copyfile(f.source, dest)
-                copied += 1
-        else:
-            raise PresssiteError(f"nothing to write for {rel}")
-    return Published(files=len(files), linked=linked, copied=copied, bytes_written=written)
+                break
+            folder = os.path.dirname(folder)
 
 
 def _swap(staging: Path, target: Path) -> None:

@@ -14,6 +14,7 @@ target with the first page it was found on and how many pages share it.
 
 from __future__ import annotations
 
+import functools
 import html
 import posixpath
 import re
@@ -65,6 +66,9 @@ class BrokenReference:
         )
 
 
+Links = tuple[tuple[str, "str | None"], ...]
+
+
 def check(
     site: Site, pages: Sequence[OutputFile], published: Collection[str]
 ) -> list[BrokenReference]:
@@ -73,76 +77,110 @@ def check(
     ``published`` holds the output-relative paths of every file the build will write.
     """
     settings = site.settings
-    docs = {urls.output_path(settings, d.url): d for d in site.translations()}
-    found: list[BrokenReference] = []
-    from_templates: dict[str, BrokenReference] = {}
-    for page in pages:
-        if page.data is None or not page.path.endswith(".html"):
-            continue
-        broken = list(_broken_in(settings, page, published))
-        doc = docs.get(page.path)
-        for url, reason in broken:
-            refs = _matching(doc, url, settings) if doc is not None else []
-            if refs:
-                assert doc is not None
-                found.extend(
-                    BrokenReference(url, page.path, reason, source=doc.path, line=ref.line)
-                    for ref in refs
-                )
-                continue
-            seen = from_templates.get(url)
-            if seen is None:
-                from_templates[url] = BrokenReference(url, page.path, reason)
-            else:
-                from_templates[url] = BrokenReference(url, seen.page, reason, pages=seen.pages + 1)
-    unique = list(dict.fromkeys(found))
-    return [*unique, *from_templates.values()]
+    found = (
+        (page.path, links(settings, page.path, page.data))
+        for page in pages
+        if page.data is not None and page.path.endswith(".html")
+    )
+    return check_links(site, found, published)
 
 
-def _broken_in(
-    settings: Settings, page: OutputFile, published: Collection[str]
-) -> Iterable[tuple[str, str]]:
-    """(url, reason) of each broken reference of one page, once per distinct url."""
-    assert page.data is not None
-    page_url = urls.url_for_output(settings, page.path.removesuffix("index.html"))
-    seen: set[str] = set()
-    for match in (*_ATTR.finditer(page.data), *_META.finditer(page.data)):
-        attr = match.group(1)
-        value = html.unescape(match.group(2).decode("utf-8", "replace")).strip()
+def links(settings: Settings, path: str, data: bytes) -> Links:
+    """Every distinct internal reference of the page at output ``path``, resolved.
+
+    Each is (the URL as the page has it, the output path it needs, or None when it is
+    outside the base path); external URLs are left out. This is the costly part of a
+    check (one regex pass over the page), so a build keeps it with the page.
+    """
+    page_url = urls.url_for_output(settings, path.removesuffix("index.html"))
+    seen: set[bytes] = set()
+    out = []
+    for match in (*_ATTR.finditer(data), *_META.finditer(data)):
+        attr, raw = match.group(1), match.group(2)
+        if raw in seen and attr != b"srcset":
+            continue  # most of a page's links are the template's, many twice
+        seen.add(raw)
+        value = raw.decode("utf-8", "replace")
+        value = (html.unescape(value) if "&" in value else value).strip()
         candidates = (
             [part.split()[0] for part in value.split(",") if part.strip()]
             if attr == b"srcset"
             else [value]
         )
         for url in candidates:
-            if url in seen:
+            key = url.encode("utf-8", "surrogatepass")
+            if key in seen and attr == b"srcset":
                 continue
-            seen.add(url)
-            reason = _resolve(settings, url, page_url, published)
-            if reason is not None:
-                yield url, reason
+            seen.add(key)
+            target = _target(settings, url, page_url)
+            if target is not False:
+                out.append((url, target))
+    return tuple(dict.fromkeys(out))
 
 
-def _resolve(settings: Settings, url: str, page_url: str, published: Collection[str]) -> str | None:
-    """None when ``url`` is external or resolves to a published file, else the reason."""
+def check_links(
+    site: Site, pages: Iterable[tuple[str, Links]], published: Collection[str]
+) -> list[BrokenReference]:
+    """``check`` from each page's ``links``: (output path, links) in page order."""
+    settings = site.settings
+    docs = {urls.output_path(settings, d.url): d for d in site.translations()}
+    found: list[BrokenReference] = []
+    from_templates: dict[str, BrokenReference] = {}
+    for path, page_links in pages:
+        broken = [
+            (url, OUTSIDE if rel is None else NOT_PUBLISHED)
+            for url, rel in page_links
+            if rel is None or (rel not in published and f"{rel}/index.html" not in published)
+        ]
+        if not broken:
+            continue
+        doc = docs.get(path)
+        for url, reason in broken:
+            refs = _matching(doc, url, settings) if doc is not None else []
+            if refs:
+                assert doc is not None
+                found.extend(
+                    BrokenReference(url, path, reason, source=doc.path, line=ref.line)
+                    for ref in refs
+                )
+                continue
+            seen = from_templates.get(url)
+            if seen is None:
+                from_templates[url] = BrokenReference(url, path, reason)
+            else:
+                from_templates[url] = BrokenReference(url, seen.page, reason, pages=seen.pages + 1)
+    unique = list(dict.fromkeys(found))
+    return [*unique, *from_templates.values()]
+
+
+def _target(settings: Settings, url: str, page_url: str) -> str | None | bool:
+    """The output path ``url`` needs; None when outside the base path; False: external."""
+    if url.startswith("/") and not url.startswith("//"):
+        return _site_path(settings.base_path, url)  # the page's own URL does not matter
     if not url or url.startswith("#"):
-        return None
+        return False
     if url.startswith(settings.base_url):
         url = settings.base_path + url[len(settings.base_url) :]
     elif url.startswith("//") or _SCHEME.match(url):
-        return None  # another site, mailto:, tel:, data:
+        return False  # another site, mailto:, tel:, data:
     elif not url.startswith("/"):
         url = urljoin(page_url, url)
+    return _site_path(settings.base_path, url)
+
+
+@functools.lru_cache(maxsize=4096)
+def _site_path(base: str, url: str) -> str | None:
+    """The output path of a site-absolute URL; None when it is outside ``base``.
+
+    Cached: the links of the templates (home, topics, feed, style sheet) are on every page.
+    """
     path = unquote(url.split("#", 1)[0].split("?", 1)[0])
-    base = settings.base_path
     if not path.startswith(base):
-        return OUTSIDE
+        return None
     rel = path[len(base) :]
     if rel == "" or rel.endswith("/"):
         rel += "index.html"
-    if rel in published or f"{rel}/index.html" in published:
-        return None
-    return NOT_PUBLISHED
+    return rel
 
 
 def _matching(doc: Translation, url: str, settings: Settings) -> list[Reference]:

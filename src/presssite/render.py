@@ -6,48 +6,78 @@ override can extend it). Templates are handed ready-made values (URLs, alternate
 localized dates, planned ``PhotoImage``s) and never touch the filesystem; every label
 in them goes through gettext, with the locale's catalogs installed before that locale's
 pages are rendered. Errors in templates become ``TemplateError``s naming file and line.
+
+``plan_pages`` lists every page as a ``PageJob`` before anything is rendered, with a key
+that hashes every input of the page (see ``PageKeys``), so a build renders only the pages
+whose key it has not seen; ``make_pages`` renders a list of jobs, split across forked
+worker processes on large sites (``parallel``). Jinja is imported only when something is
+rendered, so a rebuild that renders nothing does not pay for it.
 """
 
 from __future__ import annotations
 
+import functools
 import gettext
+import json
 import logging
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import jinja2
-
-from . import i18n, pages, social, urls
+from . import i18n, pages, parallel, social, urls
+from .buildcache import BuildCache
 from .errors import TemplateError
 from .model import OutputFile, PhotoImage, Site, Tag, Translation
+from .pagekeys import PageKeys, doc_tags, page_count, tags_by_name
 from .settings import Settings
+
+if TYPE_CHECKING:
+    import jinja2
+
 
 log = logging.getLogger(__name__)
 
 THEME_DIR = Path(__file__).parent / "theme"
 THEME_PREFIX = "theme"  # "theme/base.html" is always the theme's own template
 NOT_FOUND = "404.html"
+PARALLEL_THRESHOLD = 400  # pages; fewer are rendered here: a pool would cost more than it saves
 
 
-class ThemeEnvironment(jinja2.Environment):
-    """A Jinja environment that also carries its site's compiled message catalogs.
+@functools.cache
+def _environment_class() -> type[jinja2.Environment]:
+    import jinja2
 
-    The catalogs are compiled once when the environment is made (the dev server keeps
-    the environment between rebuilds), not once per page.
+    class ThemeEnvironment(jinja2.Environment):
+        """A Jinja environment that also carries its site's compiled message catalogs.
+
+        The catalogs are compiled once when the environment is made (the dev server keeps
+        the environment between rebuilds), not once per page.
+        """
+
+        def __init__(
+            self,
+            settings: Settings,
+            catalogs: Mapping[str, gettext.NullTranslations],
+            **options: Any,
+        ) -> None:
+            super().__init__(**options)
+            self.settings = settings
+            self.catalogs = dict(catalogs)
+
+    return ThemeEnvironment
+
+
+def make_environment(settings: Settings, *, compiled: Path | None = None) -> jinja2.Environment:
+    """The Jinja environment of a site: its templates over the theme's, i18n installed.
+
+    ``compiled`` is a folder where Jinja keeps compiled templates between runs (its
+    bytecode cache checks each template's source, so an edited template is recompiled).
     """
+    import jinja2
 
-    def __init__(
-        self, settings: Settings, catalogs: Mapping[str, gettext.NullTranslations], **options: Any
-    ) -> None:
-        super().__init__(**options)
-        self.settings = settings
-        self.catalogs = dict(catalogs)
-
-
-def make_environment(settings: Settings) -> ThemeEnvironment:
-    """The Jinja environment of a site: its templates over the theme's, i18n installed."""
     theme = jinja2.FileSystemLoader(THEME_DIR / "templates")
     loader = jinja2.ChoiceLoader(
         [
@@ -56,7 +86,7 @@ def make_environment(settings: Settings) -> ThemeEnvironment:
             jinja2.PrefixLoader({THEME_PREFIX: theme}),
         ]
     )
-    env = ThemeEnvironment(
+    env = _environment_class()(
         settings,
         i18n.catalogs(settings),
         loader=loader,
@@ -65,9 +95,23 @@ def make_environment(settings: Settings) -> ThemeEnvironment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=_bytecode_cache(compiled) if compiled is not None else None,
+        # No stat of every template on every include: an environment lives for one build,
+        # or until the dev server sees a template change and makes a new one.
+        auto_reload=False,
     )
     env.install_gettext_translations(env.catalogs[settings.default_locale], newstyle=True)
     return env
+
+
+def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:
+    import jinja2
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
 
 
 class ImageLookup(Protocol):
@@ -93,18 +137,103 @@ def render_site(
     ``stale`` maps (bundle, locale) of an outdated translation to the locale of the
     translation that changed after it; those pages show a notice linking it.
     """
-    settings = site.settings
-    if isinstance(env, ThemeEnvironment) and set(settings.locales) <= env.catalogs.keys():
-        catalogs = env.catalogs
-    else:  # a plain environment, or one made before the locales changed
-        catalogs = i18n.catalogs(settings)
     renderer = _Renderer(site, images, env, preview=preview, stale=stale or {})
-    env.install_gettext_translations(catalogs[settings.default_locale], newstyle=True)
-    files = [renderer.root(), renderer.not_found()]
-    for loc in settings.locales:
-        env.install_gettext_translations(catalogs[loc], newstyle=True)
-        files.extend(renderer.locale_pages(loc))
-    return files
+    jobs = plan_pages(site)
+    return [OutputFile(path=job.path, data=data) for job, data in renderer.render_jobs(jobs)]
+
+
+@dataclass(frozen=True, slots=True)
+class PageJob:
+    """One page to render: where it goes, what it shows, and a hash of its inputs."""
+
+    path: str  # output-relative
+    kind: str  # "root", "404", "home", "tags", "tag", "release" or "page"
+    locale: str
+    ref: tuple[Any, ...]  # page number; (tag slug, page number); (bundle id,)
+    key: str = ""  # "" when no keys were asked for
+
+
+@dataclass(frozen=True, slots=True)
+class MadePage:
+    """A page rendered into the build cache: its blob and its internal links."""
+
+    key: str  # the job's
+    sha: str
+    size: int
+    links: bytes  # of an HTML page, from ``links``: ``pack_links`` of them
+
+
+def plan_pages(site: Site, keys: PageKeys | None = None) -> list[PageJob]:
+    """Every page of the site, in output order, with its key when ``keys`` are given."""
+    s = site.settings
+    out = [
+        PageJob(urls.output_path(s, urls.root(s)), "root", s.default_locale, ()),
+        PageJob(NOT_FOUND, "404", s.default_locale, ()),
+    ]
+    for loc in s.locales:
+        releases = site.releases.get(loc, ())
+        for n in range(1, page_count(len(releases), s.page_size) + 1):
+            out.append(PageJob(urls.output_path(s, urls.home(s, loc, n)), "home", loc, (n,)))
+        out.append(PageJob(urls.output_path(s, urls.tags_index(s, loc)), "tags", loc, ()))
+        for tag in site.tags.get(loc, ()):
+            for n in range(1, page_count(len(tag.releases), s.page_size) + 1):
+                path = urls.output_path(s, urls.tag(s, loc, tag.slug, n))
+                out.append(PageJob(path, "tag", loc, (tag.slug, n)))
+        for kind, docs in (("release", releases), ("page", site.pages.get(loc, ()))):
+            for doc in docs:
+                out.append(PageJob(urls.output_path(s, doc.url), kind, loc, (doc.bundle,)))
+    if keys is None:
+        return out
+    return [PageJob(job.path, job.kind, job.locale, job.ref, keys.key(job)) for job in out]
+
+
+def make_pages(
+    site: Site,
+    images: ImageLookup,
+    env: jinja2.Environment,
+    jobs: Sequence[PageJob],
+    *,
+    store: BuildCache,
+    bodies: Any = None,
+    preview: bool = False,
+    stale: Mapping[tuple[str, str], str] | None = None,
+    workers: int | None = None,
+    links: Callable[[str, bytes], tuple[tuple[str, str | None], ...]] | None = None,
+    meanwhile: Callable[[], Any] | None = None,
+) -> list[MadePage]:
+    """Render ``jobs`` into ``store``'s blobs, here or in forked workers, in job order.
+
+    ``bodies`` (``docstore.Bodies``) supplies the bodies the site's translations leave
+    out. ``links(path, data)`` reads each HTML page's internal links while its bytes are
+    at hand (``refcheck.links``), for the reference check. Templates are loaded before
+    workers fork, so each compiles them only once. ``meanwhile`` runs in this process
+    while workers render (``parallel.map_chunks``).
+    """
+    count = parallel.workers_for(len(jobs), jobs=workers, threshold=PARALLEL_THRESHOLD)
+    renderer = _Renderer(site, images, env, preview=preview, stale=stale or {}, bodies=bodies)
+    if count > 1:
+        renderer.preload({job.kind for job in jobs})
+    context = (renderer, store, links)
+    return parallel.map_chunks(_make_chunk, context, jobs, workers=count, meanwhile=meanwhile)
+
+
+def pack_links(links: Sequence[tuple[str, str | None]]) -> bytes:
+    """A page's links, compressed: a large site keeps hundreds of thousands of them."""
+    return zlib.compress(json.dumps(links, separators=(",", ":")).encode(), 1)
+
+
+def unpack_links(data: bytes) -> tuple[tuple[str, str | None], ...]:
+    return tuple((url, rel) for url, rel in json.loads(zlib.decompress(data)))
+
+
+def _make_chunk(context: tuple[Any, ...], jobs: Sequence[PageJob]) -> list[MadePage]:
+    renderer, store, read_links = context
+    out = []
+    for job, data in renderer.render_jobs(jobs):
+        sha, size = store.put(data)
+        found = read_links(job.path, data) if read_links and job.path.endswith(".html") else ()
+        out.append(MadePage(job.key, sha, size, pack_links(found)))
+    return out
 
 
 def static_files(settings: Settings) -> list[OutputFile]:
@@ -124,10 +253,10 @@ def static_files(settings: Settings) -> list[OutputFile]:
 
 
 class _Renderer:
-    """One render of one site: templates fetched once, per-locale values built once.
+    """Renders page jobs: templates fetched once, per-locale values built once.
 
-    Its caches (teasers, planned images, per-locale contexts) live only as long as one
-    ``render_site`` call.
+    Its caches (teasers, planned images, per-locale contexts, paginated lists) live as
+    long as the renderer, which is one build's (or one ``render_site`` call's).
     """
 
     def __init__(
@@ -138,6 +267,7 @@ class _Renderer:
         *,
         preview: bool,
         stale: Mapping[tuple[str, str], str],
+        bodies: Any = None,
     ) -> None:
         self.site = site
         self.stale = stale
@@ -145,15 +275,90 @@ class _Renderer:
         self.images = images
         self.env = env
         self.preview = preview
+        self.bodies = bodies
         self.tz = self.settings.tz
         self.homes = {loc: urls.home(self.settings, loc) for loc in self.settings.locales}
         self.templates: dict[str, jinja2.Template] = {}
         self._images: dict[tuple[str, str], Mapping[str, PhotoImage]] = {}
         self._teasers: dict[tuple[str, str], pages.Teaser] = {}
+        self._shared: dict[str, dict[str, Any]] = {}
+        self._lists: dict[tuple[str, str], list[Any]] = {}
+        self._tags: dict[str, dict[str, Tag]] = {}
+        self._tag_names: dict[str, dict[str, Tag]] = {}
+        catalogs = getattr(env, "catalogs", None)
+        if not isinstance(catalogs, dict) or not set(self.settings.locales) <= catalogs.keys():
+            catalogs = i18n.catalogs(self.settings)  # a plain environment, or locales changed
+        self.catalogs: Mapping[str, gettext.NullTranslations] = catalogs
+        self._installed: str | None = None
+
+    def render_jobs(self, jobs: Iterable[PageJob]) -> Iterator[tuple[PageJob, bytes]]:
+        """Each job's page, in order; the locale's catalog is installed as it changes."""
+        for job in jobs:
+            if job.locale != self._installed:
+                self.env.install_gettext_translations(self.catalogs[job.locale], newstyle=True)
+                self._installed = job.locale
+            yield job, self.make(job)
+
+    def preload(self, kinds: set[str]) -> None:
+        """Compile the templates of ``kinds`` now (before workers fork)."""
+        names = {"root": "root.html", "404": NOT_FOUND, "home": "home.html"}
+        names |= {"tags": "tags.html", "tag": "tag.html", "release": "release.html"}
+        names |= {"page": "page.html"}
+        for kind in kinds:
+            self.template(names[kind])
+        if "release" in kinds or "page" in kinds:
+            self.template("partials/figure.html")
+
+    def make(self, job: PageJob) -> bytes:
+        loc = job.locale
+        if job.kind == "root":
+            return self.root()
+        if job.kind == "404":
+            return self.not_found()
+        shared = self.shared(loc)
+        s = self.settings
+        if job.kind == "home":
+            (number,) = job.ref
+            page = self.paginated(loc, "", self.site.releases.get(loc, ()))[number - 1]
+            switcher = pages.list_alternates(s, loc, page.url, self.homes)
+            links = pages.hreflang_links(s, switcher, urls.root(s)) if number == 1 else ()
+            return self.list_page(shared, "home.html", page, switcher, links, {})
+        if job.kind == "tags":
+            return self.tags_index(shared, loc)
+        if job.kind == "tag":
+            slug, number = job.ref
+            tag = self.tags(loc)[slug]
+            page = self.paginated(loc, slug, tag.releases)[number - 1]
+            switcher = pages.list_alternates(s, loc, page.url, self.homes)
+            return self.list_page(shared, "tag.html", page, switcher, (), {"tag": tag})
+        (bundle_id,) = job.ref
+        doc = self.site.bundles[bundle_id].translations[loc]
+        template = "release.html" if job.kind == "release" else "page.html"
+        if self.bodies is not None:
+            doc = self.bodies.full(doc)
+        return self.document(shared, doc, template, self.tag_names(loc))
+
+    def paginated(self, loc: str, slug: str, items: Sequence[Translation]) -> list[Any]:
+        key = (loc, slug)
+        if key not in self._lists:
+            s = self.settings
+            url_for = (lambda n: urls.tag(s, loc, slug, n)) if slug else _home_url(s, loc)
+            self._lists[key] = pages.paginate(items, s.page_size, loc, url_for)
+        return self._lists[key]
+
+    def tags(self, loc: str) -> dict[str, Tag]:
+        if loc not in self._tags:
+            self._tags[loc] = {tag.slug: tag for tag in self.site.tags.get(loc, ())}
+        return self._tags[loc]
+
+    def tag_names(self, loc: str) -> dict[str, Tag]:
+        if loc not in self._tag_names:
+            self._tag_names[loc] = tags_by_name(self.site.tags.get(loc, ()))
+        return self._tag_names[loc]
 
     # ---- pages
 
-    def root(self) -> OutputFile:
+    def root(self) -> bytes:
         s = self.settings
         loc = s.default_locale
         switcher = pages.list_alternates(s, "", "", self.homes)
@@ -166,30 +371,21 @@ class _Renderer:
             "default_locale": loc,
             "titles": {lo: s.localized(s.title, lo) for lo in s.locales},
         }
-        return self.page(urls.root(s), "root.html", context)
+        return self.page("root.html", context)
 
-    def not_found(self) -> OutputFile:
+    def not_found(self) -> bytes:
         loc = self.settings.default_locale
         context = {
             **self.shared(loc),
             "switcher": pages.list_alternates(self.settings, "", "", self.homes),
         }
-        return OutputFile(path=NOT_FOUND, data=self.render(NOT_FOUND, context).encode("utf-8"))
+        return self.page(NOT_FOUND, context)
 
-    def locale_pages(self, loc: str) -> Iterator[OutputFile]:
+    def tags_index(self, shared: dict[str, Any], loc: str) -> bytes:
         s = self.settings
-        shared = self.shared(loc)
-        home_pages = pages.paginate(
-            self.site.releases.get(loc, ()), s.page_size, loc, lambda n: urls.home(s, loc, n)
-        )
-        for page in home_pages:
-            switcher = pages.list_alternates(s, loc, page.url, self.homes)
-            links = pages.hreflang_links(s, switcher, urls.root(s)) if page.number == 1 else ()
-            yield self.list_page(shared, "home.html", page, switcher, links, {})
         indexes = {lo: urls.tags_index(s, lo) for lo in s.locales}
         switcher = pages.list_alternates(s, loc, indexes[loc], indexes)
-        yield self.page(
-            indexes[loc],
+        return self.page(
             "tags.html",
             {
                 **shared,
@@ -199,15 +395,6 @@ class _Renderer:
                 "tags": self.site.tags.get(loc, ()),
             },
         )
-        for tag in self.site.tags.get(loc, ()):
-            for page in pages.paginate(tag.releases, s.page_size, loc, _tag_url(s, tag)):
-                switcher = pages.list_alternates(s, loc, page.url, self.homes)
-                yield self.list_page(shared, "tag.html", page, switcher, (), {"tag": tag})
-        tags = _tags_by_name(self.site.tags.get(loc, ()))
-        for doc in self.site.releases.get(loc, ()):
-            yield self.document(shared, doc, "release.html", tags)
-        for doc in self.site.pages.get(loc, ()):
-            yield self.document(shared, doc, "page.html", tags)
 
     def list_page(
         self,
@@ -217,7 +404,7 @@ class _Renderer:
         switcher: tuple[Any, ...],
         hreflang: tuple[pages.HreflangLink, ...],
         extra: dict[str, Any],
-    ) -> OutputFile:
+    ) -> bytes:
         context = {
             **shared,
             **extra,
@@ -227,11 +414,11 @@ class _Renderer:
             "list_page": page,
             "teasers": [self.teaser(doc) for doc in page.items],
         }
-        return self.page(page.url, template, context)
+        return self.page(template, context)
 
     def document(
         self, shared: dict[str, Any], doc: Translation, template: str, tags: Mapping[str, Tag]
-    ) -> OutputFile:
+    ) -> bytes:
         s = self.settings
         bundle = self.site.bundles[doc.bundle]
         switcher = pages.document_alternates(s, bundle, doc.locale, self.homes)
@@ -256,18 +443,23 @@ class _Renderer:
             else "",
             "body": body,
             "gallery": pages.gallery(doc, photos, first_is_eager=figures == 0),
-            "doc_tags": _doc_tags(doc, tags),
+            "doc_tags": doc_tags(doc, tags),
             "preview_notice": notice,
             "stale": pages.stale_notice(
                 doc, bundle, self.stale.get((doc.bundle, doc.locale)), s.default_locale
             ),
             "social": social.card(s, bundle, doc, photos=photos, crops=self.crops(doc), tz=self.tz),
         }
-        return self.page(doc.url, template, context)
+        return self.page(template, context)
 
     # ---- values shared by the pages of a locale, and per document
 
     def shared(self, loc: str) -> dict[str, Any]:
+        if loc not in self._shared:
+            self._shared[loc] = self._make_shared(loc)
+        return self._shared[loc]
+
+    def _make_shared(self, loc: str) -> dict[str, Any]:
         s = self.settings
         return {
             "lang": loc,
@@ -318,9 +510,8 @@ class _Renderer:
 
     # ---- Jinja calls, with errors turned into TemplateErrors
 
-    def page(self, url: str, template: str, context: dict[str, Any]) -> OutputFile:
-        data = self.render(template, context).encode("utf-8")
-        return OutputFile(path=urls.output_path(self.settings, url), data=data)
+    def page(self, template: str, context: dict[str, Any]) -> bytes:
+        return self.render(template, context).encode("utf-8")
 
     def template(self, name: str) -> jinja2.Template:
         if name not in self.templates:
@@ -342,6 +533,8 @@ class _Renderer:
 
 def template_error(exc: Exception, name: str) -> TemplateError:
     """A ``TemplateError`` naming the template file and line an exception came from."""
+    import jinja2
+
     if isinstance(exc, TemplateError):
         return exc
     if isinstance(exc, jinja2.TemplateSyntaxError):
@@ -376,20 +569,5 @@ def template_error(exc: Exception, name: str) -> TemplateError:
 # --------------------------------------------------------------------------- helpers
 
 
-def _tag_url(settings: Settings, tag: Tag) -> Callable[[int], str]:
-    return lambda n: urls.tag(settings, tag.locale, tag.slug, n)
-
-
-def _doc_tags(doc: Translation, tags: Mapping[str, Tag]) -> list[Tag]:
-    found = (tags.get(name) or tags.get(urls.slugify(name)) for name in doc.tags)
-    return [tag for tag in found if tag is not None]
-
-
-def _tags_by_name(tags: tuple[Tag, ...]) -> dict[str, Tag]:
-    """Tags of a locale by name as written, and by slug for differently cased spellings."""
-    by_name: dict[str, Tag] = {}
-    for tag in tags:
-        by_name.setdefault(tag.name, tag)
-    for tag in tags:
-        by_name.setdefault(urls.slugify(tag.name), tag)
-    return by_name
+def _home_url(settings: Settings, loc: str) -> Callable[[int], str]:
+    return lambda n: urls.home(settings, loc, n)

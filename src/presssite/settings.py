@@ -49,6 +49,9 @@ class ImageSettings:
     formats: tuple[str, ...] = ("webp", "jpeg")  # first is preferred in <picture>
     quality: int = 82  # encoder quality, 1-100
     max_pixels: int = 100_000_000  # larger photos are refused (decompression bombs)
+    # where thumbnails are made: None (this machine's cores) or a dask scheduler,
+    # "dask://HOST:PORT" (see executors.py; needs the presssite[dask] extra)
+    executor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -405,4 +408,20 @@ def _images(checker: _Checker) -> ImageSettings:
         max_pixels=checker.take(
             "max_pixels", _int_range(1, 2_000_000_000), default=defaults.max_pixels
         ),
+        executor=checker.take("executor", _executor, default=None),
     )
+
+
+EXECUTOR_PREFIXES = ("dask://", "tcp://", "tls://", "ucx://", "inproc://")
+
+
+def _executor(value: Any) -> str | None:
+    text = _string(value)
+    if text == "local":
+        return None
+    if not text.startswith(EXECUTOR_PREFIXES) or text.rstrip("/").endswith("//"):
+        raise _Invalid(
+            f"not an executor: {text!r}",
+            'use "local" or a dask scheduler address, e.g. executor = "dask://10.0.0.5:8786"',
+        )
+    return text

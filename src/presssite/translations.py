@@ -191,6 +191,8 @@ def _compare(
         order = sorted(present, key=lambda loc: loc != settings.default_locale)
         leader = next(loc for loc in order if changed[loc] == newest)
         return BY_UPDATED, changed, {loc: leader for loc, c in changed.items() if c < newest}
+    if not history:  # outside git: nothing to resolve paths against
+        return "", {}, {}
     known = {
         loc: history[t.path.resolve()] for loc, t in present.items() if t.path.resolve() in history
     }

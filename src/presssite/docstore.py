@@ -1,0 +1,164 @@
+"""Parsed documents kept between builds, and the bodies the site model leaves out.
+
+The content stage parses each ``index.<locale>.md`` into a ``Parsed``. A build keeps them
+in a ``DocumentStore``: a catalog by file (size and modification time, the hash of the
+bytes, the parse key, the parse without its body) saved in the build cache, and the
+bodies in pack files (``buildcache.Packs``). Translations then travel through the build
+without ``body_html``: a 100,000-release site holds about 2 GB of bodies, which only the
+pages that are rendered (and the feed entries that are written) read back, through
+``Bodies``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .buildcache import BodyRef, BuildCache, Packs, PackWriter, live_pack_bytes
+from .errors import PresssiteError
+from .model import Translation
+
+CATALOG = "documents"
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """The outcome of parsing one file, as the cache keeps it."""
+
+    translation: Translation | None  # None when title or date are unusable
+    errors: tuple[PresssiteError, ...] = ()
+    # Files outside the bundle whose existence the result depends on (links to other
+    # bundles), with the answer seen when parsing: a hit is valid only if all still hold.
+    outside: tuple[tuple[str, bool], ...] = ()
+
+
+@dataclass(frozen=True)
+class StoredDoc:
+    """One file's parse as the store keeps it (and as a build carries it)."""
+
+    slot: int
+    path: str
+    stat: tuple[int, int]
+    digest: str
+    cache_key: tuple[str, ...]
+    parsed: Parsed  # its translation without body when a store is used
+    body: BodyRef | None  # where the body is kept (with a store)
+    doc_links: tuple[str, ...]  # ``presssite:doc:`` targets of the body
+    full: Parsed | None = None  # with its body, for the in-memory cache (parsed here only)
+
+    @property
+    def key(self) -> str:
+        return key_of(self.cache_key)
+
+
+def key_of(parts: tuple[str, ...]) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
+
+
+class Bodies:
+    """The rendered Markdown of documents whose ``Translation`` carries none (a build's)."""
+
+    def __init__(self, packs: Packs) -> None:
+        self.packs = packs
+        self.refs: dict[tuple[str, str], BodyRef] = {}
+
+    def get(self, doc: Translation) -> str:
+        if doc.body_html:
+            return doc.body_html
+        ref = self.refs.get((doc.bundle, doc.locale))
+        if ref is None:
+            return ""
+        text = self.packs.read(ref)
+        if text is None:
+            raise PresssiteError(
+                f"the build cache lost the body of {doc.path} during the build",
+                path=self.packs.folder,
+                hint="build again; delete the cache folder if this repeats",
+            )
+        return text
+
+    def full(self, doc: Translation) -> Translation:
+        """``doc`` with its body."""
+        return doc if doc.body_html else replace(doc, body_html=self.get(doc))
+
+
+class DocumentStore:
+    """Parsed documents by file between builds, their bodies in pack files.
+
+    Without a ``BuildCache`` (another build holds it) the packs live in a temporary
+    folder removed by ``close``, so the build works the same, only without reuse.
+    """
+
+    def __init__(self, cache: BuildCache | None) -> None:
+        self.cache = cache
+        if cache is not None:
+            folder, self._temp = cache.root / "bodies", None
+        else:
+            folder = self._temp = Path(tempfile.mkdtemp(prefix="presssite-bodies-"))
+        self.packs = Packs(folder)
+        self.bodies = Bodies(self.packs)
+        loaded = cache.load(CATALOG) if cache is not None else None
+        self.catalog: dict[str, StoredDoc] = loaded if isinstance(loaded, dict) else {}
+        self._writer: PackWriter | None = None
+
+    def keep(self, parsed: Parsed) -> tuple[Parsed, BodyRef | None]:
+        """Move a parse's body into a pack: (the parse without body, where it went)."""
+        if parsed.translation is None:
+            return parsed, None
+        if self._writer is None:
+            self._writer = self.packs.writer()
+        ref = self._writer.add(parsed.translation.body_html)
+        doc = replace(parsed.translation, body_html="")
+        return Parsed(doc, parsed.errors, parsed.outside), ref
+
+    def finish(self, docs: list[StoredDoc]) -> None:
+        """Save the catalog of this run's files; drop and compact packs no longer used."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        if self.cache is None:
+            return
+        catalog = {
+            d.path: (replace(d, full=None) if d.full is not None else d) for d in docs if d.digest
+        }
+        live = live_pack_bytes(d.body for d in catalog.values() if d.body is not None)
+        sizes = self.packs.sizes()
+        dead = sum(size - live.get(name, 0) for name, size in sizes.items())
+        if dead > max(sum(live.values()), 8 << 20):
+            catalog = self._compact(catalog)
+            live = live_pack_bytes(d.body for d in catalog.values() if d.body is not None)
+        changed = catalog.keys() != self.catalog.keys() or any(
+            self.catalog[p].cache_key != d.cache_key or self.catalog[p].stat != d.stat
+            for p, d in catalog.items()
+        )
+        if changed:
+            self.cache.save(CATALOG, catalog)
+        self.catalog = catalog
+        self.packs.remove(name for name in sizes if name not in live)
+
+    def _compact(self, catalog: dict[str, StoredDoc]) -> dict[str, StoredDoc]:
+        """Copy the live bodies into one new pack; the old packs are then unused."""
+        writer = self.packs.writer()
+        out = {}
+        try:
+            for path, doc in catalog.items():
+                text = self.packs.read(doc.body) if doc.body is not None else None
+                if doc.body is not None and text is None:
+                    continue  # unreadable: the next build parses the file again
+                out[path] = replace(doc, body=writer.add(text) if text is not None else None)
+        finally:
+            writer.close()
+        return out
+
+    def body_of(self, doc: StoredDoc) -> BodyRef | None:
+        """Where ``doc``'s body is now (compaction may have moved it)."""
+        kept = self.catalog.get(doc.path)
+        return kept.body if kept is not None and kept.cache_key == doc.cache_key else doc.body
+
+    def close(self) -> None:
+        self.packs.close()
+        if self._temp is not None:
+            shutil.rmtree(self._temp, ignore_errors=True)

@@ -1,0 +1,87 @@
+"""Split the cold build's CPU work (parsing, rendering) across forked worker processes.
+
+Why ``fork``: the large inputs of a worker (the listing of the content folder, the
+assembled site, the image plan, the Jinja environment with its compiled templates) are
+inherited from the parent without being pickled; only small task lists go out and small
+results come back. ``images.py`` uses ``forkserver`` instead, because its workers need
+nothing but a job description.
+
+Forking a process that runs other threads can deadlock the child (a lock another thread
+held at the fork stays locked forever in the child), and the dev server runs a file
+watcher and an HTTP server. So a pool is used only where ``fork`` exists and the process
+runs a single thread (``presssite build``); elsewhere the work runs in the calling
+process, where the dev server's rebuilds are small and incremental anyway. Starting a
+pool costs tens of milliseconds, so work smaller than a threshold is never split.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# The task function and its shared context, inherited by forked workers; set only in a
+# worker process (by the pool's initializer), never in the parent.
+_WORKER: dict[str, Any] = {}
+
+
+def workers_for(count: int, *, jobs: int | None, threshold: int) -> int:
+    """How many processes to use for ``count`` items: 1 means "do it here"."""
+    if count < threshold or jobs == 1:
+        return 1
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    if threading.active_count() > 1:
+        return 1
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(jobs or cpus or 1, count // max(1, threshold // 4) or 1))
+
+
+def chunks(items: Sequence[T], workers: int, per_worker: int = 4) -> list[Sequence[T]]:
+    """Contiguous slices, several per worker so that a slow slice does not idle the rest."""
+    count = max(1, min(len(items), workers * per_worker))
+    size = -(-len(items) // count)
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def map_chunks(
+    task: Callable[[Any, Sequence[T]], list[R]],
+    context: Any,
+    items: Sequence[T],
+    *,
+    workers: int,
+    meanwhile: Callable[[], Any] | None = None,
+) -> list[R]:
+    """``task(context, chunk)`` for every chunk of ``items``, results in item order.
+
+    With ``workers == 1`` the chunks run here, in order. An exception in a worker is
+    raised here (it must be picklable: ``PresssiteError``s are). ``meanwhile`` is called
+    here while the workers run (after them without workers): other work of the build
+    that needs no worker's result.
+    """
+    if workers <= 1:
+        results = task(context, items)
+        if meanwhile is not None:
+            meanwhile()
+        return results
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(workers, initializer=_init, initargs=(task, context)) as pool:
+        pending = pool.map_async(_run, chunks(items, workers), chunksize=1)
+        if meanwhile is not None:
+            meanwhile()
+        parts = pending.get()
+    return [result for part in parts for result in part]
+
+
+def _init(task: Callable[..., Any], context: Any) -> None:
+    _WORKER["task"] = task
+    _WORKER["context"] = context
+
+
+def _run(chunk: Sequence[Any]) -> list[Any]:
+    return list(_WORKER["task"](_WORKER["context"], chunk))

@@ -1,0 +1,172 @@
+"""The no-change rebuild: when nothing a build reads has changed, the build does nothing.
+
+Before any stage runs, a fingerprint of every input is computed from file metadata
+alone: the settings, the build's flags, every file (name, size, modification time) under
+``content/``, ``templates/``, ``static/`` and ``locales/``, and the git ref that HEAD
+points to (translation status reads commit times). presssite's own code and the installed
+libraries are the cache's salt. If the fingerprint equals the one recorded by the last
+successful build into the same folder, the build clock is in the window where that
+build's output stays valid (no embargo lifts, no release expires, none enters or leaves
+a news sitemap: see ``build.now_limits``), and the output folder still holds exactly the
+files that build published (``buildcache.intact``), the output is already what the
+build would make, and the last build's report (warnings included) is given again.
+
+Anything else runs the full build, whose caches then skip the unchanged work.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from .buildcache import BuildCache, digest, intact, tree_fingerprint
+from .contentwalk import Tree, fingerprint, walk
+from .model import Bundle, Site
+from .settings import Settings
+
+
+@dataclass(frozen=True)
+class _Record:
+    fingerprint: str
+    now: datetime  # the clock of the recorded build
+    after: datetime | None  # the output holds for clocks strictly between these
+    before: datetime | None
+    report: Any  # the build's BuildReport
+
+
+class Shortcut:
+    """The fingerprint of one build's inputs, checked against the last build's."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: BuildCache | None,
+        *,
+        target: Path,
+        flags: tuple[Any, ...],
+        now: datetime,
+    ) -> None:
+        self.store = store
+        self.now = now
+        self.target = target.resolve()
+        self.name = f"last-{digest(str(self.target))}"
+        self.manifest = f"target-{digest(str(self.target))}"
+        self.fingerprint = ""
+        # The walk of content/, handed on to the content stage (one walk per build).
+        self.tree: Tree | None = None
+        if store is not None:
+            if settings.content_dir.is_dir():
+                self.tree = walk(settings.content_dir)
+            folders = (settings.templates_dir, settings.static_dir, settings.locales_dir)
+            self.fingerprint = digest(
+                repr(settings),
+                flags,
+                fingerprint(self.tree) if self.tree is not None else "",
+                tree_fingerprint(folders),
+                git_state(settings.root),
+            )
+
+    def unchanged(self) -> Any | None:
+        """The last build's report when this build would publish the same output."""
+        if self.store is None:
+            return None
+        record = self.store.load(self.name)
+        if not isinstance(record, _Record) or record.fingerprint != self.fingerprint:
+            return None
+        now = self.now
+        if now != record.now and not (
+            (record.after is None or record.after < now)
+            and (record.before is None or now < record.before)
+        ):
+            return None
+        manifest = self.store.load(self.manifest)
+        if not isinstance(manifest, dict) or not intact(self.target, manifest):
+            return None
+        return record.report
+
+    def record(self, report: Any, limits: tuple[datetime | None, datetime | None]) -> None:
+        """Remember a successful build, for the next one to compare with."""
+        if self.store is None:
+            return
+        after, before = limits
+        if after is not None and before is not None and after >= before:
+            self.store.forget(self.name)  # valid at this very instant only: not worth it
+            return
+        self.store.save(self.name, _Record(self.fingerprint, self.now, after, before, report))
+
+
+def now_limits(
+    site: Site, bundles: Iterable[Bundle], news_window: timedelta
+) -> tuple[datetime | None, datetime | None]:
+    """The instants around ``site.now`` between which this build's output stays the same.
+
+    Embargoes and expiry change what is published; the news sitemaps list the releases
+    of the last two days; an empty feed is dated by the clock. Later than the returned
+    end (or before the start), a build must run in full even if no file changed.
+    """
+    now = site.now
+    edges: list[datetime] = []
+    for bundle in bundles:
+        for doc in bundle.translations.values():
+            edges.extend(t for t in (doc.embargo, doc.expires) if t is not None)
+            edges.extend((doc.date, doc.date + news_window))
+    if not any(site.releases.values()):
+        return now, now  # an empty feed carries the build clock: nothing to reuse
+    after = [t for t in edges if t > now]
+    before = [t for t in edges if t <= now]
+    return (max(before) if before else None), (min(after) if after else None)
+
+
+def unchanged_report(previous: Any, timings: dict[str, float], elapsed: float) -> Any:
+    """The last build's report, as the report of a build that redid nothing."""
+    parsed = previous.documents_parsed + previous.documents_reused
+    return replace(
+        previous,
+        documents_parsed=0,
+        documents_reused=parsed,
+        images_processed=0,
+        images_cached=previous.photos,
+        pages_rendered=0,
+        pages_reused=previous.pages_rendered + previous.pages_reused,
+        feeds_made=0,
+        feeds_reused=previous.feeds_made + previous.feeds_reused,
+        files_changed=0,
+        files_removed=0,
+        publish_mode="unchanged",
+        unchanged=True,
+        timings=timings,
+        elapsed=elapsed,
+    )
+
+
+def git_state(root: Path) -> str:
+    """What HEAD is, read from the repository's files (no ``git`` process): the HEAD file,
+    the ref it names and the packed refs, by content or size and modification time."""
+    folder = root.resolve()
+    for candidate in (folder, *folder.parents):
+        git = candidate / ".git"
+        if git.exists():
+            break
+    else:
+        return ""
+    parts = []
+    paths = [git / "HEAD", git / "packed-refs"]
+    try:
+        head = (git / "HEAD").read_text("utf-8", "replace") if git.is_dir() else ""
+    except OSError:
+        head = ""
+    if head.startswith("ref:"):
+        paths.append(git / head[4:].strip())
+    if git.is_file():  # a worktree or submodule: .git names the real folder
+        paths.append(git)
+    for path in paths:
+        try:
+            st = os.stat(path)
+            parts.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
+        except OSError:
+            parts.append(f"{path}:-")
+    return digest(head, *parts)

@@ -1,0 +1,264 @@
+"""The build cache is an optimisation only: it changes no output byte, and it skips work.
+
+Skipped work is proven with the counters of ``BuildReport`` (and with inodes: a file
+that is not re-published keeps its inode), never with times.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from conftest import make_photo, make_site
+
+from presssite import build as build_
+from presssite import content, parallel, render
+from presssite import settings as settings_
+
+NOW = datetime.fromisoformat("2026-01-31T12:00:00+07:00")
+PHOTOS = """
+  - src: photos/01.jpg
+    caption: "Wakil menteri berbicara."
+    credit: Bao Chi
+  - src: photos/02.jpg
+    caption: "Delegasi tiba."
+    credit: Humas"""
+
+
+def release(title: str, date: str, *, body: str = "Isi siaran pers.", **extra: str) -> str:
+    lines = ["---", f"title: {json.dumps(title)}", f"date: {date}"]
+    lines += [f"{k}: {v}" for k, v in extra.items()]
+    return "\n".join([*lines, "---", "", body, ""])
+
+
+def fixture_site(tmp_path: Path) -> Path:
+    """Photos, drafts, an embargo, tags, pagination (3 per page), links between releases."""
+    files: dict[str, str | bytes] = {}
+    for n in range(1, 9):
+        bundle = f"content/press/2026-01-{n:02d}-release-{n}"
+        tags = "[ekonomi, diplomasi]" if n % 2 else "[ekonomi]"
+        for loc in ("id", "en"):
+            if loc == "en" and n == 7:
+                continue  # a missing translation
+            body = f"Paragraf {n}.\n\nLihat [rilis satu](../2026-01-01-release-1/index.{loc}.md)."
+            if n == 3:
+                body = "Paragraf.\n\n![Wakil menteri](photos/01.jpg)\n\nAkhir."
+            files[f"{bundle}/index.{loc}.md"] = release(
+                f"Rilis {n} {loc}",
+                f"2026-01-{n:02d}T09:00:00+07:00",
+                body=body,
+                summary=f"Ringkasan {n}.",
+                tags=tags,
+                **({"photos": PHOTOS} if n == 3 else {}),
+            )
+    files["content/press/2026-01-20-draft/index.id.md"] = release(
+        "Draf", "2026-01-20T09:00:00+07:00", draft="true", tags="[ekonomi]"
+    )
+    files["content/press/2026-01-21-secret/index.id.md"] = release(
+        "Rahasia", "2026-01-21T09:00:00+07:00", embargo="2026-02-01T09:00:00+07:00"
+    )
+    files["content/pages/about/index.id.md"] = release("Tentang", "2026-01-01T00:00:00+07:00")
+    files["content/pages/about/index.en.md"] = release("About", "2026-01-01T00:00:00+07:00")
+    settings = (
+        'title = { id = "Portal Uji", en = "Test Portal" }\n'
+        'base_url = "https://example.org/portal/"\n'
+        'default_locale = "id"\nlocales = ["id", "en"]\ntimezone = "Asia/Jakarta"\n'
+        "page_size = 3\nfeed_size = 4\n[images]\nwidths = [160, 320]\n"
+    )
+    root = make_site(tmp_path, files, settings=settings)
+    bundle = root / "content/press/2026-01-03-release-3"
+    make_photo(bundle / "photos/01.jpg", (640, 400))
+    make_photo(bundle / "photos/02.jpg", (400, 300), color=(150, 90, 40))
+    return root
+
+
+def run(root: Path, target: Path, **options: object) -> build_.BuildReport:
+    settings = settings_.load(root)
+    options.setdefault("now", NOW)
+    return build_.build(settings, target=target, jobs=1, **options)  # type: ignore[arg-type]
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def inodes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*.html")}
+
+
+def test_the_cache_changes_no_output_byte(tmp_path: Path) -> None:
+    root = fixture_site(tmp_path)
+    uncached = tmp_path / "uncached"
+    run(root, uncached, cache=False)
+    assert not (root / ".presssite-cache" / "build").exists()  # cache=False writes none
+    expected = tree(uncached)
+    assert "id/page/2/index.html" in expected and "id/tags/ekonomi/page/2/index.html" in expected
+
+    cold = run(root, root / "build")
+    assert (cold.pages_rendered, cold.pages_reused) == (cold.pages, 0)
+    assert tree(root / "build") == expected
+    warm = run(root, root / "build")
+    assert warm.unchanged and tree(root / "build") == expected
+    # Another folder, the same cache: every page comes from it, byte for byte.
+    elsewhere = run(root, tmp_path / "elsewhere")
+    assert elsewhere.pages_rendered == 0 and not elsewhere.unchanged
+    assert tree(tmp_path / "elsewhere") == expected
+
+    # After edits (a body, a title, a template), cached and uncached builds still agree.
+    (root / "content/press/2026-01-01-release-1/index.en.md").write_text(
+        release("Release one, renamed", "2026-01-01T09:00:00+07:00", body="New body.")
+    )
+    (root / "templates").mkdir()
+    (root / "templates/page.html").write_text(
+        '{% extends "theme/page.html" %}{% block title %}Page: {{ doc.title }}{% endblock %}'
+    )
+    run(root, root / "build")
+    shutil.rmtree(uncached)
+    run(root, uncached, cache=False)
+    assert tree(root / "build") == tree(uncached)
+    assert b"Page: About" in tree(uncached)["en/about/index.html"]
+
+
+def test_a_no_change_rebuild_does_no_work(tmp_path: Path) -> None:
+    root = fixture_site(tmp_path)
+    first = run(root, root / "build")
+    before = inodes(root / "build")
+    again = run(root, root / "build")
+    assert again.unchanged and again.publish_mode == "unchanged"
+    assert (again.documents_parsed, again.documents_reused) == (0, first.documents_parsed)
+    assert (again.pages_rendered, again.pages_reused) == (0, first.pages_rendered)
+    assert (again.images_processed, again.files_changed) == (0, 0)
+    assert again.pages == first.pages and again.missing == first.missing
+    assert inodes(root / "build") == before  # not one file replaced
+
+
+def test_a_rebuild_without_the_shortcut_still_renders_nothing(tmp_path: Path) -> None:
+    root = fixture_site(tmp_path)
+    run(root, root / "build")
+    # Touching a file defeats the whole-build fingerprint, not the per-page keys.
+    path = root / "content/press/2026-01-02-release-2/index.id.md"
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    again = run(root, root / "build")
+    assert not again.unchanged
+    assert (again.documents_parsed, again.pages_rendered, again.feeds_made) == (0, 0, 0)
+    assert again.publish_mode == "unchanged" and again.files_changed == 0
+
+
+def test_one_edit_rerenders_only_the_pages_that_show_it(tmp_path: Path) -> None:
+    root = fixture_site(tmp_path)
+    run(root, root / "build")
+    before = inodes(root / "build")
+    path = root / "content/press/2026-01-02-release-2/index.en.md"
+    date = "2026-01-02T09:00:00+07:00"
+    path.write_text(
+        release("Rilis 2 en", date, body="Edited body.", summary="Ringkasan 2.", tags="[ekonomi]")
+    )
+
+    report = run(root, root / "build")
+
+    # Its page, the en list pages it is on (home page 3 of 3, page 3 of the ekonomi
+    # topic): releases are 8..1 newest first, three a page, release 7 has no en.
+    shown = {"en/press/release-2/index.html", "en/page/3/index.html"}
+    shown.add("en/tags/ekonomi/page/3/index.html")
+    assert report.documents_parsed == 1
+    assert report.pages_rendered == len(shown)
+    assert report.publish_mode == "in place"
+    after = inodes(root / "build")
+    replaced = {p for p in before if after[p] != before[p]}
+    assert replaced == {"en/press/release-2/index.html"}  # the lists' bytes did not change
+    assert set(after) == set(before)
+    assert "Edited body." in (root / "build/en/press/release-2/index.html").read_text()
+
+
+def test_warnings_are_given_again_by_a_no_change_rebuild(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    root = fixture_site(tmp_path)
+    path = root / "content/press/2026-01-04-release-4/index.id.md"
+    path.write_text(
+        release("Rilis 4", "2026-01-04T09:00:00+07:00", body="[x](/portal/id/press/nope/)")
+    )
+    run(root, root / "build")
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="presssite"):
+        report = run(root, root / "build")
+    assert report.unchanged and len(report.broken) == 1
+    assert any("/portal/id/press/nope/" in r.getMessage() for r in caplog.records)
+
+
+def test_the_clock_is_an_input(tmp_path: Path) -> None:
+    root = fixture_site(tmp_path)
+    run(root, root / "build")
+    assert not (root / "build/id/press/secret").exists()
+    later = run(root, root / "build", now=datetime.fromisoformat("2026-02-01T09:00:00+07:00"))
+    assert not later.unchanged
+    assert (root / "build/id/press/secret/index.html").is_file()  # the embargo lifted
+
+
+def test_an_output_edited_by_hand_is_repaired(tmp_path: Path) -> None:
+    root = fixture_site(tmp_path)
+    run(root, root / "build")
+    expected = tree(root / "build")
+    page = root / "build/id/index.html"
+    page.unlink()
+    page.write_bytes(b"vandalised")
+    (root / "build/en/press/release-1/index.html").unlink()
+    report = run(root, root / "build")
+    assert not report.unchanged and report.pages_rendered == 0
+    assert tree(root / "build") == expected
+
+
+def test_a_corrupt_cache_is_ignored(tmp_path: Path) -> None:
+    root = fixture_site(tmp_path)
+    run(root, tmp_path / "first")
+    expected = tree(tmp_path / "first")
+    for path in (root / ".presssite-cache" / "build").rglob("*"):
+        if path.is_file() and path.name != "lock":
+            data = path.read_bytes()
+            path.unlink()  # never in place: published files may be links to blobs
+            path.write_bytes(data[: len(data) // 2] + b"\x00garbage")
+    report = run(root, root / "build")
+    assert tree(root / "build") == expected
+    assert report.documents_reused == 0 and report.pages_rendered == report.pages
+
+
+def test_parallel_parsing_and_rendering_give_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = fixture_site(tmp_path)
+    run(root, tmp_path / "serial", cache=False)
+    monkeypatch.setattr(content, "PARALLEL_THRESHOLD", 2)
+    monkeypatch.setattr(render, "PARALLEL_THRESHOLD", 2)
+    if parallel.workers_for(100, jobs=2, threshold=2) < 2:
+        pytest.skip("no fork, or this process runs threads: the pool is never used")
+    settings = settings_.load(root)
+    build_.build(settings, target=tmp_path / "parallel", now=NOW, jobs=2, cache=False)
+    build_.build(settings, target=tmp_path / "cached", now=NOW, jobs=2)
+    assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
+    assert tree(tmp_path / "cached") == tree(tmp_path / "serial")
+
+
+def test_timings_name_every_stage_and_count_the_work(tmp_path: Path) -> None:
+    from conftest import run_cli
+
+    root = fixture_site(tmp_path)
+    first = run_cli("build", "--site", root, "--now", NOW.isoformat(), "--timings")
+    assert first.returncode == 0, first.stderr
+    for stage in ("content", "render", "feeds", "check references", "images", "publish"):
+        assert f"\n  {stage} " in first.stdout, stage
+    assert "documents parsed 19, reused 0; pages rendered" in first.stdout
+    again = run_cli("build", "--site", root, "--now", NOW.isoformat(), "--timings")
+    assert "Nothing changed since the last build" in again.stdout
+    assert "documents parsed 0, reused 19; pages rendered 0," in again.stdout
+    assert "images processed 0, cached 2; output files written 0, removed 0" in again.stdout
+    uncached = run_cli("build", "--site", root, "--now", NOW.isoformat(), "--no-cache")
+    assert uncached.returncode == 0, uncached.stderr
