@@ -144,12 +144,25 @@ def test_no_drafts_hides_drafts_but_not_embargoed(tmp_path: Path) -> None:
     assert (p.current / "en/press/embargo/index.html").exists()
 
 
-def test_markdown_edit_reparses_that_file_only(preview: Preview) -> None:
+def test_markdown_text_edit_is_applied_without_a_build(preview: Preview) -> None:
     path = preview.settings.root / RELEASE.format(loc="en")
     path.write_text(release("en", "The harbour opens at dawn."), encoding="utf-8")
-    first = preview.current
+    first, builds = preview.current, preview.builds
     result = preview.rebuild({path})
     assert (result.action, result.problem) == ("reload", None)
+    assert (preview.current, preview.builds) == (first, builds)  # see test_edits.py
+    assert "at dawn" in page_text(first, "en/press/harbour/index.html")
+    assert any("updated 2 pages and 1 feed " in line for line in preview.lines)  # type: ignore[attr-defined]
+
+
+def test_markdown_date_edit_builds_and_reparses_that_file_only(preview: Preview) -> None:
+    path = preview.settings.root / RELEASE.format(loc="en")
+    text = release("en", "The harbour opens at dawn.").replace("2026-01-05T09", "2026-01-04T09")
+    path.write_text(text, encoding="utf-8")
+    first, builds = preview.current, preview.builds
+    result = preview.rebuild({path})
+    assert (result.action, result.problem) == ("reload", None)
+    assert preview.builds == builds + 1
     assert preview.report is not None
     assert preview.report.documents_parsed == 1
     assert preview.current != first
@@ -231,8 +244,9 @@ def test_unrelated_change_does_nothing(preview: Preview) -> None:
 def test_old_preview_folders_are_removed(preview: Preview) -> None:
     path = preview.settings.root / RELEASE.format(loc="id")
     results = []
-    for i in range(3):
-        path.write_text(release("id", f"Versi {i}."), encoding="utf-8")
+    for i in range(3):  # each moves the release by a day: a build, into a new folder
+        text = release("id", f"Versi {i}.").replace("2026-01-05T09", f"2026-01-0{i + 1}T09")
+        path.write_text(text, encoding="utf-8")
         results.append(preview.rebuild({path}))
     for result in results:  # the dev server runs these once browsers were told
         if result.after is not None:

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__, executors
 from .buildcache import BuildCache, digest, installed, tree_fingerprint
+from .edits import Snapshot
 from .errors import raise_all
 from .model import Bundle, OutputFile, Site
 from .settings import Settings
@@ -59,6 +60,7 @@ class BuildState:
     parse_cache: content.ParseCache = field(default_factory=lambda: _content().ParseCache())
     env: Any = None  # the Jinja environment; None after a template or settings change
     history: dict[str, Any] = field(default_factory=dict)  # git commit times, by HEAD
+    last: Snapshot | None = None  # the last successful build, for ``edits.apply_edits``
 
     def forget_templates(self) -> None:
         self.env = None
@@ -320,10 +322,11 @@ class _Work:
         with timer.stage("check references"):
             page_files = {job.path: blobs.blob_file(pages_index[job.key][0]) for job in page_jobs}
             made_paths = {f.path for f in (*static, *attached, *feed_files)} | page_files.keys()
+            made_paths |= planned_images(plan)
             broken = refcheck.check_links(
                 site,
                 ((job.path, render.unpack_links(pages_index[job.key][2])) for job in page_jobs),
-                made_paths | planned_images(plan),
+                made_paths,
             )
         if strict:
             raise_all(b.error(settings) for b in broken)
@@ -349,6 +352,20 @@ class _Work:
                 if pages_index != self._loaded.get(flavor):
                     self.store.save(flavor, pages_index)
                 self._prune({e[0] for e in pages_index.values()})
+        if loaded.tree is not None:
+            state.last = Snapshot(
+                settings=settings,
+                target=target,
+                preview=preview,
+                site=site,
+                parsed={(b.id, lo): d for b in loaded.bundles for lo, d in b.translations.items()},
+                tree=loaded.tree,
+                plan=plan,
+                stale=status.stale,
+                bodies=bodies,
+                made=frozenset(made_paths),
+                limits=self.site_now_limits,
+            )
 
         return BuildReport(
             target=target,

@@ -56,6 +56,7 @@ class Loaded:
     # (bundle, locale) -> the ``presssite:doc:`` targets in the body (bundle:locale#frag)
     doc_links: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     bodies: Bodies | None = None  # with a store: where the bodies are
+    tree: Tree | None = None  # the walk of content/ the load used
 
 
 class ParseCache:
@@ -239,7 +240,33 @@ def load(
         keys=keys,
         doc_links=doc_links,
         bodies=bodies,
+        tree=tree,
     )
+
+
+def parse_file(settings: Settings, tree: Tree, path: Path) -> StoredDoc:
+    """Parse one ``index.<locale>.md`` of a bundle that ``tree`` knows, body kept.
+
+    The dev server's re-parse of an edited file (``edits``): the same parse, errors and
+    parse key that ``load`` would give it, existence checks answered from ``tree``.
+    """
+    file = os.path.abspath(path)
+    folder = os.path.dirname(file)
+    match = _INDEX.match(os.path.basename(file))
+    if match is None or match.group(1) is None:
+        raise ValueError(f"not a translation file: {file}")
+    st = os.stat(file)
+    task = _Task(
+        0,
+        file,
+        _posix(os.path.relpath(folder, tree.root)),
+        match.group(1),
+        (st.st_size, st.st_mtime_ns),
+        _settings_fingerprint(settings),
+        tree.bundle_fingerprint(folder),
+    )
+    context = _ParseContext(settings, tree.files, None, keep_full=True)
+    return _parse_chunk(context, [task])[0]
 
 
 @dataclass(frozen=True)

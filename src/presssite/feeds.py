@@ -20,7 +20,7 @@ import hashlib
 import html
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -71,6 +71,7 @@ def plan(
     doc_key: Callable[[Translation], str] | None = None,
     full: Callable[[Translation], Translation] | None = None,
     links_of: Callable[[Translation], Iterable[str]] | None = None,
+    showing: Collection[tuple[str, str]] | None = None,
 ) -> list[FeedJob]:
     """Every feed, sitemap and robots.txt as a job, keyed by its inputs.
 
@@ -78,6 +79,11 @@ def plan(
     translation's key (default: its whole value); ``full`` gives a translation with its
     body when the site's translations carry none (``docstore.Bodies.full``), and then
     ``links_of`` the ``presssite:doc:`` targets of its body.
+
+    ``showing`` (bundle id, locale) pairs: only the feeds whose entries include one of
+    them, unkeyed (``key`` is ""): what an edit of those documents' text, title or
+    summary changes (``edits``). Sitemaps and robots.txt hold only URLs and dates, so
+    such an edit never changes them and they are left out.
     """
     settings = site.settings
     key_of = doc_key or (lambda d: digest(repr(d)))
@@ -96,9 +102,15 @@ def plan(
         lists += [(t.url, f"{title}: {t.name}", t.releases) for t in site.tags.get(loc, ())]
         for page, name, releases in lists:
             entries = newest(site, releases)
+            if showing is not None and not _shows(entries, showing):
+                continue
             empty = None if entries else _site_updated(site)
             path = urls.output_path(settings, feed_url(page))
-            key = digest(base, "atom", path, loc, name, page, [entry(d) for d in entries], empty)
+            key = (
+                ""
+                if showing is not None
+                else digest(base, "atom", path, loc, name, page, [entry(d) for d in entries], empty)
+            )
 
             def make_atom(
                 loc: str = loc,
@@ -112,7 +124,10 @@ def plan(
                 return [OutputFile(path=path, data=data)]
 
             jobs.append(FeedJob(path, key, make_atom))
-        recent = [(d.url, d.date, d.title) for d in _recent(site, loc)]
+        recent_docs = _recent(site, loc)
+        if showing is not None and not _shows(recent_docs, showing):
+            continue
+        recent = [(d.url, d.date, d.title) for d in recent_docs]
         jobs.append(
             FeedJob(
                 f"{loc}/news-sitemap.xml",
@@ -122,6 +137,8 @@ def plan(
                 ],
             )
         )
+    if showing is not None:
+        return jobs
     pages = sitemap_urls(site)
     jobs.append(
         FeedJob(
@@ -141,6 +158,10 @@ def plan(
 
 
 # --------------------------------------------------------------------------- Atom feeds
+
+
+def _shows(docs: Iterable[Translation], showing: Collection[tuple[str, str]]) -> bool:
+    return any((doc.bundle, doc.locale) in showing for doc in docs)
 
 
 @functools.cache

@@ -226,6 +226,21 @@ def unpack_links(data: bytes) -> tuple[tuple[str, str | None], ...]:
     return tuple((url, rel) for url, rel in json.loads(zlib.decompress(data)))
 
 
+def render_pages(
+    site: Site,
+    images: ImageLookup,
+    env: jinja2.Environment,
+    jobs: Sequence[PageJob],
+    *,
+    bodies: Any = None,
+    preview: bool = False,
+    stale: Mapping[tuple[str, str], str] | None = None,
+) -> list[tuple[PageJob, bytes]]:
+    """A few pages, rendered here: (job, page bytes) in job order (``edits``)."""
+    renderer = _Renderer(site, images, env, preview=preview, stale=stale or {}, bodies=bodies)
+    return list(renderer.render_jobs(jobs))
+
+
 def _make_chunk(context: tuple[Any, ...], jobs: Sequence[PageJob]) -> list[MadePage]:
     renderer, store, read_links = context
     out = []

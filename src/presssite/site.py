@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -244,3 +244,36 @@ def _collisions(site: Site) -> list[PresssiteError]:
             continue
         by_url[doc.url] = doc
     return errors
+
+
+def substitute(site: Site, docs: Mapping[tuple[str, str], Translation], *, now: datetime) -> Site:
+    """``site`` at the clock ``now``, with translations replaced in place by new versions.
+
+    For new versions with the same URL, date, tags and visibility (an edit of their
+    words: ``edits`` checks it): every list keeps its order, so nothing is sorted,
+    grouped or checked again, and the result is what ``assemble`` would give.
+    """
+
+    def swap(items: tuple[Translation, ...]) -> tuple[Translation, ...]:
+        if not any((d.bundle, d.locale) in docs for d in items):
+            return items
+        return tuple(docs.get((d.bundle, d.locale), d) for d in items)
+
+    bundles = dict(site.bundles)
+    for (bundle_id, loc), doc in docs.items():
+        bundle = bundles[bundle_id]
+        bundles[bundle_id] = replace(bundle, translations={**bundle.translations, loc: doc})
+
+    def swap_tag(tag: Tag) -> Tag:
+        releases = swap(tag.releases)
+        return tag if releases is tag.releases else replace(tag, releases=releases)
+
+    tags = {loc: tuple(swap_tag(tag) for tag in items) for loc, items in site.tags.items()}
+    return replace(
+        site,
+        now=now,
+        bundles=bundles,
+        releases={loc: swap(items) for loc, items in site.releases.items()},
+        pages={loc: swap(items) for loc, items in site.pages.items()},
+        tags=tags,
+    )
