@@ -19,6 +19,7 @@ from conftest import make_photo, make_site
 from presssite import build as build_
 from presssite import content, parallel, render
 from presssite import settings as settings_
+from presssite.buildcache import BuildCache
 
 NOW = datetime.fromisoformat("2026-01-31T12:00:00+07:00")
 PHOTOS = """
@@ -262,3 +263,20 @@ def test_timings_name_every_stage_and_count_the_work(tmp_path: Path) -> None:
     assert "images processed 0, cached 2; output files written 0, removed 0" in again.stdout
     uncached = run_cli("build", "--site", root, "--now", NOW.isoformat(), "--no-cache")
     assert uncached.returncode == 0, uncached.stderr
+
+
+def test_indexes_kept_in_memory_are_used_only_while_their_file_is_unchanged(
+    tmp_path: Path,
+) -> None:
+    memory: dict[object, object] = {}
+    ours = BuildCache(tmp_path, salt="s", memory=memory)
+    value = {"page": ("sha", 1)}
+    ours.save("pages", value)
+    assert ours.load("pages") is value  # no read: the very object
+    assert BuildCache(tmp_path, salt="s", memory=memory).load("pages") is value  # next build
+    other = BuildCache(tmp_path, salt="s")  # e.g. a `presssite build` meanwhile
+    other.save("pages", {"page": ("sha2", 2)})
+    assert ours.load("pages") == {"page": ("sha2", 2)}
+    ours.forget("pages")
+    assert ours.load("pages") is None
+    assert BuildCache(tmp_path, salt="t", memory=memory).load("pages") is None  # other code

@@ -135,3 +135,35 @@ def test_a_failed_in_place_publish_leaves_the_output_as_it_was(tmp_path: Path) -
         )
     assert (target / "a/index.html").read_bytes() == b"a"
     assert sorted(p.name for p in target.rglob("*")) == ["a", "index.html"]
+
+
+def test_update_writes_only_new_bytes_and_keeps_the_folder_intact(tmp_path: Path) -> None:
+    from presssite.buildcache import intact
+
+    target = tmp_path / "build"
+    files = [OutputFile(f"p{i}/index.html", data=f"page {i}".encode()) for i in range(3)]
+    first = output.publish(files, target=target)
+    kept = os.stat(target / "p0/index.html").st_ino
+    written, manifest = output.update(
+        target,
+        [
+            OutputFile("p0/index.html", data=b"page 0"),  # the same bytes: left alone
+            OutputFile("p1/index.html", data=b"page 1, edited"),
+            OutputFile("new/index.html", data=b"new"),
+        ],
+        first.manifest,
+    )
+    assert written == 2
+    assert os.stat(target / "p0/index.html").st_ino == kept
+    assert (target / "p1/index.html").read_bytes() == b"page 1, edited"
+    assert (target / "new/index.html").read_bytes() == b"new"
+    assert not [p for p in target.rglob("*presssite-tmp")]
+    assert intact(target, manifest) and not intact(target, first.manifest)
+    # The next publish starts from that manifest: in place, not a whole new folder.
+    again = output.publish(
+        [*files[:1], OutputFile("p1/index.html", data=b"page 1, edited"), files[2]],
+        target=target,
+        previous=manifest,
+    )
+    assert again.mode == "in place" and again.removed == 1
+    assert not (target / "new").exists()

@@ -165,7 +165,8 @@ def test_markdown_date_edit_builds_and_reparses_that_file_only(preview: Preview)
     assert preview.builds == builds + 1
     assert preview.report is not None
     assert preview.report.documents_parsed == 1
-    assert preview.current != first
+    assert preview.report.publish_mode == "in place"  # only the pages that changed
+    assert preview.current == first
     assert "at dawn" in page_text(preview.current, "en/press/harbour/index.html")
     assert any("1 parsed" in line for line in preview.lines)  # type: ignore[attr-defined]
 
@@ -241,18 +242,18 @@ def test_unrelated_change_does_nothing(preview: Preview) -> None:
     assert preview.builds == builds
 
 
-def test_old_preview_folders_are_removed(preview: Preview) -> None:
+def test_the_preview_is_one_folder_updated_in_place(preview: Preview) -> None:
     path = preview.settings.root / RELEASE.format(loc="id")
-    results = []
-    for i in range(3):  # each moves the release by a day: a build, into a new folder
+    first = preview.current
+    assert first is not None
+    for i in range(3):  # each moves the release by a day: a build
         text = release("id", f"Versi {i}.").replace("2026-01-05T09", f"2026-01-0{i + 1}T09")
         path.write_text(text, encoding="utf-8")
-        results.append(preview.rebuild({path}))
-    for result in results:  # the dev server runs these once browsers were told
-        if result.after is not None:
-            result.after()
-    kept = {preview.current, preview.previous}
-    assert {p for p in preview.workdir.iterdir() if p.is_dir()} == kept
+        assert preview.rebuild({path}).after is None
+        assert preview.report is not None and preview.report.publish_mode == "in place"
+    assert preview.current == first
+    assert [p for p in preview.workdir.iterdir()] == [first]
+    assert "Versi 2." in page_text(first, "id/press/harbour/index.html")
 
 
 # --------------------------------------------------------------------------- the command

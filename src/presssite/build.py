@@ -61,6 +61,7 @@ class BuildState:
     env: Any = None  # the Jinja environment; None after a template or settings change
     history: dict[str, Any] = field(default_factory=dict)  # git commit times, by HEAD
     last: Snapshot | None = None  # the last successful build, for ``edits.apply_edits``
+    memory: dict[Any, Any] = field(default_factory=dict)  # the build cache's indexes
 
     def forget_templates(self) -> None:
         self.env = None
@@ -136,7 +137,7 @@ def build(
     state = state or BuildState()
     timer = _Timer()
     salt = digest(BUILD_VERSION, __version__, tree_fingerprint([PACKAGE_DIR]), installed())
-    store = BuildCache.open(settings, salt) if cache else None
+    store = BuildCache.open(settings, salt, state.memory) if cache else None
     flags = (preview, include_drafts, strict)
     with timer.stage("check"):
         shortcut = Shortcut(settings, store, target=target, flags=flags, now=now)
@@ -338,6 +339,9 @@ class _Work:
             files = [*static, *attached, *processed.files, *feed_files]
             manifest = f"target-{digest(str(target.resolve()))}"  # as ``shortcut`` names it
             previous = self.store.load(manifest) if self.store is not None else None
+            last = state.last
+            if last is not None and last.target.resolve() == target.resolve():
+                previous = last.manifest  # it knows of the files ``edits`` wrote since
             published = output.publish(
                 files,
                 links=page_files,
@@ -365,6 +369,7 @@ class _Work:
                 bodies=bodies,
                 made=frozenset(made_paths),
                 limits=self.site_now_limits,
+                manifest=published.manifest,
             )
 
         return BuildReport(

@@ -61,17 +61,33 @@ def digest(*parts: object) -> str:
 class BuildCache:
     """The cache folder of one site, locked for one build."""
 
-    def __init__(self, root: Path, lock_fd: int | None = None, salt: str = "") -> None:
+    def __init__(
+        self,
+        root: Path,
+        lock_fd: int | None = None,
+        salt: str = "",
+        memory: dict[Any, Any] | None = None,
+    ) -> None:
         self.root = root
         self._blobs = str(root / "blobs")
         self.salt = salt  # the code and library versions: entries of others are ignored
         self.blobs = root / "blobs"
         self._lock_fd = lock_fd
         self._made: set[str] = set()
+        # Indexes kept in memory by a long-running process (``presssite serve``), each
+        # with the identity of the file it was read from or written to: a load whose file
+        # is still that file costs one ``stat``. Values are never changed in place.
+        self.memory = memory
 
     @classmethod
-    def open(cls, settings: Settings, salt: str = "") -> BuildCache | None:
-        """The locked cache of ``settings``; None when it is busy or cannot be created."""
+    def open(
+        cls, settings: Settings, salt: str = "", memory: dict[Any, Any] | None = None
+    ) -> BuildCache | None:
+        """The locked cache of ``settings``; None when it is busy or cannot be created.
+
+        ``memory`` (a dict the caller keeps from one build to the next) spares reading
+        the indexes that did not change on disk since the last build.
+        """
         root = build_folder(settings)
         try:
             root.mkdir(parents=True, exist_ok=True)
@@ -82,14 +98,14 @@ class BuildCache:
         try:
             import fcntl
         except ImportError:  # no flock (Windows): one build at a time is the user's care
-            return cls(root, fd, salt)
+            return cls(root, fd, salt, memory)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             os.close(fd)
             log.info("another build is using %s: building without the cache", root)
             return None
-        return cls(root, fd, salt)
+        return cls(root, fd, salt, memory)
 
     def close(self) -> None:
         if self._lock_fd is not None:
@@ -100,21 +116,38 @@ class BuildCache:
 
     def load(self, name: str) -> Any | None:
         """The object saved under ``name``; None when absent, corrupt or of another version."""
+        path = self.root / f"{name}.pickle"
+        key = (self.salt, name)
+        seen = _identity(path) if self.memory is not None else None
+        if seen is not None and self.memory is not None:
+            kept = self.memory.get(key)
+            if kept is not None and kept[0] == seen:
+                return kept[1]
         try:
-            with open(self.root / f"{name}.pickle", "rb") as fh:
+            with open(path, "rb") as fh:
                 version, value = pickle.load(fh)
         except Exception:  # noqa: BLE001 - any unreadable index is simply not there
             return None
-        return value if version == (CACHE_VERSION, self.salt) else None
+        if version != (CACHE_VERSION, self.salt):
+            return None
+        if seen is not None and self.memory is not None:
+            self.memory[key] = (seen, value)
+        return value
 
     def save(self, name: str, value: Any) -> None:
         """Replace the object saved under ``name`` atomically; a failure only logs."""
+        path = self.root / f"{name}.pickle"
         try:
             version = (CACHE_VERSION, self.salt)
             data = pickle.dumps((version, value), protocol=pickle.HIGHEST_PROTOCOL)
-            write_atomic(self.root / f"{name}.pickle", data)
+            write_atomic(path, data)
         except (OSError, pickle.PicklingError, RecursionError) as exc:
             log.warning("cannot write the build cache %s: %s", name, exc)
+            return
+        if self.memory is not None:
+            seen = _identity(path)
+            if seen is not None:
+                self.memory[(self.salt, name)] = (seen, value)
 
     def trim(self, prefixes: tuple[str, ...], *, keep: int) -> None:
         """Keep only the ``keep`` newest indexes of each prefix (one per output folder:
@@ -130,6 +163,8 @@ class BuildCache:
                     os.unlink(self.root / name)
 
     def forget(self, name: str) -> None:
+        if self.memory is not None:
+            self.memory.pop((self.salt, name), None)
         with contextlib.suppress(OSError):
             os.unlink(self.root / f"{name}.pickle")
 
@@ -320,6 +355,15 @@ def installed() -> str:
 
 
 # --------------------------------------------------------------------------- files
+
+
+def _identity(path: Path) -> tuple[int, int, int, int] | None:
+    """Which file ``path`` is now: a rename over it, or a rewrite, changes this."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def write_atomic(path: Path, data: bytes) -> None:

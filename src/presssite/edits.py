@@ -26,12 +26,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from . import content, feeds, refcheck, render, urls
+from . import content, feeds, output, refcheck, render, urls
 from . import site as site_
+from .buildcache import Manifest
 from .contentwalk import INDEX, Tree
 from .docstore import Bodies, StoredDoc
 from .errors import raise_all
-from .model import Photo, Site, Translation
+from .model import OutputFile, Photo, Site, Translation
 from .render import PageJob
 from .settings import Settings
 
@@ -53,6 +54,7 @@ class Snapshot:
     bodies: Bodies | None  # where the bodies of the site's translations are
     made: frozenset[str]  # every output path of the build (for the reference check)
     limits: tuple[datetime | None, datetime | None]  # clocks the output holds between
+    manifest: Manifest  # what ``target`` holds, as ``output.publish`` left it
 
 
 @dataclass(frozen=True)
@@ -120,13 +122,12 @@ def apply_edits(
         if bodies is not None:
             bodies.packs.close()
     _warn_broken(site, pages, snapshot.made)
-    written = 0
-    for path, data in [(job.path, data) for job, data in pages] + [
-        (f.path, f.data or b"") for f in made
-    ]:
-        written += _write(snapshot.target, path, data)
+    files = [OutputFile(path=job.path, data=data) for job, data in pages] + made
+    written, manifest = output.update(snapshot.target, files, snapshot.manifest)
     return Applied(
-        snapshot=replace(snapshot, site=site, parsed=parsed, bodies=bodies),
+        snapshot=replace(
+            snapshot, site=site, parsed=parsed, bodies=bodies, manifest=manifest
+        ),
         parsed=tuple(results),
         pages=len(pages),
         feeds=len(made),
@@ -233,22 +234,3 @@ def _warn_broken(site: Site, pages: list[tuple[PageJob, bytes]], made: frozenset
     )
     for problem in refcheck.check_links(site, found, made):
         log.warning("%s", problem.error(settings).format(relative_to=settings.root))
-
-
-def _write(target: Path, path: str, data: bytes) -> int:
-    """Put ``data`` at ``path`` in ``target`` unless it is there already; 1 if written.
-
-    Through a new file renamed over the old one: a reader gets either file whole, and
-    a published file may be a hard link into the build cache, never to be written into.
-    """
-    dest = target / path
-    try:
-        if dest.read_bytes() == data:
-            return 0
-    except OSError:
-        pass
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    temp = dest.with_name(f".{dest.name}.presssite-tmp")
-    temp.write_bytes(data)
-    os.replace(temp, dest)
-    return 1

@@ -113,6 +113,60 @@ def publish(
     return _swap_in(target, by_path, wanted)
 
 
+def update(
+    target: Path, files: Iterable[OutputFile], manifest: Manifest
+) -> tuple[int, dict[str, tuple[str, int, int, int]]]:
+    """Write a few made files into the published ``target`` in place, as ``publish`` would.
+
+    For ``edits``, which knows exactly which files an edit changes: no other file is
+    looked at. Files whose bytes are already there (by ``manifest``, the last publish's)
+    are skipped; the others are written to temporary names first, then each renamed
+    over its destination. Returns how many were written and the updated manifest, so
+    that the next ``publish`` still finds the folder as it left it.
+    """
+    base = str(target.resolve())
+    out = dict(manifest)
+    temps: list[tuple[str, str, str]] = []  # (temp, destination, rel)
+    made: list[str] = []
+    try:
+        for f in files:
+            rel = _safe_relative(f.path)
+            ident = _identity(f)
+            if out.get(rel, ("",))[0] == ident:
+                continue
+            dest = os.path.join(base, rel)
+            same = _same_bytes(dest, f.data)
+            if same is not None:  # e.g. a list page whose teaser did not change
+                out[rel] = (ident, *same)
+                continue
+            _makedirs(os.path.dirname(dest), made)
+            folder, name = os.path.split(dest)
+            temp = os.path.join(folder, f".{name}.{uuid.uuid4().hex[:8]}.presssite-tmp")
+            _put(f, temp)
+            temps.append((temp, dest, rel))
+            out[rel] = (ident, 0, 0, 0)
+    except BaseException:
+        _undo([(t, d) for t, d, _ in temps], made)
+        raise
+    for temp, dest, rel in temps:
+        os.replace(temp, dest)
+        st = os.lstat(dest)
+        out[rel] = (out[rel][0], st.st_ino, st.st_size, st.st_mtime_ns)
+    return len(temps), out
+
+
+def _same_bytes(path: str, data: bytes | None) -> tuple[int, int, int] | None:
+    """The file's inode, size and mtime when it holds exactly ``data``; else None."""
+    try:
+        st = os.lstat(path)
+        if data is None or st.st_size != len(data):
+            return None
+        with open(path, "rb") as fh:
+            return (st.st_ino, st.st_size, st.st_mtime_ns) if fh.read() == data else None
+    except OSError:
+        return None
+
+
 def _identity(f: OutputFile | str) -> str:
     """What a file will hold: its bytes' hash, or its source's identity (linked as is)."""
     if isinstance(f, str):

@@ -1,10 +1,12 @@
 """``presssite serve``: build a preview, serve it, rebuild on every save.
 
-The preview is built into numbered folders inside the dev server's temporary folder,
-never into ``build/``: a preview shows drafts and embargoed releases, so it must not be
-deployable. Each build goes into a fresh folder and the server switches to it only once
-``build`` returned, so a browser never reloads into a half-written site; the previous
-folder is kept one more round for requests still reading it.
+The preview is built into one folder inside the dev server's temporary folder, never
+into ``build/``: a preview shows drafts and embargoed releases, so it must not be
+deployable. Every rebuild publishes into it the way ``output`` publishes a build: the
+changed files are written beside their destinations first and renamed over them only
+once all are there (a new folder swapped in when most files change), and browsers are
+told to reload only after that, so a browser never reloads into a half-written site.
+A failed build leaves the folder as it was.
 
 Changes are classified to do the cheapest correct rebuild, with one ``BuildState`` kept
 across rebuilds:
@@ -25,24 +27,23 @@ browser; the whole list is printed on the terminal.
 
 from __future__ import annotations
 
-import os
-import shutil
 import signal
 import threading
 import time
 import webbrowser
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
-from . import buildcache, edits, render
+from . import buildcache, edits, output, render
 from . import settings as settings_
 from .build import BuildReport, BuildState, build
 from .devserver import DevServer, PortInUse, Problem, RebuildResult
 from .errors import PresssiteError, UsageError, flatten
+from .model import OutputFile
 from .settings import Settings
 
 STATIC_PREFIX = "static/"  # where the site's static/ folder lands in the output
@@ -126,8 +127,7 @@ class Preview:
         self.echo = echo
         self.on_settings = on_settings
         self.state = BuildState()
-        self.current: Path | None = None  # the folder being served
-        self.previous: Path | None = None  # kept for requests still reading it
+        self.current: Path | None = None  # the folder being served, once a build succeeded
         self.failed = False  # the last build failed (its problem is on screen)
         self.settings_broken = False  # the settings file failed to load last time
         self.builds = 0  # builds started (copies of static files are not builds)
@@ -200,7 +200,7 @@ class Preview:
     def _build(self, started: float, paths: set[Path]) -> RebuildResult:
         self.builds += 1
         self.pending = set()
-        target = self.workdir / f"site-{self.builds}"
+        target = self.workdir / "site"
         try:
             report = build(
                 self.settings,
@@ -211,19 +211,15 @@ class Preview:
                 state=self.state,
             )
         except PresssiteError as exc:
-            shutil.rmtree(target, ignore_errors=True)
             return self._failed(exc)
-        self.failed, self.report = False, report
-        stale, self.previous, self.current = self.previous, self.current, target
+        self.failed, self.report, self.current = False, report, target
         what = f" after {_names(paths, self.settings.root)}" if paths else ""
         self._say(
             started,
             f"built {report.pages} pages{what} ({report.documents_parsed} parsed, "
-            f"{report.documents_reused} reused)",
+            f"{report.documents_reused} reused; {report.files_changed} files written)",
         )
-        if stale is None:
-            return RebuildResult(action="reload")
-        return RebuildResult(action="reload", after=lambda: shutil.rmtree(stale, True))
+        return RebuildResult(action="reload")
 
     def _failed(self, exc: PresssiteError) -> RebuildResult:
         self.failed = True
@@ -238,18 +234,19 @@ class Preview:
         A deleted file may uncover the theme's file of the same name, and a hidden one is
         not published: both leave it to a full build.
         """
-        assert self.current is not None
-        static_dir = self.settings.static_dir
+        last, static_dir = self.state.last, self.settings.static_dir
+        if last is None or last.target != self.current:
+            return False
         for path in changed:
             rel = path.relative_to(static_dir)
             if not path.is_file() or any(part.startswith(".") for part in rel.parts):
                 return False
-        for path in changed:
-            dest = self.current / (STATIC_PREFIX + path.relative_to(static_dir).as_posix())
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            temp = dest.with_name(f".{dest.name}.presssite-tmp")
-            shutil.copyfile(path, temp)
-            os.replace(temp, dest)  # a new file: never write through a hard link
+        files = [
+            OutputFile(path=STATIC_PREFIX + path.relative_to(static_dir).as_posix(), source=path)
+            for path in changed
+        ]
+        _, manifest = output.update(last.target, files, last.manifest)
+        self.state.last = replace(last, manifest=manifest)
         return True
 
     def _say(self, started: float, what: str) -> None:
