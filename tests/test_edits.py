@@ -209,6 +209,21 @@ def test_new_deleted_and_other_files_take_a_build(preview: Preview, tmp_path: Pa
     photo = make_photo(path_of(preview, "press/2026-01-04-r4/photos/new.jpg"))
     assert preview.rebuild({photo}).problem is None
     assert preview.builds == builds + 4
+    # A bundle folder moved in, then out again: one event each, for the folder only.
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "index.en.md").write_text(doc("Moved in", 9, "Here."), encoding="utf-8")
+    folder = path_of(preview, "press/2026-01-09-moved")
+    outside.rename(folder)
+    assert preview.rebuild({folder}).problem is None
+    assert preview.builds == builds + 5
+    assert "Here." in main_text(preview, "en/press/moved/index.html")
+    assert_as_built(preview, tmp_path)
+    folder.rename(outside)
+    assert preview.rebuild({folder}).problem is None
+    assert preview.builds == builds + 6
+    assert preview.current is not None
+    assert not (preview.current / "en/press/moved/index.html").exists()
 
 
 def test_a_vanished_editor_temp_file_is_ignored(preview: Preview, tmp_path: Path) -> None:

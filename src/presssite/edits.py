@@ -125,9 +125,7 @@ def apply_edits(
     files = [OutputFile(path=job.path, data=data) for job, data in pages] + made
     written, manifest = output.update(snapshot.target, files, snapshot.manifest)
     return Applied(
-        snapshot=replace(
-            snapshot, site=site, parsed=parsed, bodies=bodies, manifest=manifest
-        ),
+        snapshot=replace(snapshot, site=site, parsed=parsed, bodies=bodies, manifest=manifest),
         parsed=tuple(results),
         pages=len(pages),
         feeds=len(made),
@@ -146,6 +144,8 @@ def _edited_files(snapshot: Snapshot, paths: Iterable[Path]) -> list[str] | None
     for path in paths:
         file = os.path.abspath(path)
         folder, name = os.path.split(file)
+        if file in tree.listing or os.path.isdir(file):
+            return None  # a folder created, moved or deleted
         known = file in tree.files
         if not os.path.isfile(file):
             if known:
