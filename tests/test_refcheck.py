@@ -191,16 +191,22 @@ def test_relative_encoded_and_absolute_urls_resolve(tmp_path: Path) -> None:
     assert broken_urls(tmp_path, html, {*published, "en/x/big.jpg"}) == []
 
 
-def test_checking_thousands_of_pages_is_fast(tmp_path: Path) -> None:
-    import time
-
-    links = "".join(f'<a href="/portal/en/p{i}/">p</a>' for i in range(40))
-    pages = [
-        OutputFile(path=f"en/p{n}/index.html", data=f"<html>{links}</html>".encode())
-        for n in range(3000)
-    ]
-    published = {p.path for p in pages}
-    started = time.perf_counter()
-    found = refcheck.check(plain_site(tmp_path), pages, published)
-    assert time.perf_counter() - started < 5.0
-    assert found == []
+def test_rebuilds_report_broken_links_with_their_current_lines(tmp_path: Path) -> None:
+    body = "First paragraph.\n\nSecond, with [a link](/portal/en/press/nope/).\n"
+    other = "content/press/2026-01-11-other/index.en.md"
+    root = make_site(
+        tmp_path,
+        {f"{BUNDLE}/index.en.md": release("Visit", body), other: release("Other", "Body.")},
+    )
+    where = "content/press/2026-01-10-visit/index.en.md"
+    assert f"{where}:8:" in run_cli("build", "--site", root, "--now", NOW).stderr
+    (root / other).write_text(release("Other", "Body, edited."), encoding="utf-8")
+    again = run_cli("build", "--site", root, "--now", NOW, "--timings")
+    assert "documents parsed 1," in again.stdout  # a rebuild, not the no-change shortcut
+    assert f"{where}:8:" in again.stderr and again.stderr.count("warning:") == 1
+    (root / where).write_text(release("Visit", "New first.\n\n" + body), encoding="utf-8")
+    moved = run_cli("build", "--site", root, "--now", NOW)
+    assert f"{where}:10:" in moved.stderr and moved.stderr.count("warning:") == 1
+    (root / where).write_text(release("Visit", body.replace("nope", "other")), encoding="utf-8")
+    fixed = run_cli("build", "--site", root, "--now", NOW, "--strict")
+    assert fixed.returncode == 0 and "warning" not in fixed.stderr

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import hashlib
 import logging
 import os
 import shutil
@@ -34,7 +35,6 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__, executors
 from .buildcache import BuildCache, digest, installed, tree_fingerprint
-from .edits import Snapshot
 from .errors import raise_all
 from .model import Bundle, OutputFile, Site
 from .settings import Settings
@@ -42,6 +42,7 @@ from .shortcut import Shortcut, git_state, now_limits, unchanged_report
 
 if TYPE_CHECKING:  # the stages are imported when they run: a no-change build needs none
     from . import content, refcheck, translations
+    from .edits import Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -324,11 +325,7 @@ class _Work:
             page_files = {job.path: blobs.blob_file(pages_index[job.key][0]) for job in page_jobs}
             made_paths = {f.path for f in (*static, *attached, *feed_files)} | page_files.keys()
             made_paths |= planned_images(plan)
-            broken = refcheck.check_links(
-                site,
-                ((job.path, render.unpack_links(pages_index[job.key][2])) for job in page_jobs),
-                made_paths,
-            )
+            broken = self._check_references(site, page_jobs, pages_index, made_paths, flavor)
         if strict:
             raise_all(b.error(settings) for b in broken)
         for problem in broken:
@@ -357,6 +354,8 @@ class _Work:
                     self.store.save(flavor, pages_index)
                 self._prune({e[0] for e in pages_index.values()})
         if loaded.tree is not None:
+            from .edits import Snapshot
+
             state.last = Snapshot(
                 settings=settings,
                 target=target,
@@ -398,6 +397,43 @@ class _Work:
             files_removed=published.removed,
             publish_mode=published.mode,
         )
+
+    def _check_references(
+        self,
+        site: Site,
+        page_jobs: list[Any],
+        pages_index: dict[str, Any],
+        made: set[str],
+        flavor: str,
+    ) -> list[refcheck.BrokenReference]:
+        """The reference check, reading only the pages that had a broken link when no
+        page's links and no published path changed since the last build.
+
+        Which pages have a broken link depends on nothing else, so it is kept in the
+        cache under a hash of both; unpacking every page's links is most of a check.
+        """
+        from . import refcheck, render
+
+        h = hashlib.sha256()
+        for path in sorted(made):
+            h.update(path.encode("utf-8", "surrogatepass") + b"\0")
+        for job in page_jobs:
+            h.update(job.path.encode("utf-8", "surrogatepass") + b"\1" + pages_index[job.key][2])
+        key, name = h.hexdigest(), flavor.replace("pages", "refs")
+        kept = self.store.load(name) if self.store is not None else None
+        if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == key:
+            wanted = kept[1]
+        else:
+            pairs = [(job.path, render.unpack_links(pages_index[job.key][2])) for job in page_jobs]
+            wanted = frozenset(refcheck.pages_with_broken(pairs, made))
+            if self.store is not None:
+                self.store.save(name, (key, wanted))
+        pages = (
+            (job.path, render.unpack_links(pages_index[job.key][2]))
+            for job in page_jobs
+            if job.path in wanted
+        )
+        return refcheck.check_links(site, pages, made)
 
     # ---- the cache's indexes
 

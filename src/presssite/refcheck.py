@@ -130,7 +130,7 @@ def check_links(
         broken = [
             (url, OUTSIDE if rel is None else NOT_PUBLISHED)
             for url, rel in page_links
-            if rel is None or (rel not in published and f"{rel}/index.html" not in published)
+            if _is_broken(rel, published)
         ]
         if not broken:
             continue
@@ -151,6 +151,20 @@ def check_links(
                 from_templates[url] = BrokenReference(url, seen.page, reason, pages=seen.pages + 1)
     unique = list(dict.fromkeys(found))
     return [*unique, *from_templates.values()]
+
+
+def pages_with_broken(pages: Iterable[tuple[str, Links]], published: Collection[str]) -> list[str]:
+    """The output paths of the pages that have a broken link (``check_links`` reports
+    only these pages' links, so it can be given only them)."""
+    return [
+        path
+        for path, page_links in pages
+        if any(_is_broken(rel, published) for _, rel in page_links)
+    ]
+
+
+def _is_broken(rel: str | None, published: Collection[str]) -> bool:
+    return rel is None or (rel not in published and f"{rel}/index.html" not in published)
 
 
 def _target(settings: Settings, url: str, page_url: str) -> str | None | bool:
