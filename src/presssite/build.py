@@ -135,6 +135,7 @@ def build(
     """
     started = time.perf_counter()
     now = now or datetime.now(UTC)
+    snapshot = state is not None  # a caller that keeps its state may apply edits next
     state = state or BuildState()
     timer = _Timer()
     salt = digest(BUILD_VERSION, __version__, tree_fingerprint([PACKAGE_DIR]), installed())
@@ -150,6 +151,7 @@ def build(
             store.close()
         return unchanged_report(previous, timer.timings, time.perf_counter() - started)
     work = _Work(settings, store, state, timer)
+    work.snapshot = snapshot
     if executor is None and settings.images.executor is not None:
         executor = work.executor = executors.open_executor(settings.images.executor)
     try:
@@ -194,6 +196,7 @@ class _Work:
         self._loaded: dict[str, dict[str, Any]] = {}
         self.executor: Executor | None = None  # opened from the settings: closed here
         self.site_now_limits: tuple[datetime | None, datetime | None] = (None, None)
+        self.snapshot = False  # leave a ``Snapshot`` in the state for ``edits``
 
     def close(self) -> None:
         if self.executor is not None:
@@ -353,7 +356,7 @@ class _Work:
                 if pages_index != self._loaded.get(flavor):
                     self.store.save(flavor, pages_index)
                 self._prune({e[0] for e in pages_index.values()})
-        if loaded.tree is not None:
+        if self.snapshot and loaded.tree is not None:
             from .edits import Snapshot
 
             state.last = Snapshot(
