@@ -489,6 +489,49 @@ def test_a_site_at_the_limit_keeps_one_sitemap(site: Site) -> None:
     assert len(read_urlset(out["sitemap.xml"])) == 18
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<p><a href="x.pdf">a</a> <img src="presssite:photo:p.jpg" alt="b"></p>',
+        ' HREF="a" Src="b" \u017frc="c" id="d" data-src="e"\thref="f"\nsrc="g"',
+        'href="start" x="y" <a\u00a0href="nbsp"> <a href="a="b"> <a href="unclosed',
+        "",
+    ],
+)
+def test_url_attribute_scan_replaces_what_the_pattern_replaces(body: str) -> None:
+    def mark(match: re.Match[str]) -> str:
+        return f"{match.group(1)}=[{match.group(2)}]"
+
+    assert feeds._sub_url_attrs(mark, body) == feeds._URL_ATTR.sub(mark, body)
+
+
+def _urlset_by_elementtree(settings: Settings, entries: list[feeds.SitemapUrl]) -> bytes:
+    root = ET.Element("urlset", {"xmlns": NS["sm"], "xmlns:xhtml": NS["xhtml"]})
+    for entry in entries:
+        url = ET.SubElement(root, "url")
+        ET.SubElement(url, "loc").text = urls.absolute(settings, entry.url)
+        if entry.lastmod is not None:
+            ET.SubElement(url, "lastmod").text = entry.lastmod.isoformat(timespec="seconds")
+        for lang, href in entry.alternates:
+            attrs = {"rel": "alternate", "hreflang": lang, "href": urls.absolute(settings, href)}
+            ET.SubElement(url, "xhtml:link", attrs)
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_sitemap_text_is_what_elementtree_writes(tmp_path: Path, count: int) -> None:
+    settings = make_settings(tmp_path, base_url="https://example.org/a&b/")
+    tricky = ("id", "/a&b/id/x&y/"), ('en"\t<>\n', "/a&b/en/caf\u00e9/?q=1&r=<2>")
+    entries = [
+        feeds.SitemapUrl("/a&b/id/", NOW, tricky),
+        feeds.SitemapUrl("/a&b/id/press/r\u00e9sum\u00e9/", None, ()),
+        feeds.SitemapUrl("/a&b/en/tags/x/page/2/", NOW - timedelta(days=1), tricky[:1]),
+    ][:count]
+
+    assert feeds._urlset(settings, entries) == _urlset_by_elementtree(settings, entries)
+
+
 # --------------------------------------------------------------------------- news, robots
 
 

@@ -174,3 +174,34 @@ def test_locale_name_in_itself(code: str, name: str) -> None:
 )
 def test_og_locale(code: str, og: str) -> None:
     assert i18n.og_locale(code) == og
+
+
+# --------------------------------------------------------------------------- templates
+
+_LABELS = (
+    '{{ _("Photos") }}|{{ _("Photo: %(credit)s", credit=who) }}|{{ _("100%% sure") }}|'
+    '{{ _("Photos") }}|{{ ngettext("%(num)d press release", "%(num)d press releases", n) }}|'
+    "{% trans %}Close{% endtrans %}|{% trans who=who %}By {{ who }}{% endtrans %}|"
+    '{% autoescape false %}{{ _("Photo: %(credit)s", credit=who) }}{% endautoescape %}|'
+    '{% set gettext = shadow %}{{ _("Photos") }}'
+)
+
+
+@pytest.mark.parametrize("locale", ["id", "en"])
+@pytest.mark.parametrize("autoescape", [True, False])
+def test_installed_translations_give_what_jinja_gives(
+    tmp_path: Path, locale: str, autoescape: bool
+) -> None:
+    import jinja2
+
+    catalog = i18n.catalogs(make_settings(tmp_path, ["id", "en"]))[locale]
+    envs = [
+        jinja2.Environment(autoescape=autoescape, extensions=["jinja2.ext.i18n"]) for _ in range(2)
+    ]
+    envs[0].install_gettext_translations(catalog, newstyle=True)
+    i18n.install_translations(envs[1], catalog)
+    values = {"who": "Ani & <Budi>", "shadow": lambda s, **kw: f"[{s}]"}
+    pages = [[env.from_string(_LABELS).render(n=n, **values) for n in (1, 2, 1)] for env in envs]
+
+    assert pages[1] == pages[0]
+    assert "&amp; &lt;Budi&gt;" in pages[1][0] or not autoescape

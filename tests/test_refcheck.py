@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -210,3 +212,20 @@ def test_rebuilds_report_broken_links_with_their_current_lines(tmp_path: Path) -
     (root / where).write_text(release("Visit", body.replace("nope", "other")), encoding="utf-8")
     fixed = run_cli("build", "--site", root, "--now", NOW, "--strict")
     assert fixed.returncode == 0 and "warning" not in fixed.stderr
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        b'<a href="/x/">a</a> <img src="/y.jpg" srcset="/y-1.jpg 1x, /y-2.jpg 2x">',
+        b'href="/start/" <p\tsrc = "/a/"\nhref  =  "/b/"> <i data-src="/no/"> <i xsrc="/no/">',
+        b' src=" href="/inside/" "> <a href="/unclosed/',
+        b' srcsrc="/no/" srcset="/s/ 1x" hrefsrc="/no/" \x0bhref="/vt/" \x0csrc="/ff/"',
+        b"",
+    ],
+)
+def test_attribute_scan_finds_what_the_pattern_finds(page: bytes) -> None:
+    def spans(matches: Iterable[re.Match[bytes]]) -> list[tuple[int, int, bytes, bytes]]:
+        return [(m.start(), m.end(), m.group(1), m.group(2)) for m in matches]
+
+    assert spans(refcheck._attributes(page)) == spans(refcheck._ATTR.finditer(page))

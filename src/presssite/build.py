@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import functools
 import gc
-import hashlib
 import logging
 import os
 import shutil
@@ -328,7 +327,14 @@ class _Work:
             page_files = {job.path: blobs.blob_file(pages_index[job.key][0]) for job in page_jobs}
             made_paths = {f.path for f in (*static, *attached, *feed_files)} | page_files.keys()
             made_paths |= planned_images(plan)
-            broken = self._check_references(site, page_jobs, pages_index, made_paths, flavor)
+            broken = refcheck.check_pages(
+                site,
+                [(job.path, pages_index[job.key][2]) for job in page_jobs],
+                made_paths,
+                unpack=render.unpack_links,
+                store=self.store,
+                name=flavor.replace("pages", "refs"),
+            )
         if strict:
             raise_all(b.error(settings) for b in broken)
         for problem in broken:
@@ -400,43 +406,6 @@ class _Work:
             files_removed=published.removed,
             publish_mode=published.mode,
         )
-
-    def _check_references(
-        self,
-        site: Site,
-        page_jobs: list[Any],
-        pages_index: dict[str, Any],
-        made: set[str],
-        flavor: str,
-    ) -> list[refcheck.BrokenReference]:
-        """The reference check, reading only the pages that had a broken link when no
-        page's links and no published path changed since the last build.
-
-        Which pages have a broken link depends on nothing else, so it is kept in the
-        cache under a hash of both; unpacking every page's links is most of a check.
-        """
-        from . import refcheck, render
-
-        h = hashlib.sha256()
-        for path in sorted(made):
-            h.update(path.encode("utf-8", "surrogatepass") + b"\0")
-        for job in page_jobs:
-            h.update(job.path.encode("utf-8", "surrogatepass") + b"\1" + pages_index[job.key][2])
-        key, name = h.hexdigest(), flavor.replace("pages", "refs")
-        kept = self.store.load(name) if self.store is not None else None
-        if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == key:
-            wanted = kept[1]
-        else:
-            pairs = [(job.path, render.unpack_links(pages_index[job.key][2])) for job in page_jobs]
-            wanted = frozenset(refcheck.pages_with_broken(pairs, made))
-            if self.store is not None:
-                self.store.save(name, (key, wanted))
-        pages = (
-            (job.path, render.unpack_links(pages_index[job.key][2]))
-            for job in page_jobs
-            if job.path in wanted
-        )
-        return refcheck.check_links(site, pages, made)
 
     # ---- the cache's indexes
 

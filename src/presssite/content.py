@@ -290,6 +290,8 @@ def _lookup(
 ) -> StoredDoc | None:
     """The file's parse from the store or the in-memory cache; None when it must be parsed."""
     entry = store.catalog.get(task.path) if store is not None else None
+    if entry is None and (cache is None or len(cache) == 0):
+        return None  # nothing to find: a cold build reads and hashes the file once, to parse it
     digest = entry.digest if entry is not None and entry.stat == task.stat else ""
     data = None
     if not digest and (entry is not None or cache is not None):

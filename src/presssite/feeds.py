@@ -335,7 +335,35 @@ def absolute_html(site: Site, doc: Translation, photos: Mapping[str, PhotoImage]
         text = _FIGURE.sub(figure, text)
         text = _DOC_LINK.sub(doc_link, text)
         text = _PHOTO_IMG.sub(photo_img, text)
-    return _URL_ATTR.sub(attr, text)
+    return _sub_url_attrs(attr, text)
+
+
+def _sub_url_attrs(replace: Callable[[re.Match[str]], str], text: str) -> str:
+    """``_URL_ATTR.sub(replace, text)``, the same string, about ten times as fast.
+
+    The pattern's lookbehind and case-insensitive names make the regex engine try every
+    position of a body; every match has ``="`` right after its name, so ``str.find``
+    skips to those and the pattern is tried only just before them, left to right.
+    """
+    out: list[str] = []
+    last, match, i = 0, _URL_ATTR.match, text.find('="')
+    while i != -1:
+        found = None
+        for start in (i - 4, i - 3):  # after "href", after "src"
+            if start > 0 and start >= last:  # the lookbehind needs a character before
+                found = match(text, start)
+                if found is not None:
+                    break
+        if found is None:
+            i = text.find('="', i + 1)
+            continue
+        out += (text[last : found.start()], replace(found))
+        last = found.end()
+        i = text.find('="', last)
+    if not out:
+        return text
+    out.append(text[last:])
+    return "".join(out)
 
 
 def _resolve(
@@ -474,21 +502,37 @@ def _xml(root: ET.Element) -> bytes:
 
 
 def _urlset(settings: Settings, entries: Sequence[SitemapUrl]) -> bytes:
-    # Prefixed names are written literally (with the xmlns attributes on the root), which
-    # avoids ET.register_namespace: that is process-wide state.
-    root = ET.Element("urlset", {"xmlns": SITEMAP_NS, "xmlns:xhtml": XHTML_NS})
+    """A sitemap's bytes, written as text: what ElementTree (``_xml``) would write.
+
+    Building and serialising an element per page and per translation took most of the
+    sitemap's time; this is the same declaration, indent, ``" />"``, escaping and UTF-8.
+    """
+    # Prefixed names are written literally, with the xmlns attributes on the root.
+    root = f'urlset xmlns="{_xml_attr(SITEMAP_NS)}" xmlns:xhtml="{_xml_attr(XHTML_NS)}"'
+    out = ["<?xml version='1.0' encoding='utf-8'?>", f"<{root}>" if entries else f"<{root} />"]
     for entry in entries:
-        url = ET.SubElement(root, "url")
-        ET.SubElement(url, "loc").text = urls.absolute(settings, entry.url)
+        out += ("  <url>", f"    <loc>{_xml_text(urls.absolute(settings, entry.url))}</loc>")
         if entry.lastmod is not None:
-            ET.SubElement(url, "lastmod").text = _w3c(entry.lastmod)
+            out.append(f"    <lastmod>{_xml_text(_w3c(entry.lastmod))}</lastmod>")
         for lang, href in entry.alternates:
-            ET.SubElement(
-                url,
-                "xhtml:link",
-                {"rel": "alternate", "hreflang": lang, "href": urls.absolute(settings, href)},
+            out.append(
+                f'    <xhtml:link rel="alternate" hreflang="{_xml_attr(lang)}"'
+                f' href="{_xml_attr(urls.absolute(settings, href))}" />'
             )
-    return _xml(root)
+        out.append("  </url>")
+    out += ("</urlset>", "") if entries else ("",)
+    return "\n".join(out).encode("utf-8", "xmlcharrefreplace")
+
+
+def _xml_text(text: str) -> str:
+    """Element text escaped as ElementTree escapes it."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _xml_attr(text: str) -> str:
+    """An attribute value escaped as ElementTree escapes it (newlines and tabs included)."""
+    text = _xml_text(text).replace('"', "&quot;")
+    return text.replace("\r", "&#13;").replace("\n", "&#10;").replace("\t", "&#09;")
 
 
 def sitemaps(site: Site, *, max_urls: int = MAX_SITEMAP_URLS) -> list[OutputFile]:

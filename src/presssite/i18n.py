@@ -14,9 +14,10 @@ from __future__ import annotations
 import gettext
 import logging
 from datetime import datetime, tzinfo
-from functools import cache
+from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
@@ -185,3 +186,76 @@ def og_locale(code: str) -> str:
     if expanded is not None and expanded.territory:
         return f"{loc.language}_{expanded.territory}"
     return loc.language
+
+
+# --------------------------------------------------------------------------- templates
+
+
+def install_translations(env: Any, catalog: gettext.NullTranslations) -> None:
+    """Install ``catalog`` in a Jinja environment, as ``install_gettext_translations(catalog,
+    newstyle=True)`` does, with callables that give the same values faster.
+
+    A page calls ``_()`` a dozen times. Jinja's newstyle callables go through
+    ``Context.call`` three times per label (``_``, ``gettext``, the catalog) and format
+    the translated label anew each time; these call the catalog directly and keep each
+    label that has no variables once formatted (per catalog and autoescape mode), so a
+    build of thousands of pages formats each label once. ``_`` still resolves
+    ``gettext`` in the context at each call, so a template can shadow it as before.
+    """
+    env.install_gettext_translations(catalog, newstyle=True)
+    gettext_, ngettext_ = _template_callables(catalog)
+    env.globals.update(gettext=gettext_, ngettext=ngettext_, _=_gettext_alias())
+
+
+@lru_cache(maxsize=16)  # a few catalogs per environment; the dev server makes new ones
+def _template_callables(catalog: gettext.NullTranslations) -> tuple[Any, Any]:
+    """Jinja's newstyle ``gettext`` and ``ngettext`` over ``catalog`` (see
+    ``install_translations``)."""
+    from jinja2 import pass_context
+    from markupsafe import Markup
+
+    labels: dict[tuple[str, bool], str] = {}
+    translate, translate_n = catalog.gettext, catalog.ngettext
+
+    @pass_context
+    def gettext_(__context: Any, __string: str, **variables: Any) -> str:
+        autoescape = bool(__context.eval_ctx.autoescape)
+        if not variables:
+            found = labels.get((__string, autoescape))
+            if found is not None:
+                return found
+        rv = translate(__string)
+        if autoescape:
+            rv = Markup(rv)
+        rv = rv % variables  # always a format string, as in Jinja: "%%" is "%"
+        if not variables:
+            labels[(__string, autoescape)] = rv
+        return rv
+
+    @pass_context
+    def ngettext_(
+        __context: Any, __singular: str, __plural: str, __num: int, **variables: Any
+    ) -> str:
+        variables.setdefault("num", __num)
+        rv = translate_n(__singular, __plural, __num)
+        if __context.eval_ctx.autoescape:
+            rv = Markup(rv)
+        return rv % variables
+
+    gettext_.presssite_direct = True  # type: ignore[attr-defined]
+    return gettext_, ngettext_
+
+
+@cache
+def _gettext_alias() -> Any:
+    """Jinja's ``_``: the context's ``gettext``, called directly when it is one of ours."""
+    from jinja2 import pass_context
+
+    @pass_context
+    def alias(__context: Any, *args: Any, **kwargs: Any) -> Any:
+        func = __context.resolve("gettext")
+        if getattr(func, "presssite_direct", False):
+            return func(__context, *args, **kwargs)
+        return __context.call(func, *args, **kwargs)
+
+    return alias

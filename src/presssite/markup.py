@@ -66,7 +66,9 @@ class Rendered:
     errors: tuple[ContentError, ...] = ()
 
 
+@lru_cache(maxsize=1 << 12)
 def _heading_slug(text: str) -> str:
+    """Memoised: releases share headings ("Key results"), and python-slugify is slow."""
     return slugify(text, max_length=80, word_boundary=True, save_order=True) or "section"
 
 
@@ -128,22 +130,7 @@ def render(
             line = body_line + token.map[0]
         if token.type == "inline" and token.children:
             refs.inline(token.children, line)
-    out: list[Token] = []
-    i = 0
-    while i < len(tokens):
-        image = _lone_image(tokens, i)
-        src = refs.photo_src.get(id(image)) if image is not None else None
-        if image is not None and src is not None:
-            alt = md.renderer.renderInlineAsText(image.children or [], md.options, env)
-            html = (
-                f'<presssite-figure src="{escapeHtml(src)}" alt="{escapeHtml(alt)}">'
-                "</presssite-figure>\n"
-            )
-            out.append(Token("html_block", "", 0, content=html, map=tokens[i].map))
-            i += 3
-            continue
-        out.append(tokens[i])
-        i += 1
+    out = _with_figures(md, tokens, refs.photo_src, env) if refs.photo_src else tokens
     html = md.renderer.render(out, md.options, env)
     images = tuple(
         (src, md.renderer.renderInlineAsText(tok.children or [], md.options, env), ln)
@@ -155,6 +142,30 @@ def render(
         images=images,
         errors=tuple(refs.errors),
     )
+
+
+def _with_figures(
+    md: MarkdownIt, tokens: list[Token], photo_src: dict[int, str], env: dict[str, Any]
+) -> list[Token]:
+    """``tokens`` with each paragraph holding only a bundle photo replaced by a figure
+    placeholder (only called when the body has bundle photos: most have none)."""
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        image = _lone_image(tokens, i)
+        src = photo_src.get(id(image)) if image is not None else None
+        if image is not None and src is not None:
+            alt = md.renderer.renderInlineAsText(image.children or [], md.options, env)
+            html = (
+                f'<presssite-figure src="{escapeHtml(src)}" alt="{escapeHtml(alt)}">'
+                "</presssite-figure>\n"
+            )
+            out.append(Token("html_block", "", 0, content=html, map=tokens[i].map))
+            i += 3
+            continue
+        out.append(tokens[i])
+        i += 1
+    return out
 
 
 def _lone_image(tokens: Sequence[Token], i: int) -> Token | None:

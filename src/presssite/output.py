@@ -35,13 +35,14 @@ import logging
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .buildcache import Manifest, intact
 from .errors import PresssiteError
 from .model import OutputFile
+from .parallel import collector_paused
 
 log = logging.getLogger(__name__)
 
@@ -93,24 +94,25 @@ def publish(
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     _clear_leftovers(target)
-    by_path: dict[str, OutputFile | str] = {}
-    for f in files:
-        by_path[_safe_relative(f.path)] = f
-    for rel, source in (links or {}).items():
-        by_path[_safe_relative(rel)] = source
-    wanted = {rel: _identity(f) for rel, f in by_path.items()}
-    if previous is not None and intact(target, previous):
-        changed = [rel for rel, ident in wanted.items() if previous.get(rel, ("",))[0] != ident]
-        removed = [rel for rel in previous if rel not in wanted]
-        if not changed and not removed:
-            return Published(len(wanted), 0, 0, 0, mode="unchanged", manifest=previous)
-        if len(changed) + len(removed) <= max(100, IN_PLACE_LIMIT * len(wanted)):
-            if before_changes is not None:
-                before_changes()
-            done = _in_place(target, by_path, wanted, previous, changed, removed)
-            if done is not None:
-                return done
-    return _swap_in(target, by_path, wanted)
+    with collector_paused():  # thousands of paths, stats and manifest rows: no cycles
+        by_path: dict[str, OutputFile | str] = {}
+        for f in files:
+            by_path[_safe_relative(f.path)] = f
+        for rel, source in (links or {}).items():
+            by_path[_safe_relative(rel)] = source
+        wanted = {rel: _identity(f) for rel, f in by_path.items()}
+        if previous is not None and intact(target, previous):
+            changed = [rel for rel, ident in wanted.items() if previous.get(rel, ("",))[0] != ident]
+            removed = [rel for rel in previous if rel not in wanted]
+            if not changed and not removed:
+                return Published(len(wanted), 0, 0, 0, mode="unchanged", manifest=previous)
+            if len(changed) + len(removed) <= max(100, IN_PLACE_LIMIT * len(wanted)):
+                if before_changes is not None:
+                    before_changes()
+                done = _in_place(target, by_path, wanted, previous, changed, removed)
+                if done is not None:
+                    return done
+        return _swap_in(target, by_path, wanted)
 
 
 def update(
@@ -190,8 +192,8 @@ def _swap_in(
     staging = target.with_name(f"{target.name}.tmp-{uuid.uuid4().hex[:8]}")
     staging.mkdir()
     try:
-        stats = _write_all(staging, by_path)
-        manifest = _manifest(staging, wanted)
+        stats, linked = _write_all(staging, by_path)
+        manifest = _manifest(staging, wanted, linked)
         _swap(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -206,21 +208,41 @@ def _swap_in(
     )
 
 
-def _write_all(root: Path, files: dict[str, OutputFile | str]) -> tuple[int, int, int, int]:
-    made: set[str] = set()
-    linked = copied = written = 0
+def _write_all(
+    root: Path, files: dict[str, OutputFile | str]
+) -> tuple[tuple[int, int, int, int], set[str]]:
+    """Put every file into the new, empty folder ``root``: the counts, and what was linked.
+
+    Each folder is made with one ``mkdir`` (its parent made first): ``root`` was empty,
+    so a folder this loop has not made is not there, and a site of thousands of pages,
+    each ``<page>/index.html``, needs no ``stat`` before each ``mkdir``.
+    """
     base = str(root)
+    made = {base}
+    linked: set[str] = set()
+    copied = written = 0
     for rel, f in files.items():
         dest = os.path.join(base, rel)
         parent = os.path.dirname(dest)
         if parent not in made:
-            os.makedirs(parent, exist_ok=True)
-            made.add(parent)
+            _make_folders(parent, made)
         how = _put(f, dest)
-        linked += how == "linked"
+        if how == "linked":
+            linked.add(rel)
         copied += how == "copied"
         written += len(f.data) if not isinstance(f, str) and f.data is not None else 0
-    return len(files), linked, copied, written
+    return (len(files), len(linked), copied, written), linked
+
+
+def _make_folders(folder: str, made: set[str]) -> None:
+    """Make ``folder`` and the folders above it missing from ``made`` (outermost first)."""
+    missing = []
+    while folder not in made:
+        missing.append(folder)
+        folder = os.path.dirname(folder)
+    for path in reversed(missing):
+        os.mkdir(path)
+        made.add(path)
 
 
 def _put(f: OutputFile | str, dest: str) -> str:
@@ -243,10 +265,21 @@ def _put(f: OutputFile | str, dest: str) -> str:
         return "copied"
 
 
-def _manifest(root: Path, wanted: Mapping[str, str]) -> dict[str, tuple[str, int, int, int]]:
+def _manifest(
+    root: Path, wanted: Mapping[str, str], linked: Collection[str] = ()
+) -> dict[str, tuple[str, int, int, int]]:
+    """Each published file's identity, inode, size and mtime, as ``intact`` checks them.
+
+    A file in ``linked`` is a hard link to the source its identity was read from (the
+    same inode, size and mtime), so its figures come from the identity, not a ``stat``.
+    """
     base = str(root)
     out = {}
     for rel, ident in wanted.items():
+        if rel in linked and not ident.startswith("sha:"):
+            _dev, ino, size, mtime = ident.split(":")
+            out[rel] = (ident, int(ino), int(size), int(mtime))
+            continue
         st = os.lstat(os.path.join(base, rel))
         out[rel] = (ident, st.st_ino, st.st_size, st.st_mtime_ns)
     return out

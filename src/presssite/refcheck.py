@@ -15,20 +15,24 @@ target with the first page it was found on and how many pages share it.
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import posixpath
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urljoin
 
 from . import urls
+from .buildcache import BuildCache
 from .errors import ContentError, PresssiteError, TemplateError
 from .model import OutputFile, Reference, Site, Translation
 from .settings import Settings
 
 _ATTR = re.compile(rb"""\s(href|src|srcset)\s*=\s*"([^"]*)\"""")
+_ATTR_NAMES = (b"href", b"src")  # what an _ATTR match has right after its first byte
+_SPACE = frozenset(b" \t\n\r\f\v")  # what ``\s`` matches in a bytes pattern
 # Link-preview URLs: <meta property="og:image" content="...">, og:url, twitter:image.
 _META = re.compile(
     rb"""<meta\s+(?:property|name)="((?:og|twitter):(?:url|image))"\s+content="([^"]*)\""""
@@ -93,29 +97,67 @@ def links(settings: Settings, path: str, data: bytes) -> Links:
     check (one regex pass over the page), so a build keeps it with the page.
     """
     page_url = urls.url_for_output(settings, path.removesuffix("index.html"))
+    base = settings.base_path
     seen: set[bytes] = set()
     out = []
-    for match in (*_ATTR.finditer(data), *_META.finditer(data)):
-        attr, raw = match.group(1), match.group(2)
-        if raw in seen and attr != b"srcset":
+    for match in (*_attributes(data), *_META.finditer(data)):
+        attr, raw = match.groups()
+        srcset = attr == b"srcset"
+        if raw in seen and not srcset:
             continue  # most of a page's links are the template's, many twice
         seen.add(raw)
-        value = raw.decode("utf-8", "replace")
-        value = (html.unescape(value) if "&" in value else value).strip()
-        candidates = (
-            [part.split()[0] for part in value.split(",") if part.strip()]
-            if attr == b"srcset"
-            else [value]
-        )
-        for url in candidates:
-            key = url.encode("utf-8", "surrogatepass")
-            if key in seen and attr == b"srcset":
+        for url, key in _urls(raw, srcset):
+            if key in seen and srcset:
                 continue
             seen.add(key)
-            target = _target(settings, url, page_url)
+            if url.startswith("/") and not url.startswith("//"):  # most: _target's first case
+                target: str | None | bool = _site_path(base, url)
+            else:
+                target = _target(settings, url, page_url)
             if target is not False:
                 out.append((url, target))
     return tuple(dict.fromkeys(out))
+
+
+@functools.lru_cache(maxsize=4096)
+def _urls(raw: bytes, srcset: bool) -> tuple[tuple[str, bytes], ...]:
+    """The URLs of an attribute value as written in a page, each with its UTF-8 bytes.
+
+    Cached: most values (the template's links, the tag pages') are on many pages.
+    """
+    value = raw.decode("utf-8", "replace")
+    value = (html.unescape(value) if "&" in value else value).strip()
+    found = [part.split()[0] for part in value.split(",") if part.strip()] if srcset else [value]
+    return tuple((url, url.encode("utf-8", "surrogatepass")) for url in found)
+
+
+def _attributes(data: bytes) -> list[re.Match[bytes]]:
+    """``_ATTR.finditer(data)``, the same matches, found about twice as fast.
+
+    A pattern that starts with ``\\s`` makes the regex engine try every position of the
+    page; the names it needs after that byte are found by ``bytes.find``, which skips
+    through the page, and ``_ATTR`` is then tried only there, left to right without
+    overlaps, as ``finditer`` would.
+    """
+    starts = []
+    find = data.find
+    for name in _ATTR_NAMES:
+        i = find(name, 1)
+        while i != -1:
+            if data[i - 1] in _SPACE:
+                starts.append(i - 1)
+            i = find(name, i + 1)
+    starts.sort()
+    found = []
+    end = 0
+    match = _ATTR.match
+    for start in starts:
+        if start >= end:
+            m = match(data, start)
+            if m is not None:
+                found.append(m)
+                end = m.end()
+    return found
 
 
 def check_links(
@@ -151,6 +193,38 @@ def check_links(
                 from_templates[url] = BrokenReference(url, seen.page, reason, pages=seen.pages + 1)
     unique = list(dict.fromkeys(found))
     return [*unique, *from_templates.values()]
+
+
+def check_pages(
+    site: Site,
+    pages: Sequence[tuple[str, bytes]],
+    published: Collection[str],
+    *,
+    unpack: Callable[[bytes], Links],
+    store: BuildCache | None,
+    name: str,
+) -> list[BrokenReference]:
+    """``check_links`` of a build: each page as (output path, its packed links).
+
+    Which pages have a broken link depends only on each page's links and the set of
+    published paths, so the list is kept in the build cache under a hash of both: when
+    neither changed, only those pages' links are unpacked (most of a check's time) and
+    checked again against the current site, so lines still follow the Markdown files.
+    """
+    h = hashlib.sha256()
+    for path in sorted(published):
+        h.update(path.encode("utf-8", "surrogatepass") + b"\0")
+    for path, packed in pages:
+        h.update(path.encode("utf-8", "surrogatepass") + b"\1" + packed)
+    key = h.hexdigest()
+    kept = store.load(name) if store is not None else None
+    if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == key:
+        wanted = kept[1]
+    else:
+        wanted = frozenset(pages_with_broken(((p, unpack(d)) for p, d in pages), published))
+        if store is not None:
+            store.save(name, (key, wanted))
+    return check_links(site, ((p, unpack(d)) for p, d in pages if p in wanted), published)
 
 
 def pages_with_broken(pages: Iterable[tuple[str, Links]], published: Collection[str]) -> list[str]:

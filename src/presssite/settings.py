@@ -7,6 +7,7 @@ together as one ``ErrorList`` of ``SettingsError``s naming the file and the key.
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from collections.abc import Callable, Mapping
@@ -74,9 +75,12 @@ class Settings:
     unsafe_html: bool = False  # raw HTML in Markdown passes through when true
     images: ImageSettings = field(default_factory=ImageSettings)
 
-    @property
+    @functools.cached_property
     def base_path(self) -> str:
-        """The URL path the site lives under, "/" or e.g. "/portal/"."""
+        """The URL path the site lives under, "/" or e.g. "/portal/".
+
+        Kept once computed (the settings are frozen): every URL of every page uses it.
+        """
         return urlsplit(self.base_url).path or "/"
 
     @property
