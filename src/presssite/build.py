@@ -138,7 +138,8 @@ def build(
     state = state or BuildState()
     timer = _Timer()
     salt = digest(BUILD_VERSION, __version__, tree_fingerprint([PACKAGE_DIR]), installed())
-    store = BuildCache.open(settings, salt, state.memory) if cache else None
+    memory = state.memory if snapshot else None  # kept only by a long-running caller
+    store = BuildCache.open(settings, salt, memory) if cache else None
     flags = (preview, include_drafts, strict)
     with timer.stage("check"):
         shortcut = Shortcut(settings, store, target=target, flags=flags, now=now)
