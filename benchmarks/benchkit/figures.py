@@ -65,6 +65,10 @@ def measure(figure: Figure, runs: int, log: Log) -> Figure:
                     continue
                 if contender.before:
                     contender.before(i)
+                # Untimed: the writes the previous run left for the disk are flushed now,
+                # so that no run pays for another tool's (a cold build writes thousands
+                # of files, which the kernel writes back over the next seconds).
+                os.sync()
                 sample = run_timed(
                     contender.command,
                     cwd=contender.cwd,
