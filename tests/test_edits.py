@@ -278,10 +278,9 @@ def test_after_a_failed_build_an_edit_builds(preview: Preview) -> None:
 
 
 def test_an_embargo_lifting_between_edits_takes_a_build(preview: Preview, tmp_path: Path) -> None:
-    banner = HTMLParser
     embargoed = "en/press/embargo/index.html"
     assert preview.current is not None
-    assert banner((preview.current / embargoed).read_bytes()).css_first(".preview-banner")
+    assert HTMLParser((preview.current / embargoed).read_bytes()).css_first(".preview-banner")
     preview.now = datetime(2026, 3, 3, tzinfo=UTC)  # the embargo has lifted
     builds = preview.builds
     path = write(
@@ -289,5 +288,7 @@ def test_an_embargo_lifting_between_edits_takes_a_build(preview: Preview, tmp_pa
     )
     assert preview.rebuild({path}).problem is None
     assert preview.builds == builds + 1
-    assert banner((preview.current / embargoed).read_bytes()).css_first(".preview-banner") is None
+    assert (
+        HTMLParser((preview.current / embargoed).read_bytes()).css_first(".preview-banner") is None
+    )
     assert_as_built(preview, tmp_path)
