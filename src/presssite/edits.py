@@ -65,7 +65,6 @@ class Applied:
     parsed: tuple[StoredDoc, ...]  # the files parsed (for the build's parse cache)
     pages: int  # pages rendered
     feeds: int  # feed files made
-    written: int  # files whose bytes changed in the served folder
 
 
 def apply_edits(
@@ -123,13 +122,12 @@ def apply_edits(
             bodies.packs.close()
     _warn_broken(site, pages, snapshot.made)
     files = [OutputFile(path=job.path, data=data) for job, data in pages] + made
-    written, manifest = output.update(snapshot.target, files, snapshot.manifest)
+    _, manifest = output.update(snapshot.target, files, snapshot.manifest)
     return Applied(
         snapshot=replace(snapshot, site=site, parsed=parsed, bodies=bodies, manifest=manifest),
         parsed=tuple(results),
         pages=len(pages),
         feeds=len(made),
-        written=written,
     )
 
 

@@ -128,32 +128,21 @@ def update(
     """
     base = str(target.resolve())
     out = dict(manifest)
-    temps: list[tuple[str, str, str]] = []  # (temp, destination, rel)
-    made: list[str] = []
-    try:
-        for f in files:
-            rel = _safe_relative(f.path)
-            ident = _identity(f)
-            if out.get(rel, ("",))[0] == ident:
-                continue
-            dest = os.path.join(base, rel)
-            same = _same_bytes(dest, f.data)
-            if same is not None:  # e.g. a list page whose teaser did not change
-                out[rel] = (ident, *same)
-                continue
-            _makedirs(os.path.dirname(dest), made)
-            folder, name = os.path.split(dest)
-            temp = os.path.join(folder, f".{name}.{uuid.uuid4().hex[:8]}.presssite-tmp")
-            _put(f, temp)
-            temps.append((temp, dest, rel))
-            out[rel] = (ident, 0, 0, 0)
-    except BaseException:
-        _undo([(t, d) for t, d, _ in temps], made)
-        raise
-    for temp, dest, rel in temps:
+    todo: dict[str, tuple[OutputFile, str]] = {}  # rel -> (file, identity)
+    for f in files:
+        rel = _safe_relative(f.path)
+        ident = _identity(f)
+        if out.get(rel, ("",))[0] == ident:
+            continue
+        same = _same_bytes(os.path.join(base, rel), f.data)
+        if same is not None:  # e.g. a list page whose teaser did not change
+            out[rel] = (ident, *same)
+            continue
+        todo[rel] = (f, ident)
+    temps, _ = _write_beside(base, {rel: f for rel, (f, _) in todo.items()})
+    for temp, dest in temps:
         os.replace(temp, dest)
-        st = os.lstat(dest)
-        out[rel] = (out[rel][0], st.st_ino, st.st_size, st.st_mtime_ns)
+    out.update(_manifest(Path(base), {rel: ident for rel, (_, ident) in todo.items()}))
     return len(temps), out
 
 
@@ -295,30 +284,13 @@ def _in_place(
 ) -> Published | None:
     """Publish ``changed`` and ``removed`` into ``target``; None: do a full swap instead."""
     base = str(target)
-    temps: list[tuple[str, str]] = []  # (temp, destination)
-    made: list[str] = []  # folders created for new files, removed again on failure
-    linked = copied = written = 0
     try:
-        for rel in changed:
-            dest = os.path.join(base, rel)
-            if os.path.isdir(dest):
-                raise _Conflict(rel)
-            _makedirs(os.path.dirname(dest), made)
-            folder, name = os.path.split(dest)
-            temp = os.path.join(folder, f".{name}.{uuid.uuid4().hex[:8]}.presssite-tmp")
-            f = by_path[rel]
-            how = _put(f, temp)
-            temps.append((temp, dest))
-            linked += how == "linked"
-            copied += how == "copied"
-            written += len(f.data) if not isinstance(f, str) and f.data is not None else 0
+        temps, (linked, copied, written) = _write_beside(
+            base, {rel: by_path[rel] for rel in changed}
+        )
     except (_Conflict, FileExistsError, NotADirectoryError) as exc:
         log.info("publishing in place is not possible (%s): swapping the folder", exc)
-        _undo(temps, made)
         return None
-    except BaseException:
-        _undo(temps, made)
-        raise
     for temp, dest in temps:
         os.replace(temp, dest)
     folders = set()
@@ -343,7 +315,37 @@ def _in_place(
     )
 
 
-class _Conflict(Exception):
+def _write_beside(
+    base: str, files: Mapping[str, OutputFile | str]
+) -> tuple[list[tuple[str, str]], tuple[int, int, int]]:
+    """The first phase of publishing in place: each file put at a temporary name beside
+    its destination, folders made as needed. Returns (temp, destination) pairs and the
+    counts linked, copied and bytes written. Any failure removes what this made and is
+    raised; a destination that is a folder raises ``_Conflict``.
+    """
+    temps: list[tuple[str, str]] = []
+    made: list[str] = []  # folders created for new files, removed again on failure
+    linked = copied = written = 0
+    try:
+        for rel, f in files.items():
+            dest = os.path.join(base, rel)
+            if os.path.isdir(dest):
+                raise _Conflict(f"the build makes a file where the output has the folder {rel}")
+            _makedirs(os.path.dirname(dest), made)
+            folder, name = os.path.split(dest)
+            temp = os.path.join(folder, f".{name}.{uuid.uuid4().hex[:8]}.presssite-tmp")
+            how = _put(f, temp)
+            temps.append((temp, dest))
+            linked += how == "linked"
+            copied += how == "copied"
+            written += len(f.data) if not isinstance(f, str) and f.data is not None else 0
+    except BaseException:
+        _undo(temps, made)
+        raise
+    return temps, (linked, copied, written)
+
+
+class _Conflict(PresssiteError):
     """A file must replace a folder (or the reverse): only a full swap can do that."""
 
 

@@ -221,6 +221,8 @@ def check_pages(
     if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == key:
         wanted = kept[1]
     else:
+        # One page's links unpacked at a time: all of a large site's at once would take
+        # hundreds of megabytes. The few pages with a broken link are unpacked again below.
         wanted = frozenset(pages_with_broken(((p, unpack(d)) for p, d in pages), published))
         if store is not None:
             store.save(name, (key, wanted))
