@@ -248,6 +248,16 @@ def test_parallel_parsing_and_rendering_give_the_same_bytes(
     assert tree(tmp_path / "cached") == tree(tmp_path / "serial")
 
 
+def test_work_is_handed_out_in_order_in_bounded_slices() -> None:
+    items = list(range(1000))
+    for workers in (1, 2, 8):
+        parts = parallel.chunks(items, workers)
+        assert [x for part in parts for x in part] == items  # results come back in order
+        assert max(map(len, parts)) <= parallel.CHUNK_MOST
+        assert len(parts) >= min(len(items), workers * 4)
+    assert parallel.chunks([1, 2, 3], 2) == [[1], [2], [3]]
+
+
 def test_timings_name_every_stage_and_count_the_work(tmp_path: Path) -> None:
     from conftest import run_cli
 

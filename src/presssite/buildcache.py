@@ -297,6 +297,11 @@ class PackWriter:
         self.offset += len(data)
         return ref
 
+    def flush(self) -> None:
+        """Hand what was added to the operating system: readable by other processes."""
+        if self._fh is not None:
+            self._fh.flush()
+
     def close(self) -> None:
         if self._fh is not None:
             self._fh.close()

@@ -24,17 +24,15 @@ import hashlib
 import logging
 import os
 import re
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from . import urls
-from .buildcache import Packs
 from .contentwalk import INDEX as _INDEX
 from .contentwalk import Tree, walk
-from .docstore import Bodies, DocumentStore, Parsed, StoredDoc
+from .docstore import Bodies, DocumentStore, Parsed, StoredDoc, pack_writer, without_body
 from .errors import ContentError, PresssiteError
 from .model import Bundle, Photo, Translation
 from .settings import Settings
@@ -353,7 +351,10 @@ class _ParseContext:
 
 
 def _parse_chunk(context: _ParseContext, tasks: list[_Task]) -> list[StoredDoc]:
-    writer = Packs(context.packs).writer() if context.packs is not None else None
+    from . import parallel
+
+    own = not parallel.in_worker()  # a worker keeps its writer, flushed after each chunk
+    writer = pack_writer(context.packs, own)
     shared: dict[Any, Any] = {}  # equal small values of this chunk's translations, once
     out = []
     try:
@@ -382,7 +383,7 @@ def _parse_chunk(context: _ParseContext, tasks: list[_Task]) -> list[StoredDoc]:
             stripped, body = full, None
             if writer is not None and full.translation is not None:
                 body = writer.add(full.translation.body_html)
-                doc = _compact(full.translation, shared)
+                doc = without_body(full.translation, shared)
                 stripped = Parsed(doc, full.errors, full.outside)
             out.append(
                 StoredDoc(
@@ -399,35 +400,8 @@ def _parse_chunk(context: _ParseContext, tasks: list[_Task]) -> list[StoredDoc]:
             )
     finally:
         if writer is not None:
-            writer.close()
+            writer.close() if own else writer.flush()
     return out
-
-
-def _compact(doc: Translation, shared: dict[Any, Any]) -> Translation:
-    """``doc`` without its body, its small values shared with equal ones of other documents.
-
-    Most translations have the same front-matter layout (``lines``), no ``extra``, the
-    same few tags, section, locale and UTC offset: with one object for each, a
-    100,000-release site keeps some 200 MB less in memory.
-    """
-
-    def one(value: Any, key: Any = None) -> Any:
-        return shared.setdefault(value if key is None else key, value)
-
-    lines = one(doc.lines, ("lines", tuple(doc.lines.items())))
-    extra = one(doc.extra, ("extra",)) if not doc.extra else doc.extra
-    tzinfo = doc.date.tzinfo
-    date = doc.date.replace(tzinfo=one(tzinfo, ("tz", tzinfo))) if tzinfo is not None else doc.date
-    return replace(
-        doc,
-        body_html="",
-        section=sys.intern(doc.section),
-        locale=sys.intern(doc.locale),
-        tags=one(tuple(sys.intern(t) for t in doc.tags)),
-        lines=lines,
-        extra=extra,
-        date=date,
-    )
 
 
 def _settings_fingerprint(settings: Settings) -> str:

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from .buildcache import BodyRef, BuildCache, Packs, PackWriter, live_pack_bytes
 from .errors import PresssiteError
@@ -162,3 +164,47 @@ class DocumentStore:
         self.packs.close()
         if self._temp is not None:
             shutil.rmtree(self._temp, ignore_errors=True)
+
+
+def without_body(doc: Translation, shared: dict[Any, Any]) -> Translation:
+    """``doc`` without its body, its small values shared with equal ones of other documents.
+
+    Most translations have the same front-matter layout (``lines``), no ``extra``, the
+    same few tags, section, locale and UTC offset: with one object for each, a
+    100,000-release site keeps some 200 MB less in memory.
+    """
+
+    def one(value: Any, key: Any = None) -> Any:
+        return shared.setdefault(value if key is None else key, value)
+
+    lines = one(doc.lines, ("lines", tuple(doc.lines.items())))
+    extra = one(doc.extra, ("extra",)) if not doc.extra else doc.extra
+    tzinfo = doc.date.tzinfo
+    date = doc.date.replace(tzinfo=one(tzinfo, ("tz", tzinfo))) if tzinfo is not None else doc.date
+    return replace(
+        doc,
+        body_html="",
+        section=sys.intern(doc.section),
+        locale=sys.intern(doc.locale),
+        tags=one(tuple(sys.intern(t) for t in doc.tags)),
+        lines=lines,
+        extra=extra,
+        date=date,
+    )
+
+
+# A worker process's pack writer, kept across its chunks: one pack per worker, not one
+# per chunk (a parse stage hands out chunks of a few dozen files).
+_WORKER_PACKS: dict[Path, PackWriter] = {}
+
+
+def pack_writer(folder: Path | None, own: bool) -> PackWriter | None:
+    """A writer of bodies into ``folder``: a new one when the caller ``own``s (and closes)
+    it, else this process's lasting one, which the caller flushes."""
+    if folder is None:
+        return None
+    if own:
+        return Packs(folder).writer()
+    if folder not in _WORKER_PACKS:
+        _WORKER_PACKS[folder] = Packs(folder).writer()
+    return _WORKER_PACKS[folder]

@@ -44,11 +44,26 @@ def workers_for(count: int, *, jobs: int | None, threshold: int) -> int:
     return max(1, min(jobs or cpus or 1, count // max(1, threshold // 4) or 1))
 
 
-def chunks(items: Sequence[T], workers: int, per_worker: int = 4) -> list[Sequence[T]]:
-    """Contiguous slices, several per worker so that a slow slice does not idle the rest."""
+CHUNK_MOST = 48  # items per chunk: some 50 ms of parsing or rendering
+
+
+def chunks(
+    items: Sequence[T], workers: int, per_worker: int = 4, most: int = CHUNK_MOST
+) -> list[Sequence[T]]:
+    """Contiguous slices, several per worker and none of more than ``most`` items.
+
+    Why small: the pool hands out slices in order, so the last one decides when a stage
+    ends; with slices of a quarter of a worker's share, one worker finished up to a
+    slice (a quarter of a second on 1,000 releases) before the other.
+    """
     count = max(1, min(len(items), workers * per_worker))
-    size = -(-len(items) // count)
+    size = max(1, min(-(-len(items) // count), most))
     return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def in_worker() -> bool:
+    """Whether this process is a pool worker of ``map_chunks`` (it lives until the pool ends)."""
+    return bool(_WORKER)
 
 
 def map_chunks(
