@@ -41,6 +41,7 @@ LAYERS = {
     "refcheck": 4,
     "shortcut": 4,
     "edits": 5,
+    "buildsteps": 5,
     "build": 6,
     "devserver": 5,
     "serve": 7,

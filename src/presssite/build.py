@@ -20,11 +20,10 @@ from __future__ import annotations
 import functools
 import gc
 import logging
-import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,12 +31,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__, executors
+from . import __version__, buildsteps, executors
 from .buildcache import BuildCache, digest, installed, tree_fingerprint
 from .errors import raise_all
-from .model import Bundle, OutputFile, Site
+from .model import OutputFile, Site
 from .settings import Settings
-from .shortcut import Shortcut, git_state, now_limits, unchanged_report
+from .shortcut import Shortcut, now_limits, unchanged_report
 
 if TYPE_CHECKING:  # the stages are imported when they run: a no-change build needs none
     from . import content, refcheck, translations
@@ -244,7 +243,9 @@ class _Work:
         self.site_now_limits = now_limits(site, loaded.bundles, NEWS_WINDOW)
 
         with timer.stage("translations"):
-            status = translation_status(settings, site.bundles.values(), state, self.store)
+            status = buildsteps.translation_status(
+                settings, site.bundles.values(), state.history, self.store
+            )
         return self.finish(
             site,
             loaded,
@@ -277,7 +278,7 @@ class _Work:
         settings, timer, state, blobs = self.settings, self.timer, self.state, self.blobs
         bodies = loaded.bodies
         with timer.stage("plan images"):
-            plan = _plan_images(site, settings)
+            plan = buildsteps.plan_images(site, settings)
         with timer.stage("render"):
             templates = tree_fingerprint([settings.templates_dir, settings.locales_dir])
             base = digest(repr(settings), preview, site.include_drafts)
@@ -323,11 +324,11 @@ class _Work:
         if not feeds_done:
             make_feeds()
         feed_files, feeds_made = feeds_done[0]
-        static, attached = render.static_files(settings), attachments(site)
+        static, attached = render.static_files(settings), buildsteps.attachments(site)
         with timer.stage("check references"):
             page_files = {job.path: blobs.blob_file(pages_index[job.key][0]) for job in page_jobs}
             made_paths = {f.path for f in (*static, *attached, *feed_files)} | page_files.keys()
-            made_paths |= planned_images(plan)
+            made_paths |= buildsteps.planned_images(plan)
             broken = refcheck.check_pages(
                 site,
                 [(job.path, pages_index[job.key][2]) for job in page_jobs],
@@ -341,7 +342,7 @@ class _Work:
         for problem in broken:
             log.warning("%s", problem.error(settings).format(relative_to=settings.root))
         with timer.stage("images"):
-            processed = _process_images(plan, settings, executor, jobs, progress)
+            processed = buildsteps.process_images(plan, settings, executor, jobs, progress)
         with timer.stage("publish"):
             files = [*static, *attached, *processed.files, *feed_files]
             manifest = f"target-{digest(str(target.resolve()))}"  # as ``shortcut`` names it
@@ -468,45 +469,6 @@ class _Work:
         self.blobs.prune_blobs(live)
 
 
-def _plan_images(site: Site, settings: Settings) -> Any:
-    """The image plan; an empty one when no page has a photo and no image cache exists
-    (the image stage and its Pillow import are skipped: nothing to make or prune)."""
-    if not any(doc.photos for doc in site.translations()):
-        if not (settings.cache_dir / "images").exists():
-            return _NoImages()
-    from . import images
-
-    return images.plan(site, settings)
-
-
-@dataclass(frozen=True)
-class _NoImages:
-    """The plan, and the result, of a site without photos."""
-
-    files: tuple[OutputFile, ...] = ()
-    processed: int = 0
-    cached: int = 0
-    pages: dict[Any, Any] = field(default_factory=dict)
-    crops: dict[Any, Any] = field(default_factory=dict)
-    uncredited: tuple[Any, ...] = ()
-
-    def for_page(self, doc: Any) -> dict[str, Any]:
-        return {}
-
-    def crops_for_page(self, doc: Any) -> tuple[Any, ...]:
-        return ()
-
-
-def _process_images(
-    plan: Any, settings: Settings, executor: Executor | None, jobs: int | None, progress: bool
-) -> Any:
-    if isinstance(plan, _NoImages):
-        return plan
-    from . import images
-
-    return images.process(plan, settings, executor=executor, jobs=jobs, progress=progress)
-
-
 def _temp_folder(settings: Settings) -> Path:
     """A private cache folder, beside the real one when possible (hard links need one disk)."""
     try:
@@ -522,79 +484,7 @@ def _with_timings(report: BuildReport, timer: _Timer, started: float) -> BuildRe
     return replace(report, timings=timer.timings, elapsed=time.perf_counter() - started)
 
 
-def load_bundles(settings: Settings) -> tuple[Bundle, ...]:
-    """Every bundle of the site as written, drafts and embargoed translations included.
-
-    For commands that look at the content rather than the public site (embargoes,
-    translation status); content errors are raised as in a build.
-    """
-    loaded = _content().load(settings)
-    raise_all(loaded.errors)
-    return loaded.bundles
-
-
-def translation_status(
-    settings: Settings,
-    bundles: Iterable[Bundle],
-    state: BuildState | None = None,
-    store: BuildCache | None = None,
-) -> translations.Status:
-    """The translation status of ``bundles``; git is read only when it can matter.
-
-    The commit history (one ``git log``) is kept by HEAD in ``state`` and in the build
-    cache, so a rebuild without a new commit does not read it again.
-    """
-    from . import translations
-
-    bundles = list(bundles)
-    history = None
-    if translations.needs_history(bundles) and _maybe_git(settings):
-        cache = state.history if state is not None else None
-        if cache is not None and not cache and store is not None:
-            saved = store.load("history")
-            if isinstance(saved, dict):
-                cache.update(saved)
-        before = dict(cache) if cache is not None else None
-        history = translations.commit_history(settings.root, settings.content_dir, cache=cache)
-        if store is not None and cache is not None and cache != before:
-            store.save("history", dict(cache))
-    return translations.status(settings, bundles, history=history)
-
-
 def _content() -> Any:
     from . import content
 
     return content
-
-
-def _maybe_git(settings: Settings) -> bool:
-    """False only when no folder above the site has a ``.git``: git would find no history
-    (two processes spared on every build of a site outside git)."""
-    return bool(os.environ.get("GIT_DIR")) or bool(git_state(settings.root))
-
-
-def planned_images(plan: Any) -> set[str]:
-    """Output paths of every image variant (and structured-data crop) the plan will make."""
-    out = {v.output for page in plan.pages.values() for img in page.values() for v in img.variants}
-    for crops in plan.crops.values():
-        out.update(crop.variant.output for crop in crops)
-    return out
-
-
-def attachments(site: Site) -> list[OutputFile]:
-    """Bundle files linked from a body (``presssite:file:``), published next to the page."""
-    base = site.settings.base_path
-    out = []
-    for doc in site.translations():
-        bundle_dir = site.bundles[doc.bundle].dir
-        for ref in doc.references:
-            if ref.kind != "file":
-                continue
-            rel = ref.target.split("#", 1)[0].split("?", 1)[0]
-            source = (doc.path.parent / rel).resolve()
-            try:
-                inner = source.relative_to(bundle_dir.resolve()).as_posix()
-            except ValueError:
-                continue  # markup already reported a path that escapes the bundle
-            out.append(OutputFile(path=doc.url[len(base) :] + inner, source=source))
-    return out

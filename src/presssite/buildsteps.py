@@ -1,0 +1,137 @@
+"""The build's steps around its stages: what ``build`` asks of content, translations,
+images and the output besides pages and feeds.
+
+Each step imports its stage when it runs, so that a build that needs no photos never
+imports Pillow and a no-change build imports no stage at all.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .buildcache import BuildCache
+from .errors import raise_all
+from .model import Bundle, OutputFile, Site
+from .settings import Settings
+from .shortcut import git_state
+
+if TYPE_CHECKING:
+    from . import translations
+
+
+def plan_images(site: Site, settings: Settings) -> Any:
+    """The image plan; an empty one when no page has a photo and no image cache exists
+    (the image stage and its Pillow import are skipped: nothing to make or prune)."""
+    if not any(doc.photos for doc in site.translations()):
+        if not (settings.cache_dir / "images").exists():
+            return NoImages()
+    from . import images
+
+    return images.plan(site, settings)
+
+
+@dataclass(frozen=True)
+class NoImages:
+    """The plan, and the result, of a site without photos."""
+
+    files: tuple[OutputFile, ...] = ()
+    processed: int = 0
+    cached: int = 0
+    pages: dict[Any, Any] = field(default_factory=dict)
+    crops: dict[Any, Any] = field(default_factory=dict)
+    uncredited: tuple[Any, ...] = ()
+
+    def for_page(self, doc: Any) -> dict[str, Any]:
+        return {}
+
+    def crops_for_page(self, doc: Any) -> tuple[Any, ...]:
+        return ()
+
+
+def process_images(
+    plan: Any, settings: Settings, executor: Executor | None, jobs: int | None, progress: bool
+) -> Any:
+    if isinstance(plan, NoImages):
+        return plan
+    from . import images
+
+    return images.process(plan, settings, executor=executor, jobs=jobs, progress=progress)
+
+
+def load_bundles(settings: Settings) -> tuple[Bundle, ...]:
+    """Every bundle of the site as written, drafts and embargoed translations included.
+
+    For commands that look at the content rather than the public site (embargoes,
+    translation status); content errors are raised as in a build.
+    """
+    from . import content
+
+    loaded = content.load(settings)
+    raise_all(loaded.errors)
+    return loaded.bundles
+
+
+def translation_status(
+    settings: Settings,
+    bundles: Iterable[Bundle],
+    history: dict[str, Any] | None = None,
+    store: BuildCache | None = None,
+) -> translations.Status:
+    """The translation status of ``bundles``; git is read only when it can matter.
+
+    The commit history (one ``git log``) is kept by HEAD in ``history`` (a long-running
+    caller's) and in the build cache, so a rebuild without a new commit does not read it
+    again.
+    """
+    from . import translations
+
+    bundles = list(bundles)
+    commits = None
+    if translations.needs_history(bundles) and _maybe_git(settings):
+        cache = history
+        if cache is not None and not cache and store is not None:
+            saved = store.load("history")
+            if isinstance(saved, dict):
+                cache.update(saved)
+        before = dict(cache) if cache is not None else None
+        commits = translations.commit_history(settings.root, settings.content_dir, cache=cache)
+        if store is not None and cache is not None and cache != before:
+            store.save("history", dict(cache))
+    return translations.status(settings, bundles, history=commits)
+
+
+def _maybe_git(settings: Settings) -> bool:
+    """False only when no folder above the site has a ``.git``: git would find no history
+    (two processes spared on every build of a site outside git)."""
+    return bool(os.environ.get("GIT_DIR")) or bool(git_state(settings.root))
+
+
+def planned_images(plan: Any) -> set[str]:
+    """Output paths of every image variant (and structured-data crop) the plan will make."""
+    out = {v.output for page in plan.pages.values() for img in page.values() for v in img.variants}
+    for crops in plan.crops.values():
+        out.update(crop.variant.output for crop in crops)
+    return out
+
+
+def attachments(site: Site) -> list[OutputFile]:
+    """Bundle files linked from a body (``presssite:file:``), published next to the page."""
+    base = site.settings.base_path
+    out = []
+    for doc in site.translations():
+        bundle_dir = site.bundles[doc.bundle].dir
+        for ref in doc.references:
+            if ref.kind != "file":
+                continue
+            rel = ref.target.split("#", 1)[0].split("?", 1)[0]
+            source = (doc.path.parent / rel).resolve()
+            try:
+                inner = source.relative_to(bundle_dir.resolve()).as_posix()
+            except ValueError:
+                continue  # markup already reported a path that escapes the bundle
+            out.append(OutputFile(path=doc.url[len(base) :] + inner, source=source))
+    return out
