@@ -39,7 +39,7 @@ from .settings import Settings
 from .shortcut import Shortcut, now_limits, unchanged_report
 
 if TYPE_CHECKING:  # the stages are imported when they run: a no-change build needs none
-    from . import content, refcheck, translations
+    from . import content, output, refcheck, translations
     from .edits import Snapshot
 
 log = logging.getLogger(__name__)
@@ -196,8 +196,11 @@ class _Work:
         self.executor: Executor | None = None  # opened from the settings: closed here
         self.site_now_limits: tuple[datetime | None, datetime | None] = (None, None)
         self.snapshot = False  # leave a ``Snapshot`` in the state for ``edits``
+        self.staging: output.Staging | None = None  # the new output folder, if made early
 
     def close(self) -> None:
+        if self.staging is not None:
+            self.staging.discard()  # gone already after a swap; a failed build's leftovers
         if self.executor is not None:
             self.executor.shutdown()
         self.docs.close()
@@ -296,6 +299,18 @@ class _Work:
             index = self._index(flavor)
             todo = [job for job in page_jobs if not self._have(index.get(job.key))]
             feeds_done: list[tuple[list[OutputFile], tuple[int, int]]] = []
+            manifest = f"target-{digest(str(target.resolve()))}"  # as ``shortcut`` names it
+            previous = self.store.load(manifest) if self.store is not None else None
+            last = state.last
+            if last is not None and last.target.resolve() == target.resolve():
+                previous = last.manifest  # it knows of the files ``edits`` wrote since
+            stage = None
+            if previous is None and todo:  # a publish by swap: fill its folder meanwhile
+                staging = self.staging = output.Staging(target)
+                path_of = {job.key: job.path for job in todo}
+
+                def stage(made: list[Any]) -> None:
+                    staging.link({path_of[p.key]: blobs.blob_file(p.sha) for p in made})
 
             def make_feeds() -> None:  # while the workers render, if there are any
                 with timer.stage("feeds"):
@@ -317,6 +332,7 @@ class _Work:
                     workers=jobs,
                     links=functools.partial(refcheck.links, settings),
                     meanwhile=make_feeds,
+                    each=stage,
                 )
                 for page in made:
                     index[page.key] = (page.sha, page.size, page.links)
@@ -345,17 +361,13 @@ class _Work:
             processed = buildsteps.process_images(plan, settings, executor, jobs, progress)
         with timer.stage("publish"):
             files = [*static, *attached, *processed.files, *feed_files]
-            manifest = f"target-{digest(str(target.resolve()))}"  # as ``shortcut`` names it
-            previous = self.store.load(manifest) if self.store is not None else None
-            last = state.last
-            if last is not None and last.target.resolve() == target.resolve():
-                previous = last.manifest  # it knows of the files ``edits`` wrote since
             published = output.publish(
                 files,
                 links=page_files,
                 target=target,
                 previous=previous,
                 before_changes=lambda: self._forget(manifest),
+                staging=self.staging,
             )
             if self.store is not None:
                 if published.mode != "unchanged":

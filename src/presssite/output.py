@@ -75,6 +75,43 @@ def _safe_relative(path: str) -> str:
     return rel.as_posix()
 
 
+class Staging:
+    """The new folder of a publish that will swap, filled while the build still renders.
+
+    A build with no manifest of the output (a first or cold build) always publishes by
+    swapping a new folder in. Its pages are linked into that folder as the render workers
+    hand them back (``link``), so the folders and links of thousands of pages are made
+    while the workers render instead of after them; ``publish(..., staging=)`` then adds
+    the other files and swaps the folder in. A failed build ``discard``s it; the previous
+    output is never touched before the swap.
+    """
+
+    def __init__(self, target: Path) -> None:
+        self.target = target.resolve()
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        _clear_leftovers(self.target)
+        self.root = _new_folder(self.target)
+        self.made = {str(self.root)}
+        self.staged: dict[str, tuple[str, str, str]] = {}  # rel -> (source, identity, how)
+
+    def link(self, files: Mapping[str, str]) -> None:
+        """Link (or copy) each output path's source file into the folder."""
+        base = str(self.root)
+        for rel, source in files.items():
+            rel = _safe_relative(rel)
+            if rel in self.staged:
+                continue
+            dest = os.path.join(base, rel)
+            parent = os.path.dirname(dest)
+            if parent not in self.made:
+                _make_folders(parent, self.made)
+            ident = _identity(source)
+            self.staged[rel] = (source, ident, _put(source, dest))
+
+    def discard(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
 def publish(
     files: Iterable[OutputFile],
     *,
@@ -82,6 +119,7 @@ def publish(
     links: Mapping[str, str] | None = None,
     previous: Manifest | None = None,
     before_changes: Callable[[], None] | None = None,
+    staging: Staging | None = None,
 ) -> Published:
     """Make ``target`` hold exactly ``files``: in place when ``previous`` allows, else by swap.
 
@@ -89,18 +127,28 @@ def publish(
     pages from the build cache: hundreds of thousands of ``Path`` objects would cost
     hundreds of megabytes). Later files with the same path replace earlier ones (so a
     site's static file can override the theme's); ``links`` come after ``files``.
-    ``target``'s parent is created if needed.
+    ``target``'s parent is created if needed. With ``staging`` (made for this ``target``)
+    the publish swaps that folder in, whatever ``previous`` says.
     """
     target = target.resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _clear_leftovers(target)
+    if staging is None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _clear_leftovers(target)
+    elif staging.target != target:
+        raise ValueError(f"staging for {staging.target}, not {target}")
     with collector_paused():  # thousands of paths, stats and manifest rows: no cycles
         by_path: dict[str, OutputFile | str] = {}
         for f in files:
             by_path[_safe_relative(f.path)] = f
         for rel, source in (links or {}).items():
             by_path[_safe_relative(rel)] = source
-        wanted = {rel: _identity(f) for rel, f in by_path.items()}
+        staged = staging.staged if staging is not None else {}
+        wanted = {
+            rel: staged[rel][1] if rel in staged and staged[rel][0] == f else _identity(f)
+            for rel, f in by_path.items()
+        }
+        if staging is not None:
+            return _swap_in(target, by_path, wanted, staging)
         if previous is not None and intact(target, previous):
             changed = [rel for rel, ident in wanted.items() if previous.get(rel, ("",))[0] != ident]
             removed = [rel for rel in previous if rel not in wanted]
@@ -175,13 +223,21 @@ def _identity(f: OutputFile | str) -> str:
     return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
 
 
+def _new_folder(target: Path) -> Path:
+    folder = target.with_name(f"{target.name}.tmp-{uuid.uuid4().hex[:8]}")
+    folder.mkdir()
+    return folder
+
+
 def _swap_in(
-    target: Path, by_path: dict[str, OutputFile | str], wanted: dict[str, str]
+    target: Path,
+    by_path: dict[str, OutputFile | str],
+    wanted: dict[str, str],
+    staged: Staging | None = None,
 ) -> Published:
-    staging = target.with_name(f"{target.name}.tmp-{uuid.uuid4().hex[:8]}")
-    staging.mkdir()
+    staging = _new_folder(target) if staged is None else staged.root
     try:
-        stats, linked = _write_all(staging, by_path)
+        stats, linked = _write_all(staging, by_path, staged)
         manifest = _manifest(staging, wanted, linked)
         _swap(staging, target)
     except BaseException:
@@ -198,20 +254,30 @@ def _swap_in(
 
 
 def _write_all(
-    root: Path, files: dict[str, OutputFile | str]
+    root: Path, files: dict[str, OutputFile | str], staged: Staging | None = None
 ) -> tuple[tuple[int, int, int, int], set[str]]:
-    """Put every file into the new, empty folder ``root``: the counts, and what was linked.
+    """Put every file into the new folder ``root``: the counts, and what was linked.
 
-    Each folder is made with one ``mkdir`` (its parent made first): ``root`` was empty,
-    so a folder this loop has not made is not there, and a site of thousands of pages,
-    each ``<page>/index.html``, needs no ``stat`` before each ``mkdir``.
+    Each folder is made with one ``mkdir`` (its parent made first): ``root`` held only
+    what ``staged`` put there, so a folder neither made is not there, and a site of
+    thousands of pages, each ``<page>/index.html``, needs no ``stat`` before each
+    ``mkdir``. A staged file whose source is still the one wanted stays.
     """
     base = str(root)
-    made = {base}
+    made = staged.made if staged is not None else {base}
+    early = staged.staged if staged is not None else {}
     linked: set[str] = set()
     copied = written = 0
     for rel, f in files.items():
         dest = os.path.join(base, rel)
+        if rel in early:
+            source, _ident, how = early[rel]
+            if source == f:
+                if how == "linked":
+                    linked.add(rel)
+                copied += how == "copied"
+                continue
+            os.unlink(dest)  # replaced by a file of the same path after staging
         parent = os.path.dirname(dest)
         if parent not in made:
             _make_folders(parent, made)
@@ -220,6 +286,8 @@ def _write_all(
             linked.add(rel)
         copied += how == "copied"
         written += len(f.data) if not isinstance(f, str) and f.data is not None else 0
+    for rel in early.keys() - files.keys():  # staged, then not published after all
+        os.unlink(os.path.join(base, rel))
     return (len(files), len(linked), copied, written), linked
 
 

@@ -73,26 +73,35 @@ def map_chunks(
     *,
     workers: int,
     meanwhile: Callable[[], Any] | None = None,
+    each: Callable[[list[R]], Any] | None = None,
 ) -> list[R]:
     """``task(context, chunk)`` for every chunk of ``items``, results in item order.
 
     With ``workers == 1`` the chunks run here, in order. An exception in a worker is
     raised here (it must be picklable: ``PresssiteError``s are). ``meanwhile`` is called
     here while the workers run (after them without workers): other work of the build
-    that needs no worker's result.
+    that needs no worker's result. Then ``each`` is called here with each chunk's
+    results, in order, as they come back: work on finished results while the workers
+    go on with the next chunks.
     """
     if workers <= 1:
         results = task(context, items)
         if meanwhile is not None:
             meanwhile()
+        if each is not None:
+            each(results)
         return results
     ctx = multiprocessing.get_context("fork")
+    parts = []
     with ctx.Pool(workers, initializer=_init, initargs=(task, context)) as pool:
-        pending = pool.map_async(_run, chunks(items, workers), chunksize=1)
+        pending = pool.imap(_run, chunks(items, workers), chunksize=1)
         with collector_paused():  # after the fork: the workers keep their collector
             if meanwhile is not None:
                 meanwhile()
-            parts = pending.get()
+            for part in pending:
+                if each is not None:
+                    each(part)
+                parts.append(part)
     return [result for part in parts for result in part]
 
 

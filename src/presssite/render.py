@@ -200,6 +200,7 @@ def make_pages(
     workers: int | None = None,
     links: Callable[[str, bytes], tuple[tuple[str, str | None], ...]] | None = None,
     meanwhile: Callable[[], Any] | None = None,
+    each: Callable[[list[MadePage]], Any] | None = None,
 ) -> list[MadePage]:
     """Render ``jobs`` into ``store``'s blobs, here or in forked workers, in job order.
 
@@ -207,14 +208,16 @@ def make_pages(
     out. ``links(path, data)`` reads each HTML page's internal links while its bytes are
     at hand (``refcheck.links``), for the reference check. Templates are loaded before
     workers fork, so each compiles them only once. ``meanwhile`` runs in this process
-    while workers render (``parallel.map_chunks``).
+    while workers render, then ``each`` with every slice of pages made (``map_chunks``).
     """
     count = parallel.workers_for(len(jobs), jobs=workers, threshold=PARALLEL_THRESHOLD)
     renderer = _Renderer(site, images, env, preview=preview, stale=stale or {}, bodies=bodies)
     if count > 1:
         renderer.preload({job.kind for job in jobs})
     context = (renderer, store, links)
-    return parallel.map_chunks(_make_chunk, context, jobs, workers=count, meanwhile=meanwhile)
+    return parallel.map_chunks(
+        _make_chunk, context, jobs, workers=count, meanwhile=meanwhile, each=each
+    )
 
 
 def pack_links(links: Sequence[tuple[str, str | None]]) -> bytes:
