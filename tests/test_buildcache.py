@@ -20,6 +20,7 @@ from presssite import build as build_
 from presssite import content, parallel, render
 from presssite import settings as settings_
 from presssite.buildcache import BuildCache
+from presssite.errors import TemplateError
 
 NOW = datetime.fromisoformat("2026-01-31T12:00:00+07:00")
 PHOTOS = """
@@ -246,6 +247,27 @@ def test_parallel_parsing_and_rendering_give_the_same_bytes(
     build_.build(settings, target=tmp_path / "cached", now=NOW, jobs=2)
     assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
     assert tree(tmp_path / "cached") == tree(tmp_path / "serial")
+
+
+def test_a_broken_template_is_reported_when_documents_parse_in_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Templates are compiled while the workers parse; a failure there is left for the
+    # render stage, which names the template and its line as always.
+    root = fixture_site(tmp_path)
+    (root / "templates").mkdir(exist_ok=True)
+    (root / "templates" / "release.html").write_text(
+        '{% extends "theme/release.html" %}\n{% block main %}{{ oops( }}{% endblock %}\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(content, "PARALLEL_THRESHOLD", 2)
+    if parallel.workers_for(100, jobs=2, threshold=2) < 2:
+        pytest.skip("no fork, or this process runs threads: the pool is never used")
+    settings = settings_.load(root)
+    with pytest.raises(TemplateError) as caught:
+        build_.build(settings, target=tmp_path / "out", now=NOW, jobs=2, cache=False)
+    assert "release.html" in caught.value.format() and caught.value.line == 2
+    assert not (tmp_path / "out").exists()
 
 
 def test_work_is_handed_out_in_order_in_bounded_slices() -> None:

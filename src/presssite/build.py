@@ -229,7 +229,12 @@ class _Work:
         settings, timer, state = self.settings, self.timer, self.state
         with timer.stage("content"):
             loaded = content.load(
-                settings, cache=state.parse_cache, store=self.docs, jobs=jobs, tree=tree
+                settings,
+                cache=state.parse_cache,
+                store=self.docs,
+                jobs=jobs,
+                tree=tree,
+                meanwhile=self._prepare_templates,
             )
         gc.freeze()  # the caches just loaded are long-lived: keep the collector off them
         with timer.stage("assemble"):
@@ -317,9 +322,7 @@ class _Work:
                     feeds_done.append(self._feeds(site, plan, keys, base, bodies, flavor))
 
             if todo:
-                if state.env is None:
-                    compiled = self.store.root / "jinja" if self.store is not None else None
-                    state.env = render.make_environment(settings, compiled=compiled)
+                self._environment()
                 made = render.make_pages(
                     site,
                     plan,
@@ -340,7 +343,7 @@ class _Work:
         if not feeds_done:
             make_feeds()
         feed_files, feeds_made = feeds_done[0]
-        static, attached = render.static_files(settings), buildsteps.attachments(site)
+        static, attached = buildsteps.static_files(settings), buildsteps.attachments(site)
         with timer.stage("check references"):
             page_files = {job.path: blobs.blob_file(pages_index[job.key][0]) for job in page_jobs}
             made_paths = {f.path for f in (*static, *attached, *feed_files)} | page_files.keys()
@@ -420,6 +423,27 @@ class _Work:
             files_removed=published.removed,
             publish_mode=published.mode,
         )
+
+    def _environment(self) -> Any:
+        """The Jinja environment, made once and kept in the state (``serve`` keeps it)."""
+        if self.state.env is None:
+            from . import render
+
+            compiled = self.store.root / "jinja" if self.store is not None else None
+            self.state.env = render.make_environment(self.settings, compiled=compiled)
+        return self.state.env
+
+    def _prepare_templates(self) -> None:
+        """While the documents parse in workers: the environment and compiled templates
+        (Jinja's import and compilation would otherwise wait for the parse)."""
+        from . import render
+
+        try:
+            env = self._environment()
+        except Exception:  # noqa: BLE001 - made again, and reported, when pages render
+            self.state.env = None
+            return
+        render.warm_templates(env)
 
     # ---- the cache's indexes
 

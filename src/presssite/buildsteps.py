@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .buildcache import BuildCache
@@ -108,6 +109,21 @@ def _maybe_git(settings: Settings) -> bool:
     """False only when no folder above the site has a ``.git``: git would find no history
     (two processes spared on every build of a site outside git)."""
     return bool(os.environ.get("GIT_DIR")) or bool(git_state(settings.root))
+
+
+def static_files(settings: Settings) -> list[OutputFile]:
+    """The theme's static files, then the site's over them, published under ``static/``."""
+    from .render import THEME_DIR
+
+    found: dict[str, Path] = {}
+    for folder in (THEME_DIR / "static", settings.static_dir):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            rel = path.relative_to(folder)
+            if path.is_file() and not any(part.startswith(".") for part in rel.parts):
+                found[rel.as_posix()] = path
+    return [OutputFile(path=f"static/{rel}", source=path) for rel, path in sorted(found.items())]
 
 
 def planned_images(plan: Any) -> set[str]:

@@ -115,6 +115,7 @@ def load(
     store: DocumentStore | None = None,
     jobs: int | None = None,
     tree: Tree | None = None,
+    meanwhile: Callable[[], Any] | None = None,
 ) -> Loaded:
     """Parse every translation of every bundle; collect every error.
 
@@ -125,6 +126,8 @@ def load(
     not even read. Above ``PARALLEL_THRESHOLD`` files to parse, parsing is split across
     ``jobs`` worker processes (see ``parallel``). ``tree`` is a walk of the content
     folder made earlier in the build (``contentwalk.walk``), to save a second one.
+    ``meanwhile`` is called here while worker processes parse (never otherwise): work
+    of the build that needs no document.
     """
     content_dir = settings.content_dir
     bodies = store.bodies if store is not None else None
@@ -192,7 +195,7 @@ def load(
         found.append((folder, bundle_id, slots))
 
     if tasks:
-        for doc in _parse_all(tasks, settings, tree, store, jobs):
+        for doc in _parse_all(tasks, settings, tree, store, jobs, meanwhile):
             results[doc.slot] = doc
             if cache is not None and doc.full is not None:
                 cache.put(Path(doc.path), doc.cache_key, doc.full)
@@ -329,6 +332,7 @@ def _parse_all(
     tree: Tree,
     store: DocumentStore | None,
     jobs: int | None,
+    meanwhile: Callable[[], Any] | None = None,
 ) -> list[StoredDoc]:
     """Parse ``tasks`` here or in forked workers (each writing its own body pack)."""
     from . import parallel
@@ -339,7 +343,10 @@ def _parse_all(
 
     folder = store.packs.folder if store is not None else None
     context = _ParseContext(settings, tree.files, folder, keep_full=workers == 1)
-    return parallel.map_chunks(_parse_chunk, context, tasks, workers=workers)
+    while_parsing = meanwhile if workers > 1 else None
+    return parallel.map_chunks(
+        _parse_chunk, context, tasks, workers=workers, meanwhile=while_parsing
+    )
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,8 @@ THEME_DIR = Path(__file__).parent / "theme"
 THEME_PREFIX = "theme"  # "theme/base.html" is always the theme's own template
 NOT_FOUND = "404.html"
 PARALLEL_THRESHOLD = 400  # pages; fewer are rendered here: a pool would cost more than it saves
+_KIND_TEMPLATES = {"root": "root.html", "404": NOT_FOUND, "home": "home.html", "page": "page.html"}
+_KIND_TEMPLATES |= {"tags": "tags.html", "tag": "tag.html", "release": "release.html"}
 
 
 @functools.cache
@@ -112,6 +114,18 @@ def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:
     except OSError:
         return None
     return jinja2.FileSystemBytecodeCache(str(folder))
+
+
+def warm_templates(env: jinja2.Environment) -> None:
+    """Compile the page templates into ``env`` ahead of rendering (while documents parse).
+
+    A template that fails to load is left for the render stage to report.
+    """
+    for name in (*_KIND_TEMPLATES.values(), "partials/figure.html"):
+        try:
+            env.get_template(name)
+        except Exception:  # noqa: BLE001 - reported with its file and line when rendered
+            continue
 
 
 class ImageLookup(Protocol):
@@ -259,19 +273,6 @@ def _make_chunk(context: tuple[Any, ...], jobs: Sequence[PageJob]) -> list[MadeP
     return out
 
 
-def static_files(settings: Settings) -> list[OutputFile]:
-    """The theme's static files, then the site's over them, published under ``static/``."""
-    found: dict[str, Path] = {}
-    for folder in (THEME_DIR / "static", settings.static_dir):
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.rglob("*")):
-            rel = path.relative_to(folder)
-            if path.is_file() and not any(part.startswith(".") for part in rel.parts):
-                found[rel.as_posix()] = path
-    return [OutputFile(path=f"static/{rel}", source=path) for rel, path in sorted(found.items())]
-
-
 # --------------------------------------------------------------------------- rendering
 
 
@@ -324,11 +325,8 @@ class _Renderer:
 
     def preload(self, kinds: set[str]) -> None:
         """Compile the templates of ``kinds`` now (before workers fork)."""
-        names = {"root": "root.html", "404": NOT_FOUND, "home": "home.html"}
-        names |= {"tags": "tags.html", "tag": "tag.html", "release": "release.html"}
-        names |= {"page": "page.html"}
         for kind in kinds:
-            self.template(names[kind])
+            self.template(_KIND_TEMPLATES[kind])
         if "release" in kinds or "page" in kinds:
             self.template("partials/figure.html")
 
