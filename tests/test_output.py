@@ -66,7 +66,7 @@ def test_pages_staged_while_rendering_are_published_with_the_rest(tmp_path: Path
     target = tmp_path / "build"
     output.publish([OutputFile("old.html", data=b"old")], target=target)
     staging = output.Staging(target)
-    staging.link({"en/a/index.html": src["a"]})  # while the other pages still render
+    staging.link([("en/a/index.html", src["a"])])  # while the other pages still render
     assert not (target / "en").exists()  # the live output is untouched until the swap
     done = output.publish(
         [OutputFile("static/site.css", data=b"css")],
@@ -88,7 +88,7 @@ def test_a_staged_page_replaced_or_dropped_before_the_publish_is_not_kept(
     src = _sources(tmp_path, a=b"first", a2=b"second", c=b"gone")
     target = tmp_path / "build"
     staging = output.Staging(target)
-    staging.link({"a/index.html": src["a"], "c/index.html": src["c"]})
+    staging.link([("a/index.html", src["a"]), ("c/index.html", src["c"])])
     done = output.publish([], target=target, links={"a/index.html": src["a2"]}, staging=staging)
     assert (target / "a/index.html").read_bytes() == b"second"
     assert not (target / "c/index.html").exists()
@@ -100,7 +100,7 @@ def test_a_discarded_staging_leaves_the_previous_output_as_it_was(tmp_path: Path
     target = tmp_path / "build"
     output.publish([OutputFile("index.html", data=b"good")], target=target)
     staging = output.Staging(target)
-    staging.link({"index.html": src["a"]})
+    staging.link([("index.html", src["a"])])
     staging.discard()  # e.g. --strict found a broken link after rendering
     assert (target / "index.html").read_bytes() == b"good"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["blobs", "build"]

@@ -312,10 +312,12 @@ class _Work:
             stage = None
             if previous is None and todo:  # a publish by swap: fill its folder meanwhile
                 staging = self.staging = output.Staging(target)
-                path_of = {job.key: job.path for job in todo}
+                done = [0]  # pages come back in job order, slice by slice
 
                 def stage(made: list[Any]) -> None:
-                    staging.link({path_of[p.key]: blobs.blob_file(p.sha) for p in made})
+                    start, done[0] = done[0], done[0] + len(made)
+                    paths = (job.path for job in todo[start : done[0]])
+                    staging.link(zip(paths, (blobs.blob_file(p.sha) for p in made), strict=True))
 
             def make_feeds() -> None:  # while the workers render, if there are any
                 with timer.stage("feeds"):
@@ -372,6 +374,7 @@ class _Work:
                 before_changes=lambda: self._forget(manifest),
                 staging=self.staging,
             )
+            self.staging = None  # swapped in: nothing left to discard
             if self.store is not None:
                 if published.mode != "unchanged":
                     self.store.save(manifest, published.manifest)

@@ -5,7 +5,9 @@ it in only when every file is there: the previous output is renamed aside, the n
 renamed in, then the old one removed. Two renames are needed because POSIX ``rename``
 does not replace a non-empty directory. A failed or interrupted build therefore never
 leaves a half-written site where the previous one was: at worst a ``.tmp-``/``.old-``
-folder that the next build clears away.
+folder that the next build clears away. A build that will swap in any case (it has no
+manifest of the output) starts that folder early, as a ``Staging``, and fills it with
+pages while it still renders.
 
 Files that come from elsewhere (pages and feeds from the build cache, photos from the
 image cache, static files) are hard-linked when they are on the same file system, and
@@ -92,12 +94,15 @@ class Staging:
         _clear_leftovers(self.target)
         self.root = _new_folder(self.target)
         self.made = {str(self.root)}
-        self.staged: dict[str, tuple[str, str, str]] = {}  # rel -> (source, identity, how)
+        # rel -> the identity of the source it was made from (a large site has hundreds of
+        # thousands: one string each); the few copied rather than linked, apart.
+        self.staged: dict[str, str] = {}
+        self.copied: set[str] = set()
 
-    def link(self, files: Mapping[str, str]) -> None:
-        """Link (or copy) each output path's source file into the folder."""
+    def link(self, files: Iterable[tuple[str, str]]) -> None:
+        """Link (or copy) each (output path, source file) into the folder."""
         base = str(self.root)
-        for rel, source in files.items():
+        for rel, source in files:
             rel = _safe_relative(rel)
             if rel in self.staged:
                 continue
@@ -105,8 +110,9 @@ class Staging:
             parent = os.path.dirname(dest)
             if parent not in self.made:
                 _make_folders(parent, self.made)
-            ident = _identity(source)
-            self.staged[rel] = (source, ident, _put(source, dest))
+            self.staged[rel] = _identity(source)
+            if _put(source, dest) == "copied":
+                self.copied.add(rel)
 
     def discard(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
@@ -128,7 +134,8 @@ def publish(
     hundreds of megabytes). Later files with the same path replace earlier ones (so a
     site's static file can override the theme's); ``links`` come after ``files``.
     ``target``'s parent is created if needed. With ``staging`` (made for this ``target``)
-    the publish swaps that folder in, whatever ``previous`` says.
+    the publish swaps that folder in, whatever ``previous`` says: a staged file stays when
+    its source is still the one wanted (same identity), else it is made again.
     """
     target = target.resolve()
     if staging is None:
@@ -142,11 +149,7 @@ def publish(
             by_path[_safe_relative(f.path)] = f
         for rel, source in (links or {}).items():
             by_path[_safe_relative(rel)] = source
-        staged = staging.staged if staging is not None else {}
-        wanted = {
-            rel: staged[rel][1] if rel in staged and staged[rel][0] == f else _identity(f)
-            for rel, f in by_path.items()
-        }
+        wanted = {rel: _identity(f) for rel, f in by_path.items()}
         if staging is not None:
             return _swap_in(target, by_path, wanted, staging)
         if previous is not None and intact(target, previous):
@@ -237,7 +240,7 @@ def _swap_in(
 ) -> Published:
     staging = _new_folder(target) if staged is None else staged.root
     try:
-        stats, linked = _write_all(staging, by_path, staged)
+        stats, linked = _write_all(staging, by_path, wanted, staged)
         manifest = _manifest(staging, wanted, linked)
         _swap(staging, target)
     except BaseException:
@@ -254,14 +257,17 @@ def _swap_in(
 
 
 def _write_all(
-    root: Path, files: dict[str, OutputFile | str], staged: Staging | None = None
+    root: Path,
+    files: dict[str, OutputFile | str],
+    wanted: Mapping[str, str],
+    staged: Staging | None = None,
 ) -> tuple[tuple[int, int, int, int], set[str]]:
     """Put every file into the new folder ``root``: the counts, and what was linked.
 
     Each folder is made with one ``mkdir`` (its parent made first): ``root`` held only
     what ``staged`` put there, so a folder neither made is not there, and a site of
     thousands of pages, each ``<page>/index.html``, needs no ``stat`` before each
-    ``mkdir``. A staged file whose source is still the one wanted stays.
+    ``mkdir``. A staged file whose source still has the ``wanted`` identity stays.
     """
     base = str(root)
     made = staged.made if staged is not None else {base}
@@ -271,13 +277,14 @@ def _write_all(
     for rel, f in files.items():
         dest = os.path.join(base, rel)
         if rel in early:
-            source, _ident, how = early[rel]
-            if source == f:
-                if how == "linked":
+            assert staged is not None
+            if early[rel] == wanted[rel]:
+                if rel in staged.copied:
+                    copied += 1
+                else:
                     linked.add(rel)
-                copied += how == "copied"
                 continue
-            os.unlink(dest)  # replaced by a file of the same path after staging
+            os.unlink(dest)  # replaced by another file of the same path after staging
         parent = os.path.dirname(dest)
         if parent not in made:
             _make_folders(parent, made)
