@@ -151,6 +151,9 @@ def publish(
             by_path[_safe_relative(rel)] = source
         wanted = {rel: _identity(f) for rel, f in by_path.items()}
         if staging is not None:
+            for rel, ident in staging.staged.items():  # one string per page, not two
+                if wanted.get(rel) == ident:
+                    wanted[rel] = ident
             return _swap_in(target, by_path, wanted, staging)
         if previous is not None and intact(target, previous):
             changed = [rel for rel, ident in wanted.items() if previous.get(rel, ("",))[0] != ident]

@@ -53,8 +53,8 @@ def chunks(
     """Contiguous slices, several per worker and none of more than ``most`` items.
 
     Why small: the pool hands out slices in order, so the last one decides when a stage
-    ends; with slices of a quarter of a worker's share, one worker finished up to a
-    slice (a quarter of a second on 1,000 releases) before the other.
+    ends; with slices of a quarter of a worker's share, one worker could sit idle for up
+    to a whole slice, seconds on a site of 10,000 releases or more.
     """
     count = max(1, min(len(items), workers * per_worker))
     size = max(1, min(-(-len(items) // count), most))
