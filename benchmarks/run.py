@@ -63,6 +63,7 @@ from benchkit.sites import (  # noqa: E402
 )
 from benchkit.timing import (  # noqa: E402
     BenchError,
+    disk_probe,
     ensure_gnu_time,
     machine,
     parse_timings,
@@ -98,7 +99,7 @@ def run_block(
         quick=quick,
         machine=machine(),
         started=datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
-        load_start=uptime(),
+        load_start=f"{uptime()}; {disk_probe(WORK)}",
         reference="floor" if key == "photos" else "Hugo",
     )
     log(f"block {key}: {block.load_start}")
@@ -124,7 +125,7 @@ def run_block(
             left = ", ".join(f.title for f in figures[n + 1 :])
             block.notes.insert(0, f"**INCOMPLETE: still to run when this was written: {left}.**")
             publish(block)
-    block.load_end = uptime()
+    block.load_end = f"{uptime()}; {disk_probe(WORK)}"
     block.source_end = source_fingerprint()
     log(f"block {key} done: {block.load_end}")
     add_checks_and_notes(block, key, sizes, corpora, anchors, args)

@@ -141,7 +141,10 @@ def render(block: Block, begin: str, end: str) -> str:
         f"(source fingerprint `{m['source']}`{_source_change(block)}).",
         f"Load at start: {block.load_start}; at end: {block.load_end}. The machine was shared "
         "with other work while this ran, so the figures are noisy; the runs alternate between "
-        "the tools so that the noise falls on all of them and the ratios stay fair.",
+        "the tools so that the noise falls on all of them and the ratios stay fair. The disk "
+        "probe (a folder with a 16 KB page, made and removed, per 1,000) shows the file "
+        "system's phase: in a slow one presssite, which makes more entries per page, loses "
+        "more than Hugo (benchmarks/README.md).",
         f"Corpus: {block.corpus}.",
         "",
         "Wall seconds of the whole process, timed from outside with "

@@ -204,6 +204,38 @@ def uptime() -> str:
     return f"load average {one}, {five}, {fifteen}"
 
 
+def disk_probe(folder: Path, count: int = 1000) -> str:
+    """How fast the disk makes and removes page folders right now, as a line for the report.
+
+    ``count`` folders, each with one 16 KB ``index.html`` (the shape of a built site), made
+    and then removed in ``folder`` after a ``sync``. On this machine the system time of the
+    same build varies fourfold with the disk's phases (benchmarks/README.md), and Hugo's
+    much less, so each block records the probe at its start and end.
+    """
+    import time
+
+    folder.mkdir(parents=True, exist_ok=True)
+    probe = Path(tempfile.mkdtemp(prefix="disk-probe-", dir=folder))
+    data = b"<p>" + b"x" * 16380
+    try:
+        subprocess.run(["sync"], check=False)
+        start = time.perf_counter()
+        for n in range(count):
+            page = probe / str(n)
+            page.mkdir()
+            (page / "index.html").write_bytes(data)
+        made = time.perf_counter()
+        shutil.rmtree(probe)
+        removed = time.perf_counter()
+    finally:
+        shutil.rmtree(probe, ignore_errors=True)
+    per = 1e6 / count
+    return (
+        f"disk: a page folder made in {(made - start) * per:.0f} µs, "
+        f"removed in {(removed - made) * per:.0f} µs"
+    )
+
+
 def source_fingerprint() -> str:
     """A short hash of presssite's source files as they are now.
 
