@@ -118,7 +118,7 @@ class BuildCache:
         """The object saved under ``name``; None when absent, corrupt or of another version."""
         path = self.root / f"{name}.pickle"
         key = (self.salt, name)
-        seen = _identity(path) if self.memory is not None else None
+        seen = file_identity(path) if self.memory is not None else None
         if seen is not None and self.memory is not None:
             kept = self.memory.get(key)
             if kept is not None and kept[0] == seen:
@@ -145,7 +145,7 @@ class BuildCache:
             log.warning("cannot write the build cache %s: %s", name, exc)
             return
         if self.memory is not None:
-            seen = _identity(path)
+            seen = file_identity(path)
             if seen is not None:
                 self.memory[(self.salt, name)] = (seen, value)
 
@@ -362,7 +362,7 @@ def installed() -> str:
 # --------------------------------------------------------------------------- files
 
 
-def _identity(path: Path) -> tuple[int, int, int, int] | None:
+def file_identity(path: str | Path) -> tuple[int, int, int, int] | None:
     """Which file ``path`` is now: a rename over it, or a rewrite, changes this."""
     try:
         st = os.stat(path)

@@ -120,8 +120,10 @@ def apply_edits(
     finally:
         if bodies is not None:
             bodies.packs.close()
-    _warn_broken(site, pages, snapshot.made)
-    files = [OutputFile(path=job.path, data=data) for job, data in pages] + made
+    rendered = [OutputFile(path=job.path, data=data) for job, data in pages]
+    for problem in refcheck.check(site, rendered, snapshot.made):  # logged, as a build does
+        log.warning("%s", problem.error(settings).format(relative_to=settings.root))
+    files = rendered + made
     _, manifest = output.update(snapshot.target, files, snapshot.manifest)
     return Applied(
         snapshot=replace(snapshot, site=site, parsed=parsed, bodies=bodies, manifest=manifest),
@@ -220,15 +222,3 @@ def _jobs(site: Site, docs: Iterable[tuple[str, str]]) -> list[PageJob]:
 
 def _position(items: tuple[Translation, ...], doc: Translation) -> int:
     return next(i for i, item in enumerate(items) if item is doc)
-
-
-def _warn_broken(site: Site, pages: list[tuple[PageJob, bytes]], made: frozenset[str]) -> None:
-    """Log the broken internal references of the re-rendered pages, as a build does."""
-    settings = site.settings
-    found = (
-        (job.path, refcheck.links(settings, job.path, data))
-        for job, data in pages
-        if job.path.endswith(".html")
-    )
-    for problem in refcheck.check_links(site, found, made):
-        log.warning("%s", problem.error(settings).format(relative_to=settings.root))

@@ -41,7 +41,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .buildcache import Manifest, intact
+from .buildcache import Manifest, file_identity, intact
 from .errors import PresssiteError
 from .model import OutputFile
 from .parallel import collector_paused
@@ -222,11 +222,11 @@ def _identity(f: OutputFile | str) -> str:
         raise PresssiteError(f"nothing to write for {f.path}")
     else:
         source = f.source
-    try:
-        st = os.stat(source)
-    except OSError:
+    found = file_identity(source)
+    if found is None:
         return "missing"
-    return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+    dev, ino, size, mtime = found
+    return f"{dev}:{ino}:{size}:{mtime}"
 
 
 def _new_folder(target: Path) -> Path:
