@@ -31,6 +31,7 @@ LAYERS = {
     "docstore": 3,
     "contentwalk": 3,
     "pagekeys": 3,
+    "templating": 3,
     "content": 4,
     "site": 4,
     "images": 4,

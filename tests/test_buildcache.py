@@ -247,6 +247,14 @@ def test_parallel_parsing_and_rendering_give_the_same_bytes(
     build_.build(settings, target=tmp_path / "cached", now=NOW, jobs=2)
     assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
     assert tree(tmp_path / "cached") == tree(tmp_path / "serial")
+    # The workers wrote the pages into the new folder: the manifest knows them as they are.
+    again = build_.build(settings, target=tmp_path / "cached", now=NOW, jobs=2)
+    assert again.unchanged
+    (root / "templates").mkdir(exist_ok=True)
+    (root / "templates" / "tag.html").write_text('{% extends "theme/tag.html" %}\n')
+    edited = build_.build(settings_.load(root), target=tmp_path / "cached", now=NOW, jobs=2)
+    assert edited.pages_rendered > 0 and edited.files_changed == 0
+    assert tree(tmp_path / "cached") == tree(tmp_path / "serial")
 
 
 def test_a_broken_template_is_reported_when_documents_parse_in_workers(

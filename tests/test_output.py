@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from presssite import output
-from presssite.buildcache import intact
+from presssite.buildcache import BuildCache, intact
 from presssite.errors import PresssiteError
 from presssite.model import OutputFile
 
@@ -93,6 +93,45 @@ def test_a_staged_page_replaced_or_dropped_before_the_publish_is_not_kept(
     assert (target / "a/index.html").read_bytes() == b"second"
     assert not (target / "c/index.html").exists()
     assert intact(target, done.manifest)
+
+
+def test_pages_written_into_the_staging_folder_are_their_cache_blobs(tmp_path: Path) -> None:
+    # A render worker writes each page where it will be published and keeps its bytes
+    # in the cache under the same inode: one file, stored once, published as it is.
+    blobs = BuildCache(tmp_path / "cache")
+    target = tmp_path / "build"
+    staging = output.Staging(target)
+    sha, size, ident, copied = staging.write("en/a/index.html", b"<p>a</p>", blobs)
+    staged = staging.root / "en/a/index.html"
+    assert staged.read_bytes() == b"<p>a</p>" and size == 8 and not copied
+    assert os.stat(staged).st_ino == os.stat(blobs.blob_file(sha)).st_ino
+    staging.record("en/a/index.html", ident)
+    done = output.publish(
+        [OutputFile("feed.xml", data=b"<feed/>")],
+        target=target,
+        links={"en/a/index.html": blobs.blob_file(sha)},
+        staging=staging,
+    )
+    assert (target / "en/a/index.html").read_bytes() == b"<p>a</p>"
+    assert os.stat(target / "en/a/index.html").st_ino == os.stat(blobs.blob_file(sha)).st_ino
+    assert done.linked == 1 and done.bytes_written == len(b"<feed/>")  # the page not again
+    assert intact(target, done.manifest)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "cache"]
+
+
+def test_a_staged_page_whose_bytes_the_cache_has_links_the_good_blob(tmp_path: Path) -> None:
+    blobs = BuildCache(tmp_path / "cache")
+    good, _ = blobs.put(b"same page")
+    sha, _, ident, _ = output.Staging(tmp_path / "one").write("a.html", b"same page", blobs)
+    assert sha == good and ident == output._identity(blobs.blob_file(good))
+    # A blob left truncated by a killed build is replaced, and the page links the new one.
+    truncated = Path(blobs.blob_file(blobs.put(b"x" * 100)[0]))
+    truncated.unlink()
+    truncated.write_bytes(b"x" * 10)
+    staging = output.Staging(tmp_path / "two")
+    sha, size, _, _ = staging.write("b/index.html", b"x" * 100, blobs)
+    assert Path(blobs.blob_file(sha)).read_bytes() == b"x" * 100 and size == 100
+    assert os.stat(staging.root / "b/index.html").st_ino == os.stat(blobs.blob_file(sha)).st_ino
 
 
 def test_a_discarded_staging_leaves_the_previous_output_as_it_was(tmp_path: Path) -> None:
@@ -192,7 +231,7 @@ def test_a_failed_in_place_publish_leaves_the_output_as_it_was(tmp_path: Path) -
 
 
 def test_update_writes_only_new_bytes_and_keeps_the_folder_intact(tmp_path: Path) -> None:
-    from presssite.buildcache import intact
+    from presssite.buildcache import BuildCache, intact
 
     target = tmp_path / "build"
     files = [OutputFile(f"p{i}/index.html", data=f"page {i}".encode()) for i in range(3)]

@@ -15,7 +15,7 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
 
-from presssite import buildsteps, render, settings, urls
+from presssite import buildsteps, render, settings, templating, urls
 from presssite.errors import TemplateError
 from presssite.model import (
     PAGES_SECTION,
@@ -154,7 +154,7 @@ class FakeImages:
 def render_pages(
     site: Site, *, preview: bool = False, images: FakeImages | None = None
 ) -> dict[str, HTMLParser]:
-    env = render.make_environment(site.settings)
+    env = templating.make_environment(site.settings)
     files = render.render_site(site, images or FakeImages(), env, preview=preview)
     paths = [f.path for f in files]
     assert len(paths) == len(set(paths)), "two pages were rendered to the same file"
@@ -663,6 +663,6 @@ def test_static_files_site_overrides_theme(tmp_path: Path) -> None:
     (tmp_path / "static" / ".DS_Store").write_bytes(b"")
     files = {f.path: f.source for f in buildsteps.static_files(s)}
     assert files["static/style.css"] == tmp_path / "static" / "style.css"
-    assert files["static/site.js"] == render.THEME_DIR / "static" / "site.js"
+    assert files["static/site.js"] == templating.THEME_DIR / "static" / "site.js"
     assert files["static/logo.png"] == tmp_path / "static" / "logo.png"
     assert "static/.DS_Store" not in files

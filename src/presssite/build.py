@@ -309,15 +309,19 @@ class _Work:
             last = state.last
             if last is not None and last.target.resolve() == target.resolve():
                 previous = last.manifest  # it knows of the files ``edits`` wrote since
-            stage = None
-            if previous is None and todo:  # a publish by swap: fill its folder meanwhile
+            stage = keep = None
+            if previous is None and todo:  # a publish by swap: pages go into its folder
                 staging = self.staging = output.Staging(target)
+                keep = functools.partial(staging.write, blobs=blobs)
                 done = [0]  # pages come back in job order, slice by slice
 
                 def stage(made: list[Any]) -> None:
                     start, done[0] = done[0], done[0] + len(made)
-                    paths = (job.path for job in todo[start : done[0]])
-                    staging.link(zip(paths, (blobs.blob_file(p.sha) for p in made), strict=True))
+                    for job, page in zip(todo[start : done[0]], made, strict=True):
+                        if page.staged:
+                            staging.record(job.path, page.staged, page.copied)
+                        else:
+                            staging.link([(job.path, blobs.blob_file(page.sha))])
 
             def make_feeds() -> None:  # while the workers render, if there are any
                 with timer.stage("feeds"):
@@ -338,6 +342,7 @@ class _Work:
                     links=functools.partial(refcheck.links, settings),
                     meanwhile=make_feeds,
                     each=stage,
+                    keep=keep,
                 )
                 for page in made:
                     index[page.key] = (page.sha, page.size, page.links)
@@ -430,23 +435,23 @@ class _Work:
     def _environment(self) -> Any:
         """The Jinja environment, made once and kept in the state (``serve`` keeps it)."""
         if self.state.env is None:
-            from . import render
+            from . import templating
 
             compiled = self.store.root / "jinja" if self.store is not None else None
-            self.state.env = render.make_environment(self.settings, compiled=compiled)
+            self.state.env = templating.make_environment(self.settings, compiled=compiled)
         return self.state.env
 
     def _prepare_templates(self) -> None:
         """While the documents parse in workers: the environment and compiled templates
         (Jinja's import and compilation would otherwise wait for the parse)."""
-        from . import render
+        from . import templating
 
         try:
             env = self._environment()
         except Exception:  # noqa: BLE001 - made again, and reported, when pages render
             self.state.env = None
             return
-        render.warm_templates(env)
+        templating.warm_templates(env)
 
     # ---- the cache's indexes
 

@@ -8,9 +8,10 @@ truncated or from another ``CACHE_VERSION`` is ignored, never a crash. What it h
   of each output folder), each written whole to a temp file and ``os.replace``d in;
 - ``blobs/``: content-addressed files (the bytes of rendered pages and feeds), named by
   their SHA-256. Published files are hard links to them, so a blob is never changed in
-  place: it is created with ``O_EXCL`` (a leftover of a killed build, recognised by its
-  wrong size, is replaced by a new file, never rewritten), and a reader that finds it
-  with the expected size may link it;
+  place: it is created with ``O_EXCL``, or linked to a page just written into a new
+  output folder (``adopt``; a leftover of a killed build, recognised by its wrong size,
+  is replaced by a new file, never rewritten), and a reader that finds it with the
+  expected size may link it;
 - ``bodies/``: the rendered Markdown of every document, appended to pack files and read
   back with ``pread`` by offset, so the site model in memory holds no bodies (a
   100,000-release site has about 2 GB of them) and worker processes can read them
@@ -193,6 +194,29 @@ class BuildCache:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         return sha, len(data)
+
+    def adopt(self, path: str, data: bytes) -> tuple[str, int, bool]:
+        """Store ``data``, just written to the file ``path``, by linking that file in.
+
+        (sha256, size, adopted): False when the blob was there already or the link is
+        not possible (``path`` on another file system), the blob then made as by ``put``.
+        The caller must never change ``path`` in place afterwards, as for any blob.
+        """
+        sha = hashlib.sha256(data).hexdigest()
+        blob = self.blob_file(sha)
+        folder = os.path.dirname(blob)
+        if folder not in self._made:
+            os.makedirs(folder, exist_ok=True)
+            self._made.add(folder)
+        try:
+            os.link(path, blob)
+            return sha, len(data), True
+        except FileExistsError:
+            if _size(blob) != len(data):  # left truncated by a killed build: a new file
+                write_atomic(Path(blob), data)
+        except OSError:
+            self.put(data)
+        return sha, len(data), False
 
     def has(self, sha: str, size: int) -> bool:
         """Whether the blob ``sha`` is there with the expected size."""

@@ -113,7 +113,7 @@ def _maybe_git(settings: Settings) -> bool:
 
 def static_files(settings: Settings) -> list[OutputFile]:
     """The theme's static files, then the site's over them, published under ``static/``."""
-    from .render import THEME_DIR
+    from .templating import THEME_DIR
 
     found: dict[str, Path] = {}
     for folder in (THEME_DIR / "static", settings.static_dir):

@@ -6,8 +6,8 @@ renamed in, then the old one removed. Two renames are needed because POSIX ``ren
 does not replace a non-empty directory. A failed or interrupted build therefore never
 leaves a half-written site where the previous one was: at worst a ``.tmp-``/``.old-``
 folder that the next build clears away. A build that will swap in any case (it has no
-manifest of the output) starts that folder early, as a ``Staging``, and fills it with
-pages while it still renders.
+manifest of the output) starts that folder early, as a ``Staging``, into which the
+render workers write the pages as they render them.
 
 Files that come from elsewhere (pages and feeds from the build cache, photos from the
 image cache, static files) are hard-linked when they are on the same file system, and
@@ -41,7 +41,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .buildcache import Manifest, file_identity, intact
+from .buildcache import BuildCache, Manifest, file_identity, intact
 from .errors import PresssiteError
 from .model import OutputFile
 from .parallel import collector_paused
@@ -81,11 +81,12 @@ class Staging:
     """The new folder of a publish that will swap, filled while the build still renders.
 
     A build with no manifest of the output (a first or cold build) always publishes by
-    swapping a new folder in. Its pages are linked into that folder as the render workers
-    hand them back (``link``), so the folders and links of thousands of pages are made
-    while the workers render instead of after them; ``publish(..., staging=)`` then adds
-    the other files and swaps the folder in. A failed build ``discard``s it; the previous
-    output is never touched before the swap.
+    swapping a new folder in. The render workers write its pages into it as they render
+    them (``write``, then ``record`` here; or ``link`` for a page already in a cache),
+    so the folders and files of thousands of pages are made beside the rendering instead
+    of after it; ``publish(..., staging=)`` then adds the other files and swaps the folder
+    in. A failed build ``discard``s it; the previous output is never touched before the
+    swap.
     """
 
     def __init__(self, target: Path) -> None:
@@ -113,6 +114,45 @@ class Staging:
             self.staged[rel] = _identity(source)
             if _put(source, dest) == "copied":
                 self.copied.add(rel)
+
+    def write(self, rel: str, data: bytes, blobs: BuildCache) -> tuple[str, int, str, bool]:
+        """Create the page ``rel`` with ``data`` here and keep its bytes in ``blobs``.
+
+        Runs in the render workers too (each has its own copy of ``made``): the page is
+        written where it will be published, in its own new folder, and the blob becomes
+        a hard link to it, one more name for the same file. A file created in a folder
+        of its own lands where the file system places that folder; a blob created in one
+        of the cache's few shared folders may not (on a full ext4 block group, creating
+        it costs ten times a ``mkdir``). Returns (sha256, size, identity, copied) for
+        ``record``: the identity of the blob, which the publish will want; ``copied``
+        when the cache is on another file system and the page a copy of its blob.
+        """
+        rel = _safe_relative(rel)
+        dest = os.path.join(str(self.root), rel)
+        parent = os.path.dirname(dest)
+        if parent not in self.made:
+            _make_folders(parent, self.made)
+        try:
+            fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:  # two pages of one path: the publish sorts it out
+            sha, size = blobs.put(data)
+            return sha, size, "", False
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        sha, size, adopted = blobs.adopt(dest, data)
+        blob = blobs.blob_file(sha)
+        if not adopted:  # the cache had these bytes already, or is on another disk
+            os.unlink(dest)
+            if _put(blob, dest) == "copied":
+                return sha, size, _identity(blob), True
+        return sha, size, _identity(blob), False
+
+    def record(self, rel: str, identity: str, copied: bool = False) -> None:
+        """Note a page ``write`` put here (in a worker): the publish keeps it."""
+        rel = _safe_relative(rel)
+        self.staged.setdefault(rel, identity)
+        if copied:
+            self.copied.add(rel)
 
     def discard(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
@@ -308,7 +348,8 @@ def _make_folders(folder: str, made: set[str]) -> None:
         missing.append(folder)
         folder = os.path.dirname(folder)
     for path in reversed(missing):
-        os.mkdir(path)
+        with contextlib.suppress(FileExistsError):  # made by a worker, or by another
+            os.mkdir(path)
         made.add(path)
 
 

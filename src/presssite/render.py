@@ -2,7 +2,7 @@
 
 Templates come from the site's ``templates/`` folder over the built-in theme (a site
 template of the same name wins; ``theme/<name>`` always reaches the theme's own, so an
-override can extend it). Templates are handed ready-made values (URLs, alternates,
+override can extend it: ``templating``). Templates are handed ready-made values (URLs, alternates,
 localized dates, planned ``PhotoImage``s) and never touch the filesystem; every label
 in them goes through gettext, with the locale's catalogs installed before that locale's
 pages are rendered. Errors in templates become ``TemplateError``s naming file and line.
@@ -20,19 +20,17 @@ import functools
 import gettext
 import logging
 import pickle
-import traceback
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from . import i18n, pages, parallel, social, urls
 from .buildcache import BuildCache
-from .errors import TemplateError
 from .model import OutputFile, PhotoImage, Site, Tag, Translation
 from .pagekeys import PageKeys, doc_tags, page_count, tags_by_name
 from .settings import Settings
+from .templating import NOT_FOUND, PAGE_TEMPLATES, template_error
 
 if TYPE_CHECKING:
     import jinja2
@@ -40,92 +38,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-THEME_DIR = Path(__file__).parent / "theme"
-THEME_PREFIX = "theme"  # "theme/base.html" is always the theme's own template
-NOT_FOUND = "404.html"
 PARALLEL_THRESHOLD = 400  # pages; fewer are rendered here: a pool would cost more than it saves
-_KIND_TEMPLATES = {"root": "root.html", "404": NOT_FOUND, "home": "home.html", "page": "page.html"}
-_KIND_TEMPLATES |= {"tags": "tags.html", "tag": "tag.html", "release": "release.html"}
-
-
-@functools.cache
-def _environment_class() -> type[jinja2.Environment]:
-    import jinja2
-
-    class ThemeEnvironment(jinja2.Environment):
-        """A Jinja environment that also carries its site's compiled message catalogs.
-
-        The catalogs are compiled once when the environment is made (the dev server keeps
-        the environment between rebuilds), not once per page.
-        """
-
-        def __init__(
-            self,
-            settings: Settings,
-            catalogs: Mapping[str, gettext.NullTranslations],
-            **options: Any,
-        ) -> None:
-            super().__init__(**options)
-            self.settings = settings
-            self.catalogs = dict(catalogs)
-
-    return ThemeEnvironment
-
-
-def make_environment(settings: Settings, *, compiled: Path | None = None) -> jinja2.Environment:
-    """The Jinja environment of a site: its templates over the theme's, i18n installed.
-
-    ``compiled`` is a folder where Jinja keeps compiled templates between runs (its
-    bytecode cache checks each template's source, so an edited template is recompiled).
-    """
-    import jinja2
-
-    theme = jinja2.FileSystemLoader(THEME_DIR / "templates")
-    loader = jinja2.ChoiceLoader(
-        [
-            jinja2.FileSystemLoader(settings.templates_dir),
-            theme,
-            jinja2.PrefixLoader({THEME_PREFIX: theme}),
-        ]
-    )
-    env = _environment_class()(
-        settings,
-        i18n.catalogs(settings),
-        loader=loader,
-        autoescape=jinja2.select_autoescape(["html", "htm", "xml"]),
-        undefined=jinja2.StrictUndefined,
-        extensions=["jinja2.ext.i18n"],
-        trim_blocks=True,
-        lstrip_blocks=True,
-        bytecode_cache=_bytecode_cache(compiled) if compiled is not None else None,
-        # No stat of every template on every include: an environment lives for one build,
-        # or until the dev server sees a template change and makes a new one.
-        auto_reload=False,
-    )
-    i18n.install_translations(env, env.catalogs[settings.default_locale])
-    return env
-
-
-def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:
-    import jinja2
-
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
-
-
-def warm_templates(env: jinja2.Environment) -> None:
-    """Compile the page templates into ``env`` ahead of rendering (while documents parse).
-
-    A template that fails to load is left for the render stage to report.
-    """
-    for name in (*_KIND_TEMPLATES.values(), "partials/figure.html"):
-        try:
-            env.get_template(name)
-        except Exception:  # noqa: BLE001 - reported with its file and line when rendered
-            continue
 
 
 class ImageLookup(Protocol):
@@ -167,6 +80,10 @@ class PageJob:
     key: str = ""  # "" when no keys were asked for
 
 
+# How a rendered page is kept: (path, bytes) -> (sha256, size, staged identity, copied).
+Keep = Callable[[str, bytes], tuple[str, int, str, bool]]
+
+
 @dataclass(frozen=True, slots=True)
 class MadePage:
     """A page rendered into the build cache: its blob and its internal links."""
@@ -175,6 +92,8 @@ class MadePage:
     sha: str
     size: int
     links: bytes  # of an HTML page, from ``links``: ``pack_links`` of them
+    staged: str = ""  # the identity of the output file ``keep`` wrote, if it wrote one
+    copied: bool = False  # that file is a copy of the blob, not a link to it
 
 
 def plan_pages(site: Site, keys: PageKeys | None = None) -> list[PageJob]:
@@ -215,6 +134,7 @@ def make_pages(
     links: Callable[[str, bytes], tuple[tuple[str, str | None], ...]] | None = None,
     meanwhile: Callable[[], Any] | None = None,
     each: Callable[[list[MadePage]], Any] | None = None,
+    keep: Keep | None = None,
 ) -> list[MadePage]:
     """Render ``jobs`` into ``store``'s blobs, here or in forked workers, in job order.
 
@@ -223,12 +143,16 @@ def make_pages(
     at hand (``refcheck.links``), for the reference check. Templates are loaded before
     workers fork, so each compiles them only once. ``meanwhile`` runs in this process
     while workers render, then ``each`` with every slice of pages made (``map_chunks``).
+    ``keep(path, data)``, when given, keeps each page instead of ``store.put`` (and may
+    write its output file: ``output.Staging.write``).
     """
     count = parallel.workers_for(len(jobs), jobs=workers, threshold=PARALLEL_THRESHOLD)
     renderer = _Renderer(site, images, env, preview=preview, stale=stale or {}, bodies=bodies)
     if count > 1:
         renderer.preload({job.kind for job in jobs})
-    context = (renderer, store, links)
+    if keep is None:
+        keep = functools.partial(_put_blob, store)
+    context = (renderer, keep, links)
     return parallel.map_chunks(
         _make_chunk, context, jobs, workers=count, meanwhile=meanwhile, each=each
     )
@@ -264,13 +188,17 @@ def render_pages(
 
 
 def _make_chunk(context: tuple[Any, ...], jobs: Sequence[PageJob]) -> list[MadePage]:
-    renderer, store, read_links = context
+    renderer, keep, read_links = context
     out = []
     for job, data in renderer.render_jobs(jobs):
-        sha, size = store.put(data)
+        sha, size, staged, copied = keep(job.path, data)
         found = read_links(job.path, data) if read_links and job.path.endswith(".html") else ()
-        out.append(MadePage(job.key, sha, size, pack_links(found)))
+        out.append(MadePage(job.key, sha, size, pack_links(found), staged, copied))
     return out
+
+
+def _put_blob(store: BuildCache, _path: str, data: bytes) -> tuple[str, int, str, bool]:
+    return (*store.put(data), "", False)
 
 
 # --------------------------------------------------------------------------- rendering
@@ -326,7 +254,7 @@ class _Renderer:
     def preload(self, kinds: set[str]) -> None:
         """Compile the templates of ``kinds`` now (before workers fork)."""
         for kind in kinds:
-            self.template(_KIND_TEMPLATES[kind])
+            self.template(PAGE_TEMPLATES[kind])
         if "release" in kinds or "page" in kinds:
             self.template("partials/figure.html")
 
@@ -550,41 +478,6 @@ class _Renderer:
             return template.render(context)
         except Exception as exc:
             raise template_error(exc, template.filename or template.name or "?") from None
-
-
-def template_error(exc: Exception, name: str) -> TemplateError:
-    """A ``TemplateError`` naming the template file and line an exception came from."""
-    import jinja2
-
-    if isinstance(exc, TemplateError):
-        return exc
-    if isinstance(exc, jinja2.TemplateSyntaxError):
-        return TemplateError(
-            f"template syntax error: {exc.message}",
-            path=exc.filename or exc.name or name,
-            line=exc.lineno,
-            hint="check the Jinja tags ({% ... %}, {{ ... }}) around this line",
-        )
-    if isinstance(exc, jinja2.TemplateNotFound):
-        return TemplateError(
-            f"template not found: {exc.name}",
-            path=name,
-            hint="add it to the site's templates/ folder, or extend a theme template",
-        )
-    path, line = name, None
-    for frame in traceback.extract_tb(exc.__traceback__):
-        if not frame.filename.endswith(".py") and not frame.filename.startswith("<"):
-            path, line = frame.filename, frame.lineno
-    if isinstance(exc, jinja2.UndefinedError):
-        return TemplateError(
-            f"undefined value: {exc.message}",
-            path=path,
-            line=line,
-            hint="the page context has no such value; check the spelling",
-        )
-    if line is None:
-        raise exc
-    return TemplateError(f"{type(exc).__name__}: {exc}", path=path, line=line)
 
 
 # --------------------------------------------------------------------------- helpers

@@ -38,7 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
-from . import buildcache, edits, output, render
+from . import buildcache, edits, output, templating
 from . import settings as settings_
 from .build import BuildReport, BuildState, build
 from .devserver import DevServer, PortInUse, Problem, RebuildResult
@@ -176,7 +176,7 @@ class Preview:
         todo = set(paths) | self.pending
         if self.state.env is None:
             compiled = buildcache.build_folder(self.settings) / "jinja"
-            self.state.env = render.make_environment(self.settings, compiled=compiled)
+            self.state.env = templating.make_environment(self.settings, compiled=compiled)
         try:
             applied = edits.apply_edits(
                 last, todo, env=self.state.env, now=self.now or datetime.now(UTC)
