@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -134,6 +135,31 @@ def test_a_staged_page_whose_bytes_the_cache_has_links_the_good_blob(tmp_path: P
     assert os.stat(staging.root / "b/index.html").st_ino == os.stat(blobs.blob_file(sha)).st_ino
 
 
+def test_a_page_staged_beside_a_cache_on_another_disk_is_published_as_a_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_links(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    blobs = BuildCache(tmp_path / "cache")
+    target = tmp_path / "build"
+    staging = output.Staging(target)
+    monkeypatch.setattr(os, "link", no_links)  # as when the cache is on another disk
+    sha, _, ident, copied = staging.write("a/index.html", b"<p>a</p>", blobs)
+    assert copied and Path(blobs.blob_file(sha)).read_bytes() == b"<p>a</p>"
+    staging.record("a/index.html", ident, copied)
+    done = output.publish(
+        [], target=target, links={"a/index.html": blobs.blob_file(sha)}, staging=staging
+    )
+    assert (target / "a/index.html").read_bytes() == b"<p>a</p>"
+    assert done.copied == 1 and done.linked == 0
+    monkeypatch.undo()
+    again = output.publish(
+        [], target=target, links={"a/index.html": blobs.blob_file(sha)}, previous=done.manifest
+    )
+    assert again.mode == "unchanged"  # the manifest knows the copy as published
+
+
 def test_a_discarded_staging_leaves_the_previous_output_as_it_was(tmp_path: Path) -> None:
     src = _sources(tmp_path, a=b"new")
     target = tmp_path / "build"
@@ -231,8 +257,6 @@ def test_a_failed_in_place_publish_leaves_the_output_as_it_was(tmp_path: Path) -
 
 
 def test_update_writes_only_new_bytes_and_keeps_the_folder_intact(tmp_path: Path) -> None:
-    from presssite.buildcache import BuildCache, intact
-
     target = tmp_path / "build"
     files = [OutputFile(f"p{i}/index.html", data=f"page {i}".encode()) for i in range(3)]
     first = output.publish(files, target=target)

@@ -195,12 +195,13 @@ class BuildCache:
             fh.write(data)
         return sha, len(data)
 
-    def adopt(self, path: str, data: bytes) -> tuple[str, int, bool]:
+    def adopt(self, path: str, data: bytes) -> tuple[str, int, str]:
         """Store ``data``, just written to the file ``path``, by linking that file in.
 
-        (sha256, size, adopted): False when the blob was there already or the link is
-        not possible (``path`` on another file system), the blob then made as by ``put``.
-        The caller must never change ``path`` in place afterwards, as for any blob.
+        Returns (sha256, size, how): "linked" (the blob is now ``path``'s file),
+        "existing" (the cache had these bytes: ``path`` is a second copy) or "copied"
+        (``path`` is on another file system: the blob is a copy of it). The caller must
+        never change ``path`` in place afterwards, as for any blob.
         """
         sha = hashlib.sha256(data).hexdigest()
         blob = self.blob_file(sha)
@@ -210,13 +211,14 @@ class BuildCache:
             self._made.add(folder)
         try:
             os.link(path, blob)
-            return sha, len(data), True
+            return sha, len(data), "linked"
         except FileExistsError:
             if _size(blob) != len(data):  # left truncated by a killed build: a new file
                 write_atomic(Path(blob), data)
+            return sha, len(data), "existing"
         except OSError:
             self.put(data)
-        return sha, len(data), False
+            return sha, len(data), "copied"
 
     def has(self, sha: str, size: int) -> bool:
         """Whether the blob ``sha`` is there with the expected size."""

@@ -139,13 +139,12 @@ class Staging:
             return sha, size, "", False
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        sha, size, adopted = blobs.adopt(dest, data)
+        sha, size, how = blobs.adopt(dest, data)
         blob = blobs.blob_file(sha)
-        if not adopted:  # the cache had these bytes already, or is on another disk
+        if how == "existing":  # one file for both, as a publish would link it
             os.unlink(dest)
-            if _put(blob, dest) == "copied":
-                return sha, size, _identity(blob), True
-        return sha, size, _identity(blob), False
+            how = _put(blob, dest)
+        return sha, size, _identity(blob), how == "copied"
 
     def record(self, rel: str, identity: str, copied: bool = False) -> None:
         """Note a page ``write`` put here (in a worker): the publish keeps it."""
