@@ -17,7 +17,7 @@ import pytest
 from conftest import make_photo, make_site
 
 from presssite import build as build_
-from presssite import content, parallel, render
+from presssite import content, output, parallel, render
 from presssite import settings as settings_
 from presssite.buildcache import BuildCache
 from presssite.errors import TemplateError
@@ -255,6 +255,28 @@ def test_parallel_parsing_and_rendering_give_the_same_bytes(
     edited = build_.build(settings_.load(root), target=tmp_path / "cached", now=NOW, jobs=2)
     assert edited.pages_rendered > 0 and edited.files_changed == 0
     assert tree(tmp_path / "cached") == tree(tmp_path / "serial")
+
+
+def test_pages_rendered_into_a_staging_folder_the_publish_does_not_need_are_right(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A template edit re-renders every page: a large site writes them straight into a
+    # new folder (told so here). Few files changed on this small site, so the publish
+    # works in place after all and drops that folder.
+    root = fixture_site(tmp_path)
+    run(root, root / "build")
+    monkeypatch.setattr(output, "will_swap", lambda *_args: True)
+    (root / "templates").mkdir(exist_ok=True)
+    (root / "templates" / "release.html").write_text(
+        '{% extends "theme/release.html" %}{% block main %}<p>new</p>{{ super() }}{% endblock %}'
+    )
+    report = run(root, root / "build")
+    assert report.publish_mode == "in place" and report.pages_rendered == report.pages
+    run(root, tmp_path / "fresh", cache=False)
+    assert tree(root / "build") == tree(tmp_path / "fresh")
+    assert "<p>new</p>" in (root / "build/en/press/release-1/index.html").read_text()
+    assert run(root, root / "build").unchanged
+    assert sorted(p.name for p in root.iterdir() if p.name.startswith("build")) == ["build"]
 
 
 def test_a_broken_template_is_reported_when_documents_parse_in_workers(

@@ -160,6 +160,61 @@ def test_a_page_staged_beside_a_cache_on_another_disk_is_published_as_a_copy(
     assert again.mode == "unchanged"  # the manifest knows the copy as published
 
 
+def test_pages_go_into_a_staging_folder_when_a_swap_is_likely() -> None:
+    assert output.will_swap(None, 1, 10)  # no manifest of the output: always a swap
+    assert not output.will_swap({}, 100, 100_000)  # a few pages: in place
+    assert not output.will_swap({}, 1_000, 10_000)  # a tenth of the files: in place
+    assert output.will_swap({}, 1_001, 10_000)
+
+
+def test_a_staging_folder_the_publish_does_not_need_is_discarded(tmp_path: Path) -> None:
+    # Pages rendered anew (a template edited) may come out as they were: the publish then
+    # finds the output current, or changes it in place, and leaves no staging folder.
+    blobs = BuildCache(tmp_path / "cache")
+    target = tmp_path / "build"
+    pages = {f"p{i}/index.html": f"<p>{i}</p>".encode() for i in range(3)}
+    first = output.publish([], target=target, links={r: _blob(blobs, d) for r, d in pages.items()})
+    before = {r: os.stat(target / r).st_ino for r in pages}
+    staging = output.Staging(target)
+    for rel, data in pages.items():
+        staging.record(rel, staging.write(rel, data, blobs)[2])
+    links = {r: _blob(blobs, d) for r, d in pages.items()}
+    same = output.publish([], target=target, links=links, previous=first.manifest, staging=staging)
+    assert same.mode == "unchanged" and not staging.root.exists()
+    assert {r: os.stat(target / r).st_ino for r in pages} == before
+    staging = output.Staging(target)
+    staging.record("p0/index.html", staging.write("p0/index.html", b"<p>new</p>", blobs)[2])
+    links["p0/index.html"] = _blob(blobs, b"<p>new</p>")
+    done = output.publish([], target=target, links=links, previous=first.manifest, staging=staging)
+    assert done.mode == "in place" and done.changed == 1 and not staging.root.exists()
+    assert (target / "p0/index.html").read_bytes() == b"<p>new</p>"
+    assert os.stat(target / "p1/index.html").st_ino == before["p1/index.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "cache"]
+
+
+def test_a_staging_folder_replaces_an_output_whose_pages_nearly_all_changed(
+    tmp_path: Path,
+) -> None:
+    blobs = BuildCache(tmp_path / "cache")
+    target = tmp_path / "build"
+    old = {f"p{i}/index.html": f"<p>{i}</p>".encode() for i in range(150)}
+    first = output.publish([], target=target, links={r: _blob(blobs, d) for r, d in old.items()})
+    staging = output.Staging(target)
+    new = {rel: data + b" new" for rel, data in old.items()}
+    for rel, data in new.items():
+        staging.record(rel, staging.write(rel, data, blobs)[2])
+    links = {r: _blob(blobs, d) for r, d in new.items()}
+    done = output.publish([], target=target, links=links, previous=first.manifest, staging=staging)
+    assert done.mode == "swap" and done.linked == 150  # the staged pages, kept as written
+    assert all((target / r).read_bytes() == d for r, d in new.items())
+    assert intact(target, done.manifest)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "cache"]
+
+
+def _blob(blobs: BuildCache, data: bytes) -> str:
+    return blobs.blob_file(blobs.put(data)[0])
+
+
 def test_a_discarded_staging_leaves_the_previous_output_as_it_was(tmp_path: Path) -> None:
     src = _sources(tmp_path, a=b"new")
     target = tmp_path / "build"

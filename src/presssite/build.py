@@ -310,7 +310,8 @@ class _Work:
             if last is not None and last.target.resolve() == target.resolve():
                 previous = last.manifest  # it knows of the files ``edits`` wrote since
             stage = keep = None
-            if previous is None and todo:  # a publish by swap: pages go into its folder
+            if todo and output.will_swap(previous, len(todo), len(page_jobs)):
+                # A publish by swap, most likely: the pages go straight into its folder.
                 staging = self.staging = output.Staging(target)
                 keep = functools.partial(staging.write, blobs=blobs)
                 done = [0]  # pages come back in job order, slice by slice
@@ -318,10 +319,8 @@ class _Work:
                 def stage(made: list[Any]) -> None:
                     start, done[0] = done[0], done[0] + len(made)
                     for job, page in zip(todo[start : done[0]], made, strict=True):
-                        if page.staged:
+                        if page.staged:  # else a second page of that path: publish decides
                             staging.record(job.path, page.staged, page.copied)
-                        else:
-                            staging.link([(job.path, blobs.blob_file(page.sha))])
 
             def make_feeds() -> None:  # while the workers render, if there are any
                 with timer.stage("feeds"):

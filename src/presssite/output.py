@@ -81,7 +81,8 @@ class Staging:
     """The new folder of a publish that will swap, filled while the build still renders.
 
     A build with no manifest of the output (a first or cold build) always publishes by
-    swapping a new folder in. The render workers write its pages into it as they render
+    swapping a new folder in (and so, most likely, does one that renders most pages
+    anew: ``will_swap``). The render workers write its pages into it as they render
     them (``write``, then ``record`` here; or ``link`` for a page already in a cache),
     so the folders and files of thousands of pages are made beside the rendering instead
     of after it; ``publish(..., staging=)`` then adds the other files and swaps the folder
@@ -134,7 +135,7 @@ class Staging:
             _make_folders(parent, self.made)
         try:
             fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:  # two pages of one path: the publish sorts it out
+        except FileExistsError:  # two pages of one path: the publish puts the one it wants
             sha, size = blobs.put(data)
             return sha, size, "", False
         with os.fdopen(fd, "wb") as fh:
@@ -157,6 +158,16 @@ class Staging:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+def will_swap(previous: Manifest | None, changing: int, total: int) -> bool:
+    """Whether publishing ``total`` files, ``changing`` of them made anew, will swap a new
+    folder in: said before rendering, to write the pages straight into a ``Staging``.
+
+    A guess when there is a ``previous`` manifest: the pages made anew may come out as
+    they were, and the publish then works in place after all (or finds nothing changed).
+    """
+    return previous is None or changing > max(100, IN_PLACE_LIMIT * total)
+
+
 def publish(
     files: Iterable[OutputFile],
     *,
@@ -173,8 +184,9 @@ def publish(
     hundreds of megabytes). Later files with the same path replace earlier ones (so a
     site's static file can override the theme's); ``links`` come after ``files``.
     ``target``'s parent is created if needed. With ``staging`` (made for this ``target``)
-    the publish swaps that folder in, whatever ``previous`` says: a staged file stays when
-    its source is still the one wanted (same identity), else it is made again.
+    the publish swaps that folder in (a staged file stays when its source is still the
+    one wanted, same identity, else it is made again), unless ``previous`` allows an
+    in-place publish after all: then the staging folder is discarded.
     """
     target = target.resolve()
     if staging is None:
@@ -193,19 +205,23 @@ def publish(
             for rel, ident in staging.staged.items():  # one string per page, not two
                 if wanted.get(rel) == ident:
                     wanted[rel] = ident
-            return _swap_in(target, by_path, wanted, staging)
         if previous is not None and intact(target, previous):
             changed = [rel for rel, ident in wanted.items() if previous.get(rel, ("",))[0] != ident]
             removed = [rel for rel in previous if rel not in wanted]
             if not changed and not removed:
+                if staging is not None:
+                    staging.discard()
                 return Published(len(wanted), 0, 0, 0, mode="unchanged", manifest=previous)
             if len(changed) + len(removed) <= max(100, IN_PLACE_LIMIT * len(wanted)):
+                if staging is not None:
+                    staging.discard()
+                    staging = None
                 if before_changes is not None:
                     before_changes()
                 done = _in_place(target, by_path, wanted, previous, changed, removed)
                 if done is not None:
                     return done
-        return _swap_in(target, by_path, wanted)
+        return _swap_in(target, by_path, wanted, staging)
 
 
 def update(
