@@ -120,13 +120,13 @@ class Staging:
         """Create the page ``rel`` with ``data`` here and keep its bytes in ``blobs``.
 
         Runs in the render workers too (each has its own copy of ``made``): the page is
-        written where it will be published, in its own new folder, and the blob becomes
-        a hard link to it, one more name for the same file. A file created in a folder
-        of its own lands where the file system places that folder; a blob created in one
-        of the cache's few shared folders may not (on a full ext4 block group, creating
-        it costs ten times a ``mkdir``). Returns (sha256, size, identity, copied) for
-        ``record``: the identity of the blob, which the publish will want; ``copied``
-        when the cache is on another file system and the page a copy of its blob.
+        written where it will be published, in its own new folder, and its blob is then
+        a hard link to it, one more name for the same file, instead of a second file in
+        one of the cache's few shared folders (ext4 places a new file near its folder,
+        and creating files there was measured at several times the cost of a ``mkdir``).
+        Returns (sha256, size, identity, copied) for ``record``: the identity of the
+        blob, which the publish will want; ``copied`` when the cache is on another file
+        system and the page a copy of its blob.
         """
         rel = _safe_relative(rel)
         dest = os.path.join(str(self.root), rel)
