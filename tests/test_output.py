@@ -54,43 +54,16 @@ def test_a_failure_leaves_the_previous_output_untouched(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]
 
 
-def _sources(tmp_path: Path, **pages: bytes) -> dict[str, str]:
-    folder = tmp_path / "blobs"
-    folder.mkdir(exist_ok=True)
-    for name, data in pages.items():
-        (folder / name).write_bytes(data)
-    return {name: str(folder / name) for name in pages}
-
-
-def test_pages_staged_while_rendering_are_published_with_the_rest(tmp_path: Path) -> None:
-    src = _sources(tmp_path, a=b"<p>a</p>", b=b"<p>b</p>")
-    target = tmp_path / "build"
-    output.publish([OutputFile("old.html", data=b"old")], target=target)
-    staging = output.Staging(target)
-    staging.link([("en/a/index.html", src["a"])])  # while the other pages still render
-    assert not (target / "en").exists()  # the live output is untouched until the swap
-    done = output.publish(
-        [OutputFile("static/site.css", data=b"css")],
-        target=target,
-        links={"en/a/index.html": src["a"], "en/b/index.html": src["b"]},
-        staging=staging,
-    )
-    files = sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file())
-    assert files == ["en/a/index.html", "en/b/index.html", "static/site.css"]
-    assert os.stat(target / "en/a/index.html").st_ino == os.stat(src["a"]).st_ino
-    assert done.linked == 2 and done.mode == "swap"
-    assert intact(target, done.manifest)  # the next build can publish in place
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["blobs", "build"]
-
-
 def test_a_staged_page_replaced_or_dropped_before_the_publish_is_not_kept(
     tmp_path: Path,
 ) -> None:
-    src = _sources(tmp_path, a=b"first", a2=b"second", c=b"gone")
+    blobs = BuildCache(tmp_path / "cache")
     target = tmp_path / "build"
     staging = output.Staging(target)
-    staging.link([("a/index.html", src["a"]), ("c/index.html", src["c"])])
-    done = output.publish([], target=target, links={"a/index.html": src["a2"]}, staging=staging)
+    for rel, data in (("a/index.html", b"first"), ("c/index.html", b"gone")):
+        staging.record(rel, staging.write(rel, data, blobs)[2])
+    links = {"a/index.html": _blob(blobs, b"second")}
+    done = output.publish([], target=target, links=links, staging=staging)
     assert (target / "a/index.html").read_bytes() == b"second"
     assert not (target / "c/index.html").exists()
     assert intact(target, done.manifest)
@@ -101,22 +74,25 @@ def test_pages_written_into_the_staging_folder_are_their_cache_blobs(tmp_path: P
     # in the cache under the same inode: one file, stored once, published as it is.
     blobs = BuildCache(tmp_path / "cache")
     target = tmp_path / "build"
+    output.publish([OutputFile("old.html", data=b"old")], target=target)
     staging = output.Staging(target)
     sha, size, ident, copied = staging.write("en/a/index.html", b"<p>a</p>", blobs)
     staged = staging.root / "en/a/index.html"
     assert staged.read_bytes() == b"<p>a</p>" and size == 8 and not copied
     assert os.stat(staged).st_ino == os.stat(blobs.blob_file(sha)).st_ino
     staging.record("en/a/index.html", ident)
+    assert not (target / "en").exists()  # the live output is untouched until the swap
     done = output.publish(
         [OutputFile("feed.xml", data=b"<feed/>")],
         target=target,
-        links={"en/a/index.html": blobs.blob_file(sha)},
+        links={"en/a/index.html": blobs.blob_file(sha), "en/b/index.html": _blob(blobs, b"b")},
         staging=staging,
     )
-    assert (target / "en/a/index.html").read_bytes() == b"<p>a</p>"
+    files = sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file())
+    assert files == ["en/a/index.html", "en/b/index.html", "feed.xml"]
     assert os.stat(target / "en/a/index.html").st_ino == os.stat(blobs.blob_file(sha)).st_ino
-    assert done.linked == 1 and done.bytes_written == len(b"<feed/>")  # the page not again
-    assert intact(target, done.manifest)
+    assert done.linked == 2 and done.bytes_written == len(b"<feed/>")  # the page not again
+    assert done.mode == "swap" and intact(target, done.manifest)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "cache"]
 
 
@@ -216,14 +192,13 @@ def _blob(blobs: BuildCache, data: bytes) -> str:
 
 
 def test_a_discarded_staging_leaves_the_previous_output_as_it_was(tmp_path: Path) -> None:
-    src = _sources(tmp_path, a=b"new")
     target = tmp_path / "build"
     output.publish([OutputFile("index.html", data=b"good")], target=target)
     staging = output.Staging(target)
-    staging.link([("index.html", src["a"])])
+    staging.write("index.html", b"new", BuildCache(tmp_path / "cache"))
     staging.discard()  # e.g. --strict found a broken link after rendering
     assert (target / "index.html").read_bytes() == b"good"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["blobs", "build"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "cache"]
 
 
 def test_later_files_override_earlier_ones(tmp_path: Path) -> None:

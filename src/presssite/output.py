@@ -5,9 +5,9 @@ it in only when every file is there: the previous output is renamed aside, the n
 renamed in, then the old one removed. Two renames are needed because POSIX ``rename``
 does not replace a non-empty directory. A failed or interrupted build therefore never
 leaves a half-written site where the previous one was: at worst a ``.tmp-``/``.old-``
-folder that the next build clears away. A build that will swap in any case (it has no
-manifest of the output) starts that folder early, as a ``Staging``, into which the
-render workers write the pages as they render them.
+folder that the next build clears away. A build that will most likely swap (it has no
+manifest of the output, or renders most pages anew) starts that folder early, as a
+``Staging``, into which the render workers write the pages as they render them.
 
 Files that come from elsewhere (pages and feeds from the build cache, photos from the
 image cache, static files) are hard-linked when they are on the same file system, and
@@ -83,11 +83,11 @@ class Staging:
     A build with no manifest of the output (a first or cold build) always publishes by
     swapping a new folder in (and so, most likely, does one that renders most pages
     anew: ``will_swap``). The render workers write its pages into it as they render
-    them (``write``, then ``record`` here; or ``link`` for a page already in a cache),
-    so the folders and files of thousands of pages are made beside the rendering instead
-    of after it; ``publish(..., staging=)`` then adds the other files and swaps the folder
-    in. A failed build ``discard``s it; the previous output is never touched before the
-    swap.
+    them (``write``, then ``record`` here), so the folders and files of thousands of
+    pages are made beside the rendering instead of after it; ``publish(..., staging=)``
+    then adds the other files and swaps the folder in, or discards it when it can work
+    in place after all. A failed build ``discard``s it; the previous output is never
+    touched before the swap.
     """
 
     def __init__(self, target: Path) -> None:
@@ -100,21 +100,6 @@ class Staging:
         # thousands: one string each); the few copied rather than linked, apart.
         self.staged: dict[str, str] = {}
         self.copied: set[str] = set()
-
-    def link(self, files: Iterable[tuple[str, str]]) -> None:
-        """Link (or copy) each (output path, source file) into the folder."""
-        base = str(self.root)
-        for rel, source in files:
-            rel = _safe_relative(rel)
-            if rel in self.staged:
-                continue
-            dest = os.path.join(base, rel)
-            parent = os.path.dirname(dest)
-            if parent not in self.made:
-                _make_folders(parent, self.made)
-            self.staged[rel] = _identity(source)
-            if _put(source, dest) == "copied":
-                self.copied.add(rel)
 
     def write(self, rel: str, data: bytes, blobs: BuildCache) -> tuple[str, int, str, bool]:
         """Create the page ``rel`` with ``data`` here and keep its bytes in ``blobs``.
