@@ -2,10 +2,11 @@
 
 Templates come from the site's ``templates/`` folder over the built-in theme (a site
 template of the same name wins; ``theme/<name>`` always reaches the theme's own, so an
-override can extend it: ``templating``). Templates are handed ready-made values (URLs, alternates,
-localized dates, planned ``PhotoImage``s) and never touch the filesystem; every label
-in them goes through gettext, with the locale's catalogs installed before that locale's
-pages are rendered. Errors in templates become ``TemplateError``s naming file and line.
+override can extend it: ``templating``). Templates are handed ready-made values (URLs,
+alternates, localized dates, planned ``PhotoImage``s) and never touch the filesystem;
+every label in them goes through gettext, with the locale's catalogs installed before
+that locale's pages are rendered. Errors in templates become ``TemplateError``s naming
+file and line.
 
 ``plan_pages`` lists every page as a ``PageJob`` before anything is rendered, with a key
 that hashes every input of the page (see ``PageKeys``), so a build renders only the pages
