@@ -180,16 +180,11 @@ class BuildCache:
     def put(self, data: bytes) -> tuple[str, int]:
         """Store ``data`` (unless already there) and return (sha256, size)."""
         sha = hashlib.sha256(data).hexdigest()
-        path = self.blob_path(sha)
-        folder = str(path.parent)
-        if folder not in self._made:
-            os.makedirs(folder, exist_ok=True)
-            self._made.add(folder)
+        path = self._new_blob(sha)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         except FileExistsError:
-            if _size(path) != len(data):  # left truncated by a killed build: a new file
-                write_atomic(path, data)
+            _mend(path, data)
             return sha, len(data)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -204,21 +199,25 @@ class BuildCache:
         never change ``path`` in place afterwards, as for any blob.
         """
         sha = hashlib.sha256(data).hexdigest()
+        blob = self._new_blob(sha)
+        try:
+            os.link(path, blob)
+            return sha, len(data), "linked"
+        except FileExistsError:
+            _mend(blob, data)
+            return sha, len(data), "existing"
+        except OSError:
+            self.put(data)
+            return sha, len(data), "copied"
+
+    def _new_blob(self, sha: str) -> str:
+        """The blob file of ``sha``, its shard folder made (once per process)."""
         blob = self.blob_file(sha)
         folder = os.path.dirname(blob)
         if folder not in self._made:
             os.makedirs(folder, exist_ok=True)
             self._made.add(folder)
-        try:
-            os.link(path, blob)
-            return sha, len(data), "linked"
-        except FileExistsError:
-            if _size(blob) != len(data):  # left truncated by a killed build: a new file
-                write_atomic(Path(blob), data)
-            return sha, len(data), "existing"
-        except OSError:
-            self.put(data)
-            return sha, len(data), "copied"
+        return blob
 
     def has(self, sha: str, size: int) -> bool:
         """Whether the blob ``sha`` is there with the expected size."""
@@ -435,6 +434,12 @@ def _pread(fd: int, length: int, offset: int) -> bytes:
         return os.pread(fd, length, offset)
     os.lseek(fd, offset, os.SEEK_SET)  # no pread (Windows): no fork either, one reader
     return os.read(fd, length)
+
+
+def _mend(blob: str, data: bytes) -> None:
+    """Replace a blob that a killed build left truncated (its size tells) by a new file."""
+    if _size(blob) != len(data):
+        write_atomic(Path(blob), data)
 
 
 def _size(path: Path | str) -> int:
