@@ -32,6 +32,7 @@ LAYERS = {
     "contentwalk": 3,
     "pagekeys": 3,
     "templating": 3,
+    "staging": 3,
     "content": 4,
     "site": 4,
     "images": 4,

@@ -110,10 +110,21 @@ def test_the_cache_changes_no_output_byte(tmp_path: Path) -> None:
     assert tree(root / "build") == expected
     warm = run(root, root / "build")
     assert warm.unchanged and tree(root / "build") == expected
-    # Another folder, the same cache: every page comes from it, byte for byte.
+    # Another folder, the same cache: the documents come from it; the pages, whose one
+    # copy is the first folder's, are rendered again, byte for byte.
     elsewhere = run(root, tmp_path / "elsewhere")
-    assert elsewhere.pages_rendered == 0 and not elsewhere.unchanged
+    assert elsewhere.documents_parsed == 0 and elsewhere.pages_rendered == cold.pages
     assert tree(tmp_path / "elsewhere") == expected
+    # A page rendered for an in-place publish is kept in the cache too: a build into
+    # yet another folder renders all the others again.
+    (root / "content/press/2026-01-02-release-2/index.id.md").write_text(
+        release("Rilis 2 id", "2026-01-02T09:00:00+07:00", body="Paragraf baru.", tags="[x]")
+    )
+    edited = run(root, root / "build")
+    assert edited.publish_mode == "in place" and edited.pages_rendered > 0
+    again = run(root, tmp_path / "again")
+    assert again.pages_reused == edited.pages_rendered
+    assert tree(tmp_path / "again") == tree(root / "build")
 
     # After edits (a body, a title, a template), cached and uncached builds still agree.
     (root / "content/press/2026-01-01-release-1/index.en.md").write_text(
@@ -210,12 +221,15 @@ def test_an_output_edited_by_hand_is_repaired(tmp_path: Path) -> None:
     root = fixture_site(tmp_path)
     run(root, root / "build")
     expected = tree(root / "build")
+    kept = (root / "build/en/index.html").stat().st_ino
     page = root / "build/id/index.html"
     page.unlink()
     page.write_bytes(b"vandalised")
     (root / "build/en/press/release-1/index.html").unlink()
     report = run(root, root / "build")
-    assert not report.unchanged and report.pages_rendered == 0
+    # The two pages are rendered again; the others are linked from the output as it was.
+    assert not report.unchanged and report.pages_rendered == 2
+    assert (root / "build/en/index.html").stat().st_ino == kept
     assert tree(root / "build") == expected
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from presssite import output
 from presssite.buildcache import BuildCache, intact
 from presssite.errors import PresssiteError
 from presssite.model import OutputFile
+from presssite.staging import Staging
 
 
 def test_publish_writes_bytes_and_links_sources(tmp_path: Path) -> None:
@@ -59,59 +61,90 @@ def test_a_staged_page_replaced_or_dropped_before_the_publish_is_not_kept(
 ) -> None:
     blobs = BuildCache(tmp_path / "cache")
     target = tmp_path / "build"
-    staging = output.Staging(target)
-    for rel, data in (("a/index.html", b"first"), ("c/index.html", b"gone")):
-        staging.record(rel, staging.write(rel, data, blobs)[2])
-    links = {"a/index.html": _blob(blobs, b"second")}
-    done = output.publish([], target=target, links=links, staging=staging)
+    staging = Staging(target)
+    _stage(staging, {"a/index.html": b"first", "c/index.html": b"gone"}, blobs)
+    pages = {"a/index.html": _blob(blobs, b"second")}
+    done = output.publish([], target=target, pages=pages, blobs=blobs, staging=staging)
     assert (target / "a/index.html").read_bytes() == b"second"
     assert not (target / "c/index.html").exists()
     assert intact(target, done.manifest)
 
 
-def test_pages_written_into_the_staging_folder_are_their_cache_blobs(tmp_path: Path) -> None:
-    # A render worker writes each page where it will be published and keeps its bytes
-    # in the cache under the same inode: one file, stored once, published as it is.
+def test_pages_written_into_the_staging_folder_are_published_as_written(
+    tmp_path: Path,
+) -> None:
+    # A render worker writes each page where it will be published: the one copy of its
+    # bytes (no blob in the cache), which the publish swaps in without writing it again.
     blobs = BuildCache(tmp_path / "cache")
     target = tmp_path / "build"
     output.publish([OutputFile("old.html", data=b"old")], target=target)
-    staging = output.Staging(target)
-    sha, size, ident, copied = staging.write("en/a/index.html", b"<p>a</p>", blobs)
+    staging = Staging(target)
+    sha, size, stat = staging.write("en/a/index.html", b"<p>a</p>", blobs)
     staged = staging.root / "en/a/index.html"
-    assert staged.read_bytes() == b"<p>a</p>" and size == 8 and not copied
-    assert os.stat(staged).st_ino == os.stat(blobs.blob_file(sha)).st_ino
-    staging.record("en/a/index.html", ident)
+    assert staged.read_bytes() == b"<p>a</p>" and size == 8
+    assert stat == (os.stat(staged).st_ino, os.stat(staged).st_mtime_ns)
+    assert not blobs.has(sha, size)
+    staging.record("en/a/index.html", sha, size, stat)
     assert not (target / "en").exists()  # the live output is untouched until the swap
     done = output.publish(
         [OutputFile("feed.xml", data=b"<feed/>")],
         target=target,
-        links={"en/a/index.html": blobs.blob_file(sha), "en/b/index.html": _blob(blobs, b"b")},
+        pages={"en/a/index.html": sha, "en/b/index.html": _blob(blobs, b"b")},
+        blobs=blobs,
         staging=staging,
     )
     files = sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file())
     assert files == ["en/a/index.html", "en/b/index.html", "feed.xml"]
-    assert os.stat(target / "en/a/index.html").st_ino == os.stat(blobs.blob_file(sha)).st_ino
-    assert done.linked == 2 and done.bytes_written == len(b"<feed/>")  # the page not again
+    assert os.stat(target / "en/a/index.html").st_ino == stat[0]
+    assert done.linked == 1 and done.bytes_written == len(b"<feed/>")  # the page not again
     assert done.mode == "swap" and intact(target, done.manifest)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "cache"]
 
 
-def test_a_staged_page_whose_bytes_the_cache_has_links_the_good_blob(tmp_path: Path) -> None:
+def test_a_second_page_of_one_path_goes_to_the_cache_and_the_publish_picks(
+    tmp_path: Path,
+) -> None:
     blobs = BuildCache(tmp_path / "cache")
-    good, _ = blobs.put(b"same page")
-    sha, _, ident, _ = output.Staging(tmp_path / "one").write("a.html", b"same page", blobs)
-    assert sha == good and ident == output._identity(blobs.blob_file(good))
-    # A blob left truncated by a killed build is replaced, and the page links the new one.
-    truncated = Path(blobs.blob_file(blobs.put(b"x" * 100)[0]))
-    truncated.unlink()
-    truncated.write_bytes(b"x" * 10)
-    staging = output.Staging(tmp_path / "two")
-    sha, size, _, _ = staging.write("b/index.html", b"x" * 100, blobs)
-    assert Path(blobs.blob_file(sha)).read_bytes() == b"x" * 100 and size == 100
-    assert os.stat(staging.root / "b/index.html").st_ino == os.stat(blobs.blob_file(sha)).st_ino
+    target = tmp_path / "build"
+    staging = Staging(target)
+    _stage(staging, {"a/index.html": b"first"}, blobs)
+    sha, size, stat = staging.write("a/index.html", b"second", blobs)
+    assert stat is None and blobs.has(sha, size)
+    output.publish([], target=target, pages={"a/index.html": sha}, blobs=blobs, staging=staging)
+    assert (target / "a/index.html").read_bytes() == b"second"
+    # The first page's bytes went with the staging folder: a publish that wants them
+    # stops, before touching the output.
+    with pytest.raises(PresssiteError, match="a/index.html") as caught:
+        output.publish([], target=target, pages={"a/index.html": _sha(b"third")}, blobs=blobs)
+    assert "build again" in caught.value.format()
+    assert (target / "a/index.html").read_bytes() == b"second"  # untouched by the failure
 
 
-def test_a_page_staged_beside_a_cache_on_another_disk_is_published_as_a_copy(
+def test_a_page_only_the_previous_output_holds_is_linked_from_there(tmp_path: Path) -> None:
+    # After a cold build the output is the only copy of its pages: a later swap (most
+    # pages changed) links the unchanged ones from it into the new folder.
+    blobs = BuildCache(tmp_path / "cache")
+    target = tmp_path / "build"
+    old = {f"p{i}/index.html": f"<p>{i}</p>".encode() for i in range(150)}
+    staging = Staging(target)
+    shas = _stage(staging, old, blobs)
+    first = output.publish([], target=target, pages=shas, blobs=blobs, staging=staging)
+    assert blobs.blob_count() == 0
+    before = os.stat(target / "p0/index.html").st_ino
+    staging = Staging(target)
+    new = {rel: data + b" new" for rel, data in old.items() if rel != "p0/index.html"}
+    pages = {**shas, **_stage(staging, new, blobs)}
+    done = output.publish(
+        [], target=target, pages=pages, blobs=blobs, previous=first.manifest, staging=staging
+    )
+    assert done.mode == "swap" and done.linked == 1
+    assert os.stat(target / "p0/index.html").st_ino == before
+    assert (target / "p0/index.html").read_bytes() == b"<p>0</p>"
+    assert all((target / r).read_bytes() == d for r, d in new.items())
+    assert intact(target, done.manifest)
+
+
+def test_a_page_linked_from_a_cache_on_another_disk_is_published_as_a_copy(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def no_links(*_args: object, **_kwargs: object) -> None:
@@ -119,20 +152,13 @@ def test_a_page_staged_beside_a_cache_on_another_disk_is_published_as_a_copy(
 
     blobs = BuildCache(tmp_path / "cache")
     target = tmp_path / "build"
-    staging = output.Staging(target)
+    pages = {"a/index.html": _blob(blobs, b"<p>a</p>")}
     monkeypatch.setattr(os, "link", no_links)  # as when the cache is on another disk
-    sha, _, ident, copied = staging.write("a/index.html", b"<p>a</p>", blobs)
-    assert copied and Path(blobs.blob_file(sha)).read_bytes() == b"<p>a</p>"
-    staging.record("a/index.html", ident, copied)
-    done = output.publish(
-        [], target=target, links={"a/index.html": blobs.blob_file(sha)}, staging=staging
-    )
+    done = output.publish([], target=target, pages=pages, blobs=blobs)
     assert (target / "a/index.html").read_bytes() == b"<p>a</p>"
     assert done.copied == 1 and done.linked == 0
     monkeypatch.undo()
-    again = output.publish(
-        [], target=target, links={"a/index.html": blobs.blob_file(sha)}, previous=done.manifest
-    )
+    again = output.publish([], target=target, pages=pages, blobs=blobs, previous=done.manifest)
     assert again.mode == "unchanged"  # the manifest knows the copy as published
 
 
@@ -149,21 +175,23 @@ def test_a_staging_folder_the_publish_does_not_need_is_discarded(tmp_path: Path)
     blobs = BuildCache(tmp_path / "cache")
     target = tmp_path / "build"
     pages = {f"p{i}/index.html": f"<p>{i}</p>".encode() for i in range(3)}
-    first = output.publish([], target=target, links={r: _blob(blobs, d) for r, d in pages.items()})
+    shas = {r: _blob(blobs, d) for r, d in pages.items()}
+    first = output.publish([], target=target, pages=shas, blobs=blobs)
     before = {r: os.stat(target / r).st_ino for r in pages}
-    staging = output.Staging(target)
-    for rel, data in pages.items():
-        staging.record(rel, staging.write(rel, data, blobs)[2])
-    links = {r: _blob(blobs, d) for r, d in pages.items()}
-    same = output.publish([], target=target, links=links, previous=first.manifest, staging=staging)
+    staging = Staging(target)
+    _stage(staging, pages, blobs)
+    same = output.publish(
+        [], target=target, pages=shas, blobs=blobs, previous=first.manifest, staging=staging
+    )
     assert same.mode == "unchanged" and not staging.root.exists()
     assert {r: os.stat(target / r).st_ino for r in pages} == before
-    staging = output.Staging(target)
-    staging.record("p0/index.html", staging.write("p0/index.html", b"<p>new</p>", blobs)[2])
-    links["p0/index.html"] = _blob(blobs, b"<p>new</p>")
-    done = output.publish([], target=target, links=links, previous=first.manifest, staging=staging)
+    staging = Staging(target)
+    shas.update(_stage(staging, {"p0/index.html": b"<p>new</p>"}, blobs))
+    done = output.publish(
+        [], target=target, pages=shas, blobs=blobs, previous=first.manifest, staging=staging
+    )
     assert done.mode == "in place" and done.changed == 1 and not staging.root.exists()
-    assert (target / "p0/index.html").read_bytes() == b"<p>new</p>"
+    assert (target / "p0/index.html").read_bytes() == b"<p>new</p>"  # linked from staging
     assert os.stat(target / "p1/index.html").st_ino == before["p1/index.html"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "cache"]
 
@@ -174,31 +202,49 @@ def test_a_staging_folder_replaces_an_output_whose_pages_nearly_all_changed(
     blobs = BuildCache(tmp_path / "cache")
     target = tmp_path / "build"
     old = {f"p{i}/index.html": f"<p>{i}</p>".encode() for i in range(150)}
-    first = output.publish([], target=target, links={r: _blob(blobs, d) for r, d in old.items()})
-    staging = output.Staging(target)
-    new = {rel: data + b" new" for rel, data in old.items()}
-    for rel, data in new.items():
-        staging.record(rel, staging.write(rel, data, blobs)[2])
-    links = {r: _blob(blobs, d) for r, d in new.items()}
-    done = output.publish([], target=target, links=links, previous=first.manifest, staging=staging)
-    assert done.mode == "swap" and done.linked == 150  # the staged pages, kept as written
-    assert all((target / r).read_bytes() == d for r, d in new.items())
+    shas = {r: _blob(blobs, d) for r, d in old.items()}
+    first = output.publish([], target=target, pages=shas, blobs=blobs)
+    staging = Staging(target)
+    new = _stage(staging, {rel: data + b" new" for rel, data in old.items()}, blobs)
+    staged = {r: os.stat(staging.root / r).st_ino for r in new}
+    done = output.publish(
+        [], target=target, pages=new, blobs=blobs, previous=first.manifest, staging=staging
+    )
+    assert done.mode == "swap" and done.linked == 0  # the staged pages, kept as written
+    assert {r: os.stat(target / r).st_ino for r in new} == staged
+    assert all((target / r).read_bytes() == d + b" new" for r, d in old.items())
     assert intact(target, done.manifest)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "cache"]
 
 
 def _blob(blobs: BuildCache, data: bytes) -> str:
-    return blobs.blob_file(blobs.put(data)[0])
+    """Put ``data`` in the cache: its hash, as ``publish`` takes pages."""
+    return blobs.put(data)[0]
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _stage(staging: Staging, pages: dict[str, bytes], blobs: BuildCache) -> dict[str, str]:
+    """Write and record ``pages`` as the render workers do: path -> hash."""
+    shas = {}
+    for rel, data in pages.items():
+        sha, size, stat = staging.write(rel, data, blobs)
+        assert stat is not None
+        staging.record(rel, sha, size, stat)
+        shas[rel] = sha
+    return shas
 
 
 def test_a_discarded_staging_leaves_the_previous_output_as_it_was(tmp_path: Path) -> None:
     target = tmp_path / "build"
     output.publish([OutputFile("index.html", data=b"good")], target=target)
-    staging = output.Staging(target)
+    staging = Staging(target)
     staging.write("index.html", b"new", BuildCache(tmp_path / "cache"))
     staging.discard()  # e.g. --strict found a broken link after rendering
     assert (target / "index.html").read_bytes() == b"good"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "cache"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]  # no staging folder
 
 
 def test_later_files_override_earlier_ones(tmp_path: Path) -> None:

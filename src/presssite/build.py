@@ -32,15 +32,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__, buildsteps, executors
-from .buildcache import BuildCache, digest, installed, tree_fingerprint
+from .buildcache import BuildCache, as_published, digest, installed, tree_fingerprint
 from .errors import raise_all
 from .model import OutputFile, Site
 from .settings import Settings
 from .shortcut import Shortcut, now_limits, unchanged_report
 
 if TYPE_CHECKING:  # the stages are imported when they run: a no-change build needs none
-    from . import content, output, refcheck, translations
+    from . import content, refcheck, translations
     from .edits import Snapshot
+    from .staging import Staging
 
 log = logging.getLogger(__name__)
 
@@ -196,7 +197,7 @@ class _Work:
         self.executor: Executor | None = None  # opened from the settings: closed here
         self.site_now_limits: tuple[datetime | None, datetime | None] = (None, None)
         self.snapshot = False  # leave a ``Snapshot`` in the state for ``edits``
-        self.staging: output.Staging | None = None  # the new output folder, if made early
+        self.staging: Staging | None = None  # the new output folder, if made early
 
     def close(self) -> None:
         if self.staging is not None:
@@ -282,6 +283,7 @@ class _Work:
         started: float,
     ) -> BuildReport:
         from . import output, pagekeys, refcheck, render
+        from .staging import Staging
 
         settings, timer, state, blobs = self.settings, self.timer, self.state, self.blobs
         bodies = loaded.bodies
@@ -302,17 +304,27 @@ class _Work:
             page_jobs = render.plan_pages(site, keys)
             flavor = f"pages-{int(preview)}{int(site.include_drafts)}"  # the dev server's too
             index = self._index(flavor)
-            todo = [job for job in page_jobs if not self._have(index.get(job.key))]
-            feeds_done: list[tuple[list[OutputFile], tuple[int, int]]] = []
             manifest = f"target-{digest(str(target.resolve()))}"  # as ``shortcut`` names it
             previous = self.store.load(manifest) if self.store is not None else None
             last = state.last
             if last is not None and last.target.resolve() == target.resolve():
                 previous = last.manifest  # it knows of the files ``edits`` wrote since
+            # A page is made again unless its bytes are in the output (as published,
+            # untouched) or in a blob.
+            found = as_published(target, previous) if previous is not None else {}
+            untouched = previous is not None and len(found) == len(previous)
+            todo = [
+                job
+                for job in page_jobs
+                if not self._have(index.get(job.key), found.get(job.path, ("",))[0])
+            ]
+            feeds_done: list[tuple[list[OutputFile], tuple[int, int]]] = []
             stage = keep = None
-            if todo and output.will_swap(previous, len(todo), len(page_jobs)):
+            if todo and output.will_swap(
+                previous if untouched else None, len(todo), len(page_jobs)
+            ):
                 # A publish by swap, most likely: the pages go straight into its folder.
-                staging = self.staging = output.Staging(target)
+                staging = self.staging = Staging(target)
                 keep = functools.partial(staging.write, blobs=blobs)
                 done = [0]  # pages come back in job order, slice by slice
 
@@ -320,7 +332,7 @@ class _Work:
                     start, done[0] = done[0], done[0] + len(made)
                     for job, page in zip(todo[start : done[0]], made, strict=True):
                         if page.staged:  # else a second page of that path: publish decides
-                            staging.record(job.path, page.staged, page.copied)
+                            staging.record(job.path, page.sha, page.size, page.staged)
 
             def make_feeds() -> None:  # while the workers render, if there are any
                 with timer.stage("feeds"):
@@ -351,8 +363,8 @@ class _Work:
         feed_files, feeds_made = feeds_done[0]
         static, attached = buildsteps.static_files(settings), buildsteps.attachments(site)
         with timer.stage("check references"):
-            page_files = {job.path: blobs.blob_file(pages_index[job.key][0]) for job in page_jobs}
-            made_paths = {f.path for f in (*static, *attached, *feed_files)} | page_files.keys()
+            page_shas = {job.path: pages_index[job.key][0] for job in page_jobs}
+            made_paths = {f.path for f in (*static, *attached, *feed_files)} | page_shas.keys()
             made_paths |= buildsteps.planned_images(plan)
             broken = refcheck.check_pages(
                 site,
@@ -372,9 +384,11 @@ class _Work:
             files = [*static, *attached, *processed.files, *feed_files]
             published = output.publish(
                 files,
-                links=page_files,
+                pages=page_shas,
+                blobs=blobs,
                 target=target,
                 previous=previous,
+                checked=untouched,
                 before_changes=lambda: self._forget(manifest),
                 staging=self.staging,
             )
@@ -459,8 +473,12 @@ class _Work:
         self._loaded[name] = dict(found) if isinstance(found, dict) else {}
         return dict(self._loaded[name])
 
-    def _have(self, entry: Any) -> bool:
-        return entry is not None and self.blobs.has(entry[0], entry[1])
+    def _have(self, entry: Any, published: str = "") -> bool:
+        """Whether the bytes of an index ``entry`` (sha, size, ...) are at hand: in the
+        output file whose manifest identity is ``published``, or in a blob."""
+        if entry is None:
+            return False
+        return published == f"sha:{entry[0]}" or self.blobs.has(entry[0], entry[1])
 
     def _forget(self, name: str) -> None:
         if self.store is not None:

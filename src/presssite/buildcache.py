@@ -6,12 +6,14 @@ truncated or from another ``CACHE_VERSION`` is ignored, never a crash. What it h
 
 - ``*.pickle`` indexes (parsed documents, pages by their input key, feeds, the manifest
   of each output folder), each written whole to a temp file and ``os.replace``d in;
-- ``blobs/``: content-addressed files (the bytes of rendered pages and feeds), named by
-  their SHA-256. Published files are hard links to them, so a blob is never changed in
-  place: it is created with ``O_EXCL``, or linked to a page just written into a new
-  output folder (``adopt``; a leftover of a killed build, recognised by its wrong size,
-  is replaced by a new file, never rewritten), and a reader that finds it with the
-  expected size may link it;
+- ``blobs/``: content-addressed files (the bytes of feeds, and of pages rendered for an
+  in-place publish), named by their SHA-256. Published files are hard links to them,
+  so a blob is never changed in place: it is created with ``O_EXCL`` (a leftover of a
+  killed build, recognised by its wrong size, is replaced by a new file, never
+  rewritten), and a reader that finds it with the expected size may link it. The
+  pages a build writes straight into a new output folder (``staging.Staging``) have
+  no blob: the page index keeps their hash, and the next build finds their bytes in
+  the output it published, as its manifest says, or renders them again;
 - ``bodies/``: the rendered Markdown of every document, appended to pack files and read
   back with ``pread`` by offset, so the site model in memory holds no bodies (a
   100,000-release site has about 2 GB of them) and worker processes can read them
@@ -41,7 +43,7 @@ from .settings import Settings
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = "1"  # bump when the format or meaning of any entry changes
+CACHE_VERSION = "2"  # bump when the format or meaning of any entry changes
 _PACK_SUFFIX = ".pack"
 
 # What an output folder holds, as ``output.publish`` left it: output path -> (what was
@@ -189,26 +191,6 @@ class BuildCache:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         return sha, len(data)
-
-    def adopt(self, path: str, data: bytes) -> tuple[str, int, str]:
-        """Store ``data``, just written to the file ``path``, by linking that file in.
-
-        Returns (sha256, size, how): "linked" (the blob is now ``path``'s file),
-        "existing" (the cache had these bytes: ``path`` is a second copy) or "copied"
-        (``path`` is on another file system: the blob is a copy of it). The caller must
-        never change ``path`` in place afterwards, as for any blob.
-        """
-        sha = hashlib.sha256(data).hexdigest()
-        blob = self._new_blob(sha)
-        try:
-            os.link(path, blob)
-            return sha, len(data), "linked"
-        except FileExistsError:
-            _mend(blob, data)
-            return sha, len(data), "existing"
-        except OSError:
-            self.put(data)
-            return sha, len(data), "copied"
 
     def _new_blob(self, sha: str) -> str:
         """The blob file of ``sha``, its shard folder made (once per process)."""
@@ -411,22 +393,33 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def intact(target: Path, manifest: Manifest) -> bool:
-    """Whether ``target`` still holds every file of ``manifest`` as it was published.
-
-    One ``lstat`` per file: a file edited, replaced or deleted by hand (or by another
-    program) changes its inode, size or modification time.
-    """
+    """Whether ``target`` still holds every file of ``manifest`` as it was published."""
     if not target.is_dir() or target.is_symlink():
         return False
+    return len(as_published(target, manifest, all_or_none=True)) == len(manifest)
+
+
+def as_published(target: Path, manifest: Manifest, *, all_or_none: bool = False) -> Manifest:
+    """The rows of ``manifest`` whose file ``target`` still holds as it was published.
+
+    One ``lstat`` per file: a file edited, replaced or deleted by hand (or by another
+    program) changes its inode, size or modification time. ``all_or_none``: stop at
+    the first file that is not.
+    """
+    if not target.is_dir() or target.is_symlink():
+        return {}
     root = str(target)
-    for rel, (_, ino, size, mtime) in manifest.items():
+    found = {}
+    for rel, row in manifest.items():
         try:
             st = os.lstat(os.path.join(root, rel))
         except OSError:
-            return False
-        if (st.st_ino, st.st_size, st.st_mtime_ns) != (ino, size, mtime):
-            return False
-    return True
+            st = None
+        if st is not None and (st.st_ino, st.st_size, st.st_mtime_ns) == row[1:]:
+            found[rel] = row
+        elif all_or_none:
+            break
+    return found
 
 
 def _pread(fd: int, length: int, offset: int) -> bytes:

@@ -7,11 +7,15 @@ does not replace a non-empty directory. A failed or interrupted build therefore 
 leaves a half-written site where the previous one was: at worst a ``.tmp-``/``.old-``
 folder that the next build clears away. A build that will most likely swap (it has no
 manifest of the output, or renders most pages anew) starts that folder early, as a
-``Staging``, into which the render workers write the pages as they render them.
+``staging.Staging``, into which the render workers write the pages as they render them.
 
-Files that come from elsewhere (pages and feeds from the build cache, photos from the
-image cache, static files) are hard-linked when they are on the same file system, and
-copied otherwise, so a full publish creates folders and links rather than writing bytes.
+Files that come from elsewhere (feeds from the build cache, photos from the image
+cache, static files) are hard-linked when they are on the same file system, and copied
+otherwise, so a full publish creates folders and links rather than writing bytes. Pages
+are given by the SHA-256 of their bytes (``pages``), and their identity is that hash:
+a page's bytes are in a ``Staging`` folder (written there by the render workers), in a
+blob of the build cache (a page rendered for an in-place publish), or in the previous
+output at the same path, and a page the previous output already holds is not touched.
 
 A rebuild that changes few files skips even that. Given the ``Manifest`` of the previous
 publish into the same folder (what each file was and the inode, size and modification
@@ -37,18 +41,21 @@ import logging
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from .buildcache import BuildCache, Manifest, file_identity, intact
 from .errors import PresssiteError
 from .model import OutputFile
 from .parallel import collector_paused
+from .staging import Staging, clear_leftovers, make_folders, new_folder, safe_relative
 
 log = logging.getLogger(__name__)
 
 IN_PLACE_LIMIT = 0.1  # at most this share of the files (and at least 100) change in place
+
+Sources = Callable[[str, str], Iterable[str]]  # (rel, sha) -> files that may hold the page
 
 
 @dataclass(frozen=True)
@@ -65,84 +72,6 @@ class Published:
     manifest: Manifest = field(default_factory=dict, repr=False)
 
 
-def _safe_relative(path: str) -> str:
-    """The normalised output path; refuse one that would escape the output folder."""
-    if path and not path.startswith("/") and "//" not in path and "./" not in path:
-        parts = path.split("/")
-        if ".." not in parts and "." not in parts and parts[-1]:
-            return path  # already normal: the common case, without a PurePosixPath
-    rel = PurePosixPath(path)
-    if rel.is_absolute() or ".." in rel.parts or not rel.parts:
-        raise PresssiteError(f"refusing to write outside the output folder: {path!r}")
-    return rel.as_posix()
-
-
-class Staging:
-    """The new folder of a publish that will swap, filled while the build still renders.
-
-    A build with no manifest of the output (a first or cold build) always publishes by
-    swapping a new folder in (and so, most likely, does one that renders most pages
-    anew: ``will_swap``). The render workers write its pages into it as they render
-    them (``write``, then ``record`` here), so the folders and files of thousands of
-    pages are made beside the rendering instead of after it; ``publish(..., staging=)``
-    then adds the other files and swaps the folder in, or discards it when it can work
-    in place after all. A failed build ``discard``s it; the previous output is never
-    touched before the swap.
-    """
-
-    def __init__(self, target: Path) -> None:
-        self.target = target.resolve()
-        self.target.parent.mkdir(parents=True, exist_ok=True)
-        _clear_leftovers(self.target)
-        self.root = _new_folder(self.target)
-        self.made = {str(self.root)}
-        # rel -> the identity of the source it was made from (a large site has hundreds of
-        # thousands: one string each); the few copied rather than linked, apart.
-        self.staged: dict[str, str] = {}
-        self.copied: set[str] = set()
-
-    def write(self, rel: str, data: bytes, blobs: BuildCache) -> tuple[str, int, str, bool]:
-        """Create the page ``rel`` with ``data`` here and keep its bytes in ``blobs``.
-
-        Runs in the render workers too (each has its own copy of ``made``): the page is
-        written where it will be published, in its own new folder, and its blob is then
-        a hard link to it, one more name for the same file, instead of a second file in
-        one of the cache's few shared folders (ext4 places a new file near its folder,
-        and creating files there was measured at several times the cost of a ``mkdir``).
-        Returns (sha256, size, identity, copied) for ``record``: the identity of the
-        blob, which the publish will want; ``copied`` when the cache is on another file
-        system and the page a copy of its blob.
-        """
-        rel = _safe_relative(rel)
-        dest = os.path.join(str(self.root), rel)
-        parent = os.path.dirname(dest)
-        if parent not in self.made:
-            _make_folders(parent, self.made)
-        try:
-            fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:  # two pages of one path: the publish puts the one it wants
-            sha, size = blobs.put(data)
-            return sha, size, "", False
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        sha, size, how = blobs.adopt(dest, data)
-        blob = blobs.blob_file(sha)
-        if how == "existing":  # one file for both, as a publish would link it
-            os.unlink(dest)
-            how = _put(blob, dest)
-        return sha, size, _identity(blob), how == "copied"
-
-    def record(self, rel: str, identity: str, copied: bool = False) -> None:
-        """Note a page ``write`` put here (in a worker): the publish keeps it."""
-        rel = _safe_relative(rel)
-        self.staged.setdefault(rel, identity)
-        if copied:
-            self.copied.add(rel)
-
-    def discard(self) -> None:
-        shutil.rmtree(self.root, ignore_errors=True)
-
-
 def will_swap(previous: Manifest | None, changing: int, total: int) -> bool:
     """Whether publishing ``total`` files, ``changing`` of them made anew, will swap a new
     folder in: said before rendering, to write the pages straight into a ``Staging``.
@@ -157,40 +86,46 @@ def publish(
     files: Iterable[OutputFile],
     *,
     target: Path,
-    links: Mapping[str, str] | None = None,
+    pages: Mapping[str, str] | None = None,
+    blobs: BuildCache | None = None,
     previous: Manifest | None = None,
+    checked: bool = False,
     before_changes: Callable[[], None] | None = None,
     staging: Staging | None = None,
 ) -> Published:
     """Make ``target`` hold exactly ``files``: in place when ``previous`` allows, else by swap.
 
-    ``links`` maps more output paths to files to link, as plain strings (a large site's
-    pages from the build cache: hundreds of thousands of ``Path`` objects would cost
-    hundreds of megabytes). Later files with the same path replace earlier ones (so a
-    site's static file can override the theme's); ``links`` come after ``files``.
-    ``target``'s parent is created if needed. With ``staging`` (made for this ``target``)
-    the publish swaps that folder in (a staged file stays when its source is still the
-    one wanted, same identity, else it is made again), unless ``previous`` allows an
-    in-place publish after all: then the staging folder is discarded.
+    ``pages`` maps more output paths to the SHA-256 of their bytes, found in ``staging``,
+    in ``blobs`` or in the ``previous`` output at the same path (a page no longer in any
+    of them is an error). Later files with the same path replace earlier ones (so a
+    site's static file can override the theme's); ``pages`` come after ``files``.
+    ``checked``: the caller has just found ``previous`` ``intact``. ``target``'s parent
+    is created if needed. With ``staging`` (made for this ``target``) the publish swaps
+    that folder in (a staged page stays when it is still the one wanted, else it is
+    made again), unless ``previous`` allows an in-place publish after all: then the
+    changed pages are linked from the staging folder, which is then discarded.
     """
     target = target.resolve()
     if staging is None:
         target.parent.mkdir(parents=True, exist_ok=True)
-        _clear_leftovers(target)
+        clear_leftovers(target)
     elif staging.target != target:
         raise ValueError(f"staging for {staging.target}, not {target}")
     with collector_paused():  # thousands of paths, stats and manifest rows: no cycles
         by_path: dict[str, OutputFile | str] = {}
         for f in files:
-            by_path[_safe_relative(f.path)] = f
-        for rel, source in (links or {}).items():
-            by_path[_safe_relative(rel)] = source
+            by_path[safe_relative(f.path)] = f
+        for rel, sha in (pages or {}).items():
+            by_path[safe_relative(rel)] = sha
         wanted = {rel: _identity(f) for rel, f in by_path.items()}
         if staging is not None:
-            for rel, ident in staging.staged.items():  # one string per page, not two
-                if wanted.get(rel) == ident:
-                    wanted[rel] = ident
-        if previous is not None and intact(target, previous):
+            for rel, row in staging.staged.items():  # one string per page, not two
+                if wanted.get(rel) == row[0]:
+                    wanted[rel] = row[0]
+        sources = _PageSources(target, blobs, previous, staging)
+        if previous is not None and not checked and not intact(target, previous):
+            previous = None  # files were changed by hand: a new folder, with all of them
+        if previous is not None:
             changed = [rel for rel, ident in wanted.items() if previous.get(rel, ("",))[0] != ident]
             removed = [rel for rel in previous if rel not in wanted]
             if not changed and not removed:
@@ -198,15 +133,42 @@ def publish(
                     staging.discard()
                 return Published(len(wanted), 0, 0, 0, mode="unchanged", manifest=previous)
             if len(changed) + len(removed) <= max(100, IN_PLACE_LIMIT * len(wanted)):
-                if staging is not None:
-                    staging.discard()
-                    staging = None
                 if before_changes is not None:
                     before_changes()
-                done = _in_place(target, by_path, wanted, previous, changed, removed)
+                done = _in_place(target, by_path, wanted, previous, changed, removed, sources)
                 if done is not None:
+                    if staging is not None:
+                        staging.discard()
                     return done
-        return _swap_in(target, by_path, wanted, staging)
+        return _swap_in(target, by_path, wanted, staging, sources)
+
+
+class _PageSources:
+    """Where the bytes of a page (given by its SHA-256) are, to link them elsewhere."""
+
+    def __init__(
+        self,
+        target: Path,
+        blobs: BuildCache | None,
+        previous: Manifest | None,
+        staging: Staging | None,
+    ) -> None:
+        self.target, self.blobs, self.previous, self.staging = target, blobs, previous, staging
+
+    def __call__(self, rel: str, sha: str) -> Iterator[str]:
+        """The files that may hold the page ``rel`` of ``sha``, best first."""
+        ident = f"sha:{sha}"
+        staging = self.staging
+        if staging is not None and staging.staged.get(rel, ("",))[0] == ident:
+            yield os.path.join(str(staging.root), rel)
+        if self.blobs is not None:
+            yield self.blobs.blob_file(sha)
+        row = self.previous.get(rel) if self.previous is not None else None
+        if row is not None and row[0] == ident:
+            path = os.path.join(str(self.target), rel)
+            found = file_identity(path)
+            if found is not None and found[1:] == row[1:]:
+                yield path
 
 
 def update(
@@ -224,7 +186,7 @@ def update(
     out = dict(manifest)
     todo: dict[str, tuple[OutputFile, str]] = {}  # rel -> (file, identity)
     for f in files:
-        rel = _safe_relative(f.path)
+        rel = safe_relative(f.path)
         ident = _identity(f)
         if out.get(rel, ("",))[0] == ident:
             continue
@@ -233,11 +195,16 @@ def update(
             out[rel] = (ident, *same)
             continue
         todo[rel] = (f, ident)
-    temps, _ = _write_beside(base, {rel: f for rel, (f, _) in todo.items()})
+    temps, _ = _write_beside(base, {rel: f for rel, (f, _) in todo.items()}, _nowhere)
     for temp, dest in temps:
         os.replace(temp, dest)
     out.update(_manifest(Path(base), {rel: ident for rel, (_, ident) in todo.items()}))
     return len(temps), out
+
+
+def _nowhere(_rel: str, _sha: str) -> Iterable[str]:
+    """The sources of ``update``'s files: it is given no pages by their hash."""
+    return ()
 
 
 def _same_bytes(path: str, data: bytes | None) -> tuple[int, int, int] | None:
@@ -253,38 +220,33 @@ def _same_bytes(path: str, data: bytes | None) -> tuple[int, int, int] | None:
 
 
 def _identity(f: OutputFile | str) -> str:
-    """What a file will hold: its bytes' hash, or its source's identity (linked as is)."""
+    """What a file will hold: its bytes' hash (a page's is given), or its source's
+    identity (linked as is)."""
     if isinstance(f, str):
-        source: str | Path = f
-    elif f.data is not None:
+        return f"sha:{f}"
+    if f.data is not None:
         return "sha:" + hashlib.sha256(f.data).hexdigest()
-    elif f.source is None:
+    if f.source is None:
         raise PresssiteError(f"nothing to write for {f.path}")
-    else:
-        source = f.source
-    found = file_identity(source)
+    found = file_identity(f.source)
     if found is None:
         return "missing"
     dev, ino, size, mtime = found
     return f"{dev}:{ino}:{size}:{mtime}"
 
 
-def _new_folder(target: Path) -> Path:
-    folder = target.with_name(f"{target.name}.tmp-{uuid.uuid4().hex[:8]}")
-    folder.mkdir()
-    return folder
-
-
 def _swap_in(
     target: Path,
     by_path: dict[str, OutputFile | str],
     wanted: dict[str, str],
-    staged: Staging | None = None,
+    staged: Staging | None,
+    sources: Sources,
 ) -> Published:
-    staging = _new_folder(target) if staged is None else staged.root
+    staging = new_folder(target) if staged is None else staged.root
     try:
-        stats, linked = _write_all(staging, by_path, wanted, staged)
-        manifest = _manifest(staging, wanted, linked)
+        stats, linked = _write_all(staging, by_path, wanted, staged, sources)
+        kept = staged.staged if staged is not None else {}
+        manifest = _manifest(staging, wanted, linked, kept)
         _swap(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -303,14 +265,15 @@ def _write_all(
     root: Path,
     files: dict[str, OutputFile | str],
     wanted: Mapping[str, str],
-    staged: Staging | None = None,
+    staged: Staging | None,
+    sources: Sources,
 ) -> tuple[tuple[int, int, int, int], set[str]]:
     """Put every file into the new folder ``root``: the counts, and what was linked.
 
     Each folder is made with one ``mkdir`` (its parent made first): ``root`` held only
     what ``staged`` put there, so a folder neither made is not there, and a site of
     thousands of pages, each ``<page>/index.html``, needs no ``stat`` before each
-    ``mkdir``. A staged file whose source still has the ``wanted`` identity stays.
+    ``mkdir``. A staged page that is still the one ``wanted`` stays.
     """
     base = str(root)
     made = staged.made if staged is not None else {base}
@@ -320,18 +283,13 @@ def _write_all(
     for rel, f in files.items():
         dest = os.path.join(base, rel)
         if rel in early:
-            assert staged is not None
-            if early[rel] == wanted[rel]:
-                if rel in staged.copied:
-                    copied += 1
-                else:
-                    linked.add(rel)
+            if early[rel][0] == wanted[rel]:
                 continue
             os.unlink(dest)  # replaced by another file of the same path after staging
         parent = os.path.dirname(dest)
         if parent not in made:
-            _make_folders(parent, made)
-        how = _put(f, dest)
+            make_folders(parent, made)
+        how = _put(f, dest, rel, sources)
         if how == "linked":
             linked.add(rel)
         copied += how == "copied"
@@ -341,49 +299,60 @@ def _write_all(
     return (len(files), len(linked), copied, written), linked
 
 
-def _make_folders(folder: str, made: set[str]) -> None:
-    """Make ``folder`` and the folders above it missing from ``made`` (outermost first)."""
-    missing = []
-    while folder not in made:
-        missing.append(folder)
-        folder = os.path.dirname(folder)
-    for path in reversed(missing):
-        with contextlib.suppress(FileExistsError):  # made by a worker, or by another
-            os.mkdir(path)
-        made.add(path)
+def _put(f: OutputFile | str, dest: str, rel: str, sources: Sources) -> str:
+    """Create ``dest`` (which must not exist) with the file's content: how it was made.
 
-
-def _put(f: OutputFile | str, dest: str) -> str:
-    """Create ``dest`` (which must not exist) with the file's content: how it was made."""
+    A page (``f`` its SHA-256) is linked from the first of its ``sources`` still there.
+    """
     if isinstance(f, str):
-        source: str | Path = f
-    elif f.data is not None:
+        for source in sources(rel, f):
+            with contextlib.suppress(FileNotFoundError):
+                return _link(source, dest)
+        raise PresssiteError(
+            f"the bytes of the page {rel} are neither in the build cache nor in the output",
+            hint="build again (the page is then rendered anew)",
+        )
+    if f.data is not None:
         with open(dest, "xb") as fh:
             fh.write(f.data)
         return "written"
-    elif f.source is None:
+    if f.source is None:
         raise PresssiteError(f"nothing to write for {dest}")
-    else:
-        source = f.source
+    return _link(f.source, dest)
+
+
+def _link(source: str | Path, dest: str) -> str:
+    """Hard-link ``source`` as ``dest``, or copy it across file systems."""
     try:
         os.link(source, dest)
         return "linked"
+    except FileNotFoundError:
+        raise
     except OSError:
         shutil.copyfile(source, dest)
         return "copied"
 
 
 def _manifest(
-    root: Path, wanted: Mapping[str, str], linked: Collection[str] = ()
+    root: Path,
+    wanted: Mapping[str, str],
+    linked: Collection[str] = (),
+    kept: Mapping[str, tuple[str, int, int, int]] | None = None,
 ) -> dict[str, tuple[str, int, int, int]]:
     """Each published file's identity, inode, size and mtime, as ``intact`` checks them.
 
     A file in ``linked`` is a hard link to the source its identity was read from (the
-    same inode, size and mtime), so its figures come from the identity, not a ``stat``.
+    same inode, size and mtime), so its figures come from the identity, not a ``stat``;
+    a staged page ``kept`` as written has its row already.
     """
     base = str(root)
+    kept = kept or {}
     out = {}
     for rel, ident in wanted.items():
+        row = kept.get(rel)
+        if row is not None and row[0] == ident:
+            out[rel] = row
+            continue
         if rel in linked and not ident.startswith("sha:"):
             _dev, ino, size, mtime = ident.split(":")
             out[rel] = (ident, int(ino), int(size), int(mtime))
@@ -400,12 +369,13 @@ def _in_place(
     previous: Manifest,
     changed: list[str],
     removed: list[str],
+    sources: Sources,
 ) -> Published | None:
     """Publish ``changed`` and ``removed`` into ``target``; None: do a full swap instead."""
     base = str(target)
     try:
         temps, (linked, copied, written) = _write_beside(
-            base, {rel: by_path[rel] for rel in changed}
+            base, {rel: by_path[rel] for rel in changed}, sources
         )
     except (_Conflict, FileExistsError, NotADirectoryError) as exc:
         log.info("publishing in place is not possible (%s): swapping the folder", exc)
@@ -435,7 +405,7 @@ def _in_place(
 
 
 def _write_beside(
-    base: str, files: Mapping[str, OutputFile | str]
+    base: str, files: Mapping[str, OutputFile | str], sources: Sources
 ) -> tuple[list[tuple[str, str]], tuple[int, int, int]]:
     """The first phase of publishing in place: each file put at a temporary name beside
     its destination, folders made as needed. Returns (temp, destination) pairs and the
@@ -453,7 +423,7 @@ def _write_beside(
             _makedirs(os.path.dirname(dest), made)
             folder, name = os.path.split(dest)
             temp = os.path.join(folder, f".{name}.{uuid.uuid4().hex[:8]}.presssite-tmp")
-            how = _put(f, temp)
+            how = _put(f, temp, rel, sources)
             temps.append((temp, dest))
             linked += how == "linked"
             copied += how == "copied"
@@ -521,12 +491,3 @@ def _swap(staging: Path, target: Path) -> None:
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-
-
-def _clear_leftovers(target: Path) -> None:
-    """Remove staging and aside folders an interrupted earlier build left behind."""
-    for prefix in (f"{target.name}.tmp-", f"{target.name}.old-"):
-        for leftover in target.parent.glob(prefix + "*"):
-            if leftover.is_dir() and not leftover.is_symlink():
-                log.info("removing leftover %s", leftover)
-                shutil.rmtree(leftover, ignore_errors=True)

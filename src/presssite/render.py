@@ -81,20 +81,20 @@ class PageJob:
     key: str = ""  # "" when no keys were asked for
 
 
-# How a rendered page is kept: (path, bytes) -> (sha256, size, staged identity, copied).
-Keep = Callable[[str, bytes], tuple[str, int, str, bool]]
+# How a rendered page is kept: (path, bytes) -> (sha256, size, the inode and mtime of
+# the output file it was written to, if it was: ``staging.Staging.write``).
+Keep = Callable[[str, bytes], tuple[str, int, "tuple[int, int] | None"]]
 
 
 @dataclass(frozen=True, slots=True)
 class MadePage:
-    """A page rendered into the build cache: its blob and its internal links."""
+    """A page rendered: the hash of its bytes (kept by ``keep``) and its internal links."""
 
     key: str  # the job's
     sha: str
     size: int
     links: bytes  # of an HTML page, from ``links``: ``pack_links`` of them
-    staged: str = ""  # the identity of the output file ``keep`` wrote, if it wrote one
-    copied: bool = False  # that file is a copy of the blob, not a link to it
+    staged: tuple[int, int] | None = None  # the output file ``keep`` wrote: inode, mtime
 
 
 def plan_pages(site: Site, keys: PageKeys | None = None) -> list[PageJob]:
@@ -145,7 +145,7 @@ def make_pages(
     workers fork, so each compiles them only once. ``meanwhile`` runs in this process
     while workers render, then ``each`` with every slice of pages made (``map_chunks``).
     ``keep(path, data)``, when given, keeps each page instead of ``store.put`` (and may
-    write its output file: ``output.Staging.write``).
+    write its output file: ``staging.Staging.write``).
     """
     count = parallel.workers_for(len(jobs), jobs=workers, threshold=PARALLEL_THRESHOLD)
     renderer = _Renderer(site, images, env, preview=preview, stale=stale or {}, bodies=bodies)
@@ -192,14 +192,14 @@ def _make_chunk(context: tuple[Any, ...], jobs: Sequence[PageJob]) -> list[MadeP
     renderer, keep, read_links = context
     out = []
     for job, data in renderer.render_jobs(jobs):
-        sha, size, staged, copied = keep(job.path, data)
+        sha, size, staged = keep(job.path, data)
         found = read_links(job.path, data) if read_links and job.path.endswith(".html") else ()
-        out.append(MadePage(job.key, sha, size, pack_links(found), staged, copied))
+        out.append(MadePage(job.key, sha, size, pack_links(found), staged))
     return out
 
 
-def _put_blob(store: BuildCache, _path: str, data: bytes) -> tuple[str, int, str, bool]:
-    return (*store.put(data), "", False)
+def _put_blob(store: BuildCache, _path: str, data: bytes) -> tuple[str, int, None]:
+    return (*store.put(data), None)
 
 
 # --------------------------------------------------------------------------- rendering
