@@ -13,7 +13,7 @@ from presssite import output
 from presssite.buildcache import BuildCache, intact
 from presssite.errors import PresssiteError
 from presssite.model import OutputFile
-from presssite.staging import Staging
+from presssite.staging import TOPDIR_FLAG, Staging, inode_flags
 
 
 def test_publish_writes_bytes_and_links_sources(tmp_path: Path) -> None:
@@ -235,6 +235,19 @@ def _stage(staging: Staging, pages: dict[str, bytes], blobs: BuildCache) -> dict
         staging.record(rel, sha, size, stat)
         shas[rel] = sha
     return shas
+
+
+def test_new_output_folders_are_marked_as_tops_of_unrelated_folders(tmp_path: Path) -> None:
+    # ext4's hint (chattr +T) to spread page folders over the disk, instead of making
+    # them among the inodes the previous output just freed.
+    staging = Staging(tmp_path / "build")
+    staging.write("en/press/a/index.html", b"<p>a</p>", BuildCache(tmp_path / "cache"))
+    flags = inode_flags(str(staging.root / "en/press"))
+    if flags is None:
+        pytest.skip("this file system keeps no inode flags")
+    for folder in ("", "en", "en/press", "en/press/a"):
+        found = inode_flags(str(staging.root / folder))
+        assert found is not None and found & TOPDIR_FLAG, folder
 
 
 def test_a_discarded_staging_leaves_the_previous_output_as_it_was(tmp_path: Path) -> None:

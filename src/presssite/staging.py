@@ -9,11 +9,14 @@ render them. Output paths are checked here too: none may leave the output folder
 
 from __future__ import annotations
 
-import contextlib
+import array
+import fcntl
 import hashlib
 import logging
 import os
 import shutil
+import struct
+import sys
 import uuid
 from pathlib import Path, PurePosixPath
 
@@ -98,19 +101,74 @@ def safe_relative(path: str) -> str:
 def new_folder(target: Path) -> Path:
     folder = target.with_name(f"{target.name}.tmp-{uuid.uuid4().hex[:8]}")
     folder.mkdir()
+    spread(str(folder))
     return folder
 
 
 def make_folders(folder: str, made: set[str]) -> None:
-    """Make ``folder`` and the folders above it missing from ``made`` (outermost first)."""
+    """Make ``folder`` and the folders above it missing from ``made`` (outermost first),
+    each marked as the top of unrelated folders (``spread``)."""
     missing = []
     while folder not in made:
         missing.append(folder)
         folder = os.path.dirname(folder)
     for path in reversed(missing):
-        with contextlib.suppress(FileExistsError):  # made by a worker, or by another
+        try:
             os.mkdir(path)
+        except FileExistsError:  # made by a worker, or by another
+            pass
+        else:
+            spread(path)
         made.add(path)
+
+
+# Linux's FS_IOC_GETFLAGS / FS_IOC_SETFLAGS (_IOR/_IOW('f', 1/2, long)) and FS_TOPDIR_FL.
+_LONG = struct.calcsize("l")
+_GETFLAGS = (2 << 30) | (_LONG << 16) | (ord("f") << 8) | 1
+_SETFLAGS = (1 << 30) | (_LONG << 16) | (ord("f") << 8) | 2
+TOPDIR_FLAG = 0x00020000
+
+
+def spread(folder: str) -> None:
+    """Mark a new output folder as the top of unrelated folders (``chattr +T``), if the
+    file system takes the hint (ext4 does; the others refuse, which is fine).
+
+    ext4 otherwise places a new folder beside its parent, so all of a site's page
+    folders and files are made in a few block groups: the very groups whose inodes the
+    previous output (deleted just before, as ``rm -rf build`` or a swap does) has just
+    freed. Without a journal, ext4 skips every inode freed in the last minute, one by
+    one, each time it allocates a new one, and there a cold build of 1,000 releases spent
+    seconds of system time, growing with each rebuild (measured: 7.6 s against 5.3 s
+    with the hint, medians of 5). With the hint, ext4 spreads the folders over the
+    groups with the most free inodes, as it does under ``/home``.
+    """
+    _flags(folder, add=TOPDIR_FLAG)
+
+
+def inode_flags(path: str) -> int | None:
+    """The ``chattr`` flags of ``path``, or None where the file system has none."""
+    return _flags(path)
+
+
+def _flags(path: str, add: int = 0) -> int | None:
+    """The flags of the folder ``path``, after adding ``add`` to them (one ``open``)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return None
+    try:
+        flags = array.array("l", [0])
+        fcntl.ioctl(fd, _GETFLAGS, flags, True)
+        if add and flags[0] & add != add:
+            flags[0] |= add
+            fcntl.ioctl(fd, _SETFLAGS, flags, True)
+        return flags[0]
+    except OSError:
+        return None  # no such flags here (tmpfs, overlayfs...)
+    finally:
+        os.close(fd)
 
 
 def clear_leftovers(target: Path) -> None:
