@@ -143,8 +143,8 @@ def render(block: Block, begin: str, end: str) -> str:
         "with other work while this ran, so the figures are noisy; the runs alternate between "
         "the tools so that the noise falls on all of them and the ratios stay fair. The disk "
         "probe (a folder with a 16 KB page, made and removed, per 1,000) shows the file "
-        "system's phase: in a slow one presssite, which makes more entries per page, loses "
-        "more than Hugo (benchmarks/README.md).",
+        "system's phase: in a slow one, creating files right after many were deleted costs "
+        "far more, and not alike for both tools (benchmarks/README.md).",
         f"Corpus: {block.corpus}.",
         "",
         "Wall seconds of the whole process, timed from outside with "
