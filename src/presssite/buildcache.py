@@ -34,7 +34,7 @@ import pickle
 import sys
 import tempfile
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -394,32 +394,31 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 def intact(target: Path, manifest: Manifest) -> bool:
     """Whether ``target`` still holds every file of ``manifest`` as it was published."""
-    if not target.is_dir() or target.is_symlink():
-        return False
-    return len(as_published(target, manifest, all_or_none=True)) == len(manifest)
+    return target.is_dir() and not target.is_symlink() and all(_unchanged(target, manifest))
 
 
-def as_published(target: Path, manifest: Manifest, *, all_or_none: bool = False) -> Manifest:
-    """The rows of ``manifest`` whose file ``target`` still holds as it was published.
-
-    One ``lstat`` per file: a file edited, replaced or deleted by hand (or by another
-    program) changes its inode, size or modification time. ``all_or_none``: stop at
-    the first file that is not.
-    """
+def as_published(target: Path, manifest: Manifest) -> Manifest:
+    """The rows of ``manifest`` whose file ``target`` still holds as it was published."""
     if not target.is_dir() or target.is_symlink():
         return {}
+    same = _unchanged(target, manifest)
+    return {rel: row for (rel, row), kept in zip(manifest.items(), same, strict=True) if kept}
+
+
+def _unchanged(target: Path, manifest: Manifest) -> Iterator[bool]:
+    """For each row of ``manifest``, in order, whether its file is as published.
+
+    One ``lstat`` per file: a file edited, replaced or deleted by hand (or by another
+    program) changes its inode, size or modification time.
+    """
     root = str(target)
-    found = {}
-    for rel, row in manifest.items():
+    for rel, (_, ino, size, mtime) in manifest.items():
         try:
             st = os.lstat(os.path.join(root, rel))
         except OSError:
-            st = None
-        if st is not None and (st.st_ino, st.st_size, st.st_mtime_ns) == row[1:]:
-            found[rel] = row
-        elif all_or_none:
-            break
-    return found
+            yield False
+            continue
+        yield (st.st_ino, st.st_size, st.st_mtime_ns) == (ino, size, mtime)
 
 
 def _pread(fd: int, length: int, offset: int) -> bytes:
