@@ -276,7 +276,7 @@ def _write_all(
     ``mkdir``. A staged page that is still the one ``wanted`` stays.
     """
     base = str(root)
-    made = staged.made if staged is not None else {base}
+    made = staged.made if staged is not None else {base: True}
     early = staged.staged if staged is not None else {}
     linked: set[str] = set()
     copied = written = 0

@@ -46,7 +46,7 @@ class Staging:
         self.target.parent.mkdir(parents=True, exist_ok=True)
         clear_leftovers(self.target)
         self.root = new_folder(self.target)
-        self.made = {str(self.root)}
+        self.made = {str(self.root): True}  # folder -> marked as a top (see make_folders)
         # rel -> the manifest row of the page written there (a large site has hundreds
         # of thousands; the publish keeps them as they are)
         self.staged: dict[str, tuple[str, int, int, int]] = {}
@@ -105,21 +105,30 @@ def new_folder(target: Path) -> Path:
     return folder
 
 
-def make_folders(folder: str, made: set[str]) -> None:
-    """Make ``folder`` and the folders above it missing from ``made`` (outermost first),
-    each marked as the top of unrelated folders (``spread``)."""
+def make_folders(folder: str, made: dict[str, bool]) -> None:
+    """Make ``folder`` and the folders above it missing from ``made`` (outermost first).
+
+    Every folder that gets a subfolder is first marked as the top of unrelated folders
+    (``spread``): ext4 reads the mark of the parent when it places a new folder, so
+    ``folder`` itself, which holds a page's files, is marked only once a subfolder is
+    made in it (``made`` maps each folder to whether it is marked). That spares the
+    thousands of page folders of a site a mark that would never be read.
+    """
     missing = []
     while folder not in made:
         missing.append(folder)
         folder = os.path.dirname(folder)
-    for path in reversed(missing):
+    if not made[folder]:
+        spread(folder)
+        made[folder] = True
+    for depth, path in enumerate(reversed(missing), start=1):
         try:
             os.mkdir(path)
         except FileExistsError:  # made by a worker, or by another
             pass
-        else:
+        made[path] = top = depth < len(missing)
+        if top:
             spread(path)
-        made.add(path)
 
 
 # Linux's FS_IOC_GETFLAGS / FS_IOC_SETFLAGS (_IOR/_IOW('f', 1/2, long)) and FS_TOPDIR_FL.
