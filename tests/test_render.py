@@ -666,3 +666,26 @@ def test_static_files_site_overrides_theme(tmp_path: Path) -> None:
     assert files["static/site.js"] == templating.THEME_DIR / "static" / "site.js"
     assert files["static/logo.png"] == tmp_path / "static" / "logo.png"
     assert "static/.DS_Store" not in files
+
+
+def test_templates_are_compiled_before_pages_render(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Render workers fork after the warm-up: a template it left out (a partial, the base
+    # template, a site's own) would be compiled again in every worker.
+    s = make_settings(tmp_path)
+    (tmp_path / "templates" / "partials").mkdir(parents=True)
+    (tmp_path / "templates" / "partials" / "extra.html").write_text("<p>extra</p>")
+    (tmp_path / "templates" / "broken.html").write_text("{% if %}")  # reported when used
+    env = templating.make_environment(s)
+    templating.warm_templates(env)
+    loaded: list[str] = []
+    load = env.loader.load
+    monkeypatch.setattr(
+        env.loader, "load", lambda e, name, g=None: loaded.append(name) or load(e, name, g)
+    )
+    for name in ("release.html", "base.html", "partials/social.html", "partials/extra.html"):
+        env.get_template(name)
+    files = render.render_site(standard_site(tmp_path), FakeImages(), env)
+    assert any(f.path == "en/index.html" for f in files)
+    assert loaded == []

@@ -98,11 +98,21 @@ def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:
 
 
 def warm_templates(env: jinja2.Environment) -> None:
-    """Compile the page templates into ``env`` ahead of rendering (while documents parse).
+    """Compile the site's and the theme's templates into ``env`` ahead of rendering.
 
-    A template that fails to load is left for the render stage to report.
+    Called while documents parse, and before render workers fork: a template is
+    otherwise compiled where it is first used, so ``base.html`` and the partials (loaded
+    by ``extends`` and ``include`` as a page renders) would be compiled once in every
+    worker. A template that fails to load is left for the render stage to report.
     """
-    for name in (*PAGE_TEMPLATES.values(), "partials/figure.html"):
+    names = [*PAGE_TEMPLATES.values(), "partials/figure.html"]
+    try:
+        names += env.list_templates(extensions=("html", "htm", "xml"))
+    except (OSError, TypeError):  # a loader that cannot list: the page templates only
+        pass
+    for name in dict.fromkeys(names):
+        if name.startswith(f"{THEME_PREFIX}/"):
+            continue  # the theme's own copy under another name: loaded when extended
         try:
             env.get_template(name)
         except Exception:  # noqa: BLE001 - reported with its file and line when rendered
