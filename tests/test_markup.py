@@ -328,3 +328,28 @@ def test_the_parser_is_built_once_per_setting() -> None:
     assert parser(False) is parser(False)
     assert parser(True) is not parser(False)
     assert parser(True).options["html"] is True and parser(False).options["html"] is False
+
+
+def test_carriage_returns_and_nul_are_normalised_as_commonmark_says(site: Path) -> None:
+    # CommonMark: CR and CRLF end lines as LF does; NUL becomes U+FFFD.
+    html = ok(site, "First\r\nline\rthird\u0000.\r\n\r\n# Title\r\n").html
+    tree = HTMLParser(html)
+    assert tree.css_first("p").text() == "First\nline\nthird\ufffd."  # type: ignore[union-attr]
+    assert tree.css_first("h1").text() == "Title"  # type: ignore[union-attr]
+    assert "\r" not in html
+
+
+def test_markdown_it_debug_lines_still_reach_a_debug_log(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Its rules' debug lines are skipped only when debug logging is off: made with
+    # debug logging on, a parser still logs them.
+    import logging
+
+    parser.cache_clear()
+    try:
+        with caplog.at_level(logging.DEBUG):
+            parser(False).parse("Some *text*.\n")
+        assert any(r.name.startswith("markdown_it.") for r in caplog.records)
+    finally:
+        parser.cache_clear()
