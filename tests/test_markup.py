@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -344,8 +345,6 @@ def test_markdown_it_debug_lines_still_reach_a_debug_log(
 ) -> None:
     # Its rules' debug lines are skipped only when debug logging is off: made with
     # debug logging on, a parser still logs them.
-    import logging
-
     parser.cache_clear()
     try:
         with caplog.at_level(logging.DEBUG):
