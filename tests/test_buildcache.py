@@ -17,7 +17,7 @@ import pytest
 from conftest import make_photo, make_site
 
 from presssite import build as build_
-from presssite import content, output, parallel, render
+from presssite import content, output, parallel, render, templating
 from presssite import settings as settings_
 from presssite.buildcache import BuildCache
 from presssite.errors import TemplateError
@@ -274,9 +274,9 @@ def test_parallel_parsing_and_rendering_give_the_same_bytes(
 def test_pages_rendered_into_a_staging_folder_the_publish_does_not_need_are_right(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A template edit re-renders every page: a large site writes them straight into a
-    # new folder (told so here). Few files changed on this small site, so the publish
-    # works in place after all and drops that folder.
+    # A template edit re-renders the pages that use it: a large site writes them straight
+    # into a new folder (told so here). Few files changed on this small site, so the
+    # publish works in place after all and drops that folder.
     root = fixture_site(tmp_path)
     run(root, root / "build")
     monkeypatch.setattr(output, "will_swap", lambda *_args: True)
@@ -285,12 +285,70 @@ def test_pages_rendered_into_a_staging_folder_the_publish_does_not_need_are_righ
         '{% extends "theme/release.html" %}{% block main %}<p>new</p>{{ super() }}{% endblock %}'
     )
     report = run(root, root / "build")
-    assert report.publish_mode == "in place" and report.pages_rendered == report.pages
+    releases = list((root / "build").glob("*/press/*/index.html"))
+    assert report.publish_mode == "in place" and report.pages_rendered == len(releases)
     run(root, tmp_path / "fresh", cache=False)
     assert tree(root / "build") == tree(tmp_path / "fresh")
     assert "<p>new</p>" in (root / "build/en/press/release-1/index.html").read_text()
     assert run(root, root / "build").unchanged
     assert sorted(p.name for p in root.iterdir() if p.name.startswith("build")) == ["build"]
+
+
+def test_a_template_edit_renders_again_only_the_pages_rendered_with_it(tmp_path: Path) -> None:
+    root = fixture_site(tmp_path)
+    run(root, root / "build")
+    templates = root / "templates"
+    templates.mkdir()
+    lists = sorted(
+        p.relative_to(root / "build").as_posix()
+        for p in (root / "build").glob("*/tags/**/index.html")
+    )
+    before = inodes(root / "build")
+
+    # The tag pages' own template: only they are rendered again.
+    (templates / "tag.html").write_text(
+        '{% extends "theme/tag.html" %}{% block main %}<p>tagged</p>{{ super() }}{% endblock %}'
+    )
+    edited = run(root, root / "build")
+    assert edited.pages_rendered == len(lists) - 2  # the two topic indexes use tags.html
+    changed = {p for p, ino in inodes(root / "build").items() if before.get(p) != ino}
+    assert changed == {p for p in lists if "/tags/index.html" not in p}
+
+    # A partial of the releases, new in the site's templates: the releases (and pages)
+    # use it through release.html and page.html.
+    (templates / "partials").mkdir()
+    (templates / "partials" / "document.html").write_text(
+        '<p class="note">Note.</p>{% include "theme/partials/document.html" %}'
+    )
+    edited = run(root, root / "build")
+    documents = list((root / "build").glob("*/press/*/index.html"))
+    documents += list((root / "build").glob("*/about/index.html"))
+    assert edited.pages_rendered == len(documents)
+
+    # The template every page but the root (a page of its own) extends: all of those.
+    base = (templating.THEME_DIR / "templates" / "base.html").read_text()
+    (templates / "base.html").write_text(base.replace("<body>", "<body><!-- site base -->"))
+    before = inodes(root / "build")
+    edited = run(root, root / "build")
+    assert edited.pages_rendered == edited.pages - 1
+    changed = {p for p, ino in inodes(root / "build").items() if before.get(p) != ino}
+    assert "index.html" not in changed and len(changed) == edited.pages - 1
+
+    # A release template that includes a computed name could use any template: the
+    # releases depend on every one, also on a template nothing names.
+    (templates / "release.html").write_text(
+        '{% extends "theme/release.html" %}{% set part = "partials/extra.html" %}'
+        "{% block main %}{% include part %}{{ super() }}{% endblock %}"
+    )
+    (templates / "partials" / "extra.html").write_text("<p>extra</p>")
+    run(root, root / "build")
+    (templates / "unused.html").write_text("<p>unused</p>")
+    edited = run(root, root / "build")
+    assert edited.pages_rendered == len(list((root / "build").glob("*/press/*/index.html")))
+
+    run(root, tmp_path / "uncached", cache=False)
+    assert tree(root / "build") == tree(tmp_path / "uncached")
+    assert b"<p>extra</p>" in tree(root / "build")["en/press/release-1/index.html"]
 
 
 def test_a_broken_template_is_reported_when_documents_parse_in_workers(

@@ -689,3 +689,30 @@ def test_templates_are_compiled_before_pages_render(
     files = render.render_site(standard_site(tmp_path), FakeImages(), env)
     assert any(f.path == "en/index.html" for f in files)
     assert loaded == []
+
+
+def test_template_keys_follow_the_templates_each_kind_of_page_uses(tmp_path: Path) -> None:
+    s = make_settings(tmp_path)
+    site_templates = tmp_path / "templates"
+
+    def keys() -> dict[str, str]:
+        return templating.template_keys(templating.make_environment(s))
+
+    first = keys()
+    assert set(first) == set(templating.PAGE_TEMPLATES)
+    assert len(set(first.values())) == len(first)  # each kind its own templates
+    # A site's copy of a partial only releases include.
+    (site_templates / "partials").mkdir(parents=True)
+    (site_templates / "partials" / "social.html").write_text("<meta name=x>")
+    second = keys()
+    assert {k for k in first if first[k] != second[k]} == {"release"}
+    # The figure partial is rendered from Python for releases and pages.
+    (site_templates / "partials" / "figure.html").write_text("<figure></figure>")
+    third = keys()
+    assert {k for k in first if second[k] != third[k]} == {"release", "page"}
+    # A template that does not parse could load anything: its kind follows every file.
+    (site_templates / "tag.html").write_text("{% if %}")
+    fourth = keys()
+    (site_templates / "unused.html").write_text("<p>unused</p>")
+    fifth = keys()
+    assert {k for k in first if fourth[k] != fifth[k]} == {"tag"}

@@ -290,12 +290,13 @@ class _Work:
         with timer.stage("plan images"):
             plan = buildsteps.plan_images(site, settings)
         with timer.stage("render"):
-            templates = tree_fingerprint([settings.templates_dir, settings.locales_dir])
+            catalogs = tree_fingerprint([settings.locales_dir])
             base = digest(repr(settings), preview, site.include_drafts)
             keys = pagekeys.PageKeys(
                 site,
                 plan,
-                base=digest(base, templates),
+                base=digest(base, catalogs),
+                templates=self._template_keys(),
                 docs=loaded.keys,
                 doc_links=loaded.doc_links,
                 preview=preview,
@@ -465,6 +466,26 @@ class _Work:
             self.state.env = None
             return
         templating.warm_templates(env)
+
+    def _template_keys(self) -> dict[str, str]:
+        """Each kind of page's templates, hashed (``templating.template_keys``): kept in
+        the cache while no file of the site's templates changed (the theme's are
+        presssite's code, which salts the cache)."""
+        from . import templating
+
+        name = "template-keys"
+        where = tree_fingerprint([self.settings.templates_dir])
+        kept = self.store.load(name) if self.store is not None else None
+        if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == where:
+            return dict(kept[1])
+        try:
+            keys = templating.template_keys(self._environment())
+        except Exception:  # noqa: BLE001 - the render stage makes it again, and reports
+            self.state.env = None
+            return {kind: where for kind in templating.KIND_TEMPLATES}
+        if self.store is not None:
+            self.store.save(name, (where, keys))
+        return keys
 
     # ---- the cache's indexes
 

@@ -26,8 +26,10 @@ class _Images(Protocol):
 class PageKeys:
     """The key of every page: a hash of everything its template is given.
 
-    ``base`` covers what all pages share (settings, templates, catalogs, presssite's code
-    and library versions, build flags: the build computes it). ``docs`` holds each
+    ``base`` covers what all pages share (settings, catalogs, presssite's code and library
+    versions, build flags: the build computes it); ``templates`` holds, for each kind of
+    page, a hash of the templates its pages are rendered with (``templating.
+    template_keys``; without it, ``base`` must cover the templates). ``docs`` holds each
     translation's parse key, which covers its Markdown file, its bundle's other files and
     the settings of a parse. The rest is read from the site the way the renderer uses it:
     a document's URL and slug (assembly may change them), its translations' URLs, its
@@ -46,6 +48,7 @@ class PageKeys:
         images: _Images,
         *,
         base: str,
+        templates: Mapping[str, str] | None = None,
         docs: Mapping[tuple[str, str], str] | None = None,
         doc_links: Mapping[tuple[str, str], tuple[str, ...]] | None = None,
         preview: bool = False,
@@ -54,18 +57,23 @@ class PageKeys:
         self.site = site
         self.images = images
         self.base = base
+        self.templates = templates or {}
         self.docs = docs or {}
         self.doc_links = doc_links
         self.preview = preview
         self.stale = stale or {}
         self._doc_keys: dict[tuple[str, str], str] = {}
         self._locales: dict[str, str] = {}
+        self._heads: dict[tuple[str, str], str] = {}
         self._tags: dict[str, dict[str, Tag]] = {}
         self._tag_names: dict[str, dict[str, Tag]] = {}
 
     def key(self, job: Any) -> str:
         site, loc, size = self.site, job.locale, self.site.settings.page_size
-        head = self.locale_key(loc)
+        head = self._heads.get((loc, job.kind))
+        if head is None:
+            head = digest(self.locale_key(loc), self.templates.get(job.kind, ""))
+            self._heads[(loc, job.kind)] = head
         if job.kind in ("root", "404"):
             return digest(head, job.kind)
         if job.kind == "home":

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import functools
 import gettext
+import hashlib
 import traceback
+import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +29,11 @@ THEME_PREFIX = "theme"  # "theme/base.html" is always the theme's own template
 NOT_FOUND = "404.html"
 PAGE_TEMPLATES = {"root": "root.html", "404": NOT_FOUND, "home": "home.html", "page": "page.html"}
 PAGE_TEMPLATES |= {"tags": "tags.html", "tag": "tag.html", "release": "release.html"}
+# The templates each kind of page is rendered with, besides the ones they load: a
+# release's or a page's figures come from partials/figure.html (``render``).
+KIND_TEMPLATES = {kind: (name,) for kind, name in PAGE_TEMPLATES.items()}
+KIND_TEMPLATES["release"] += ("partials/figure.html",)
+KIND_TEMPLATES["page"] += ("partials/figure.html",)
 
 
 @functools.cache
@@ -117,6 +124,68 @@ def warm_templates(env: jinja2.Environment) -> None:
             env.get_template(name)
         except Exception:  # noqa: BLE001 - reported with its file and line when rendered
             continue
+
+
+def template_keys(env: jinja2.Environment) -> dict[str, str]:
+    """For each kind of page, a hash of every template its pages are rendered with.
+
+    That is its own templates (``KIND_TEMPLATES``), the ones they extend, include or
+    import, and theirs: each name with the file it is loaded from (the site's, else the
+    theme's) and a hash of its source, or as missing. Pages are keyed with it
+    (``pagekeys``), so an edit of ``release.html`` renders the releases again and leaves
+    the lists alone, while an edit of ``base.html`` renders every page. A template that
+    loads one by a computed name (``{% include name %}``), or does not parse, could use
+    any: its kind then depends on every template there is.
+    """
+    import jinja2
+    from jinja2 import meta
+
+    assert env.loader is not None
+    loader = env.loader
+    files: dict[str, tuple[str, str]] = {}  # name -> (file, hash of the source)
+    uses: dict[str, tuple[str | None, ...]] = {}  # name -> the names it loads (None: computed)
+
+    def visit(name: str) -> None:
+        if name in files:
+            return
+        try:
+            source, filename, _ = loader.get_source(env, name)
+        except jinja2.TemplateNotFound:
+            files[name], uses[name] = ("", "missing"), ()
+            return
+        files[name] = (filename or "", hashlib.sha256(source.encode("utf-8")).hexdigest())
+        try:
+            uses[name] = tuple(meta.find_referenced_templates(env.parse(source, name, filename)))
+        except jinja2.TemplateSyntaxError:
+            uses[name] = (None,)  # reported when a page renders with it
+
+    keys: dict[str, str] = {}
+    for kind, roots in KIND_TEMPLATES.items():
+        closure: set[str] = set()
+        stack = list(roots)
+        computed = False
+        while stack:
+            name = stack.pop()
+            if name in closure:
+                continue
+            closure.add(name)
+            visit(name)
+            for used in uses[name]:
+                if used is None:
+                    computed = True
+                else:
+                    stack.append(used)
+        if computed:
+            try:
+                closure.update(env.list_templates())
+            except TypeError:  # a loader that cannot list: a key no build gives again
+                keys[kind] = uuid.uuid4().hex
+                continue
+            for name in closure:
+                visit(name)
+        found = repr(sorted((name, *files[name]) for name in closure))
+        keys[kind] = hashlib.sha256(found.encode("utf-8")).hexdigest()
+    return keys
 
 
 def template_error(exc: Exception, name: str) -> TemplateError:
