@@ -194,6 +194,7 @@ class _Work:
 
         self.docs = DocumentStore(store)
         self._loaded: dict[str, dict[str, Any]] = {}
+        self._kinds: tuple[str, dict[str, str]] | None = None  # ``_template_keys``
         self.executor: Executor | None = None  # opened from the settings: closed here
         self.site_now_limits: tuple[datetime | None, datetime | None] = (None, None)
         self.snapshot = False  # leave a ``Snapshot`` in the state for ``edits``
@@ -456,8 +457,9 @@ class _Work:
         return self.state.env
 
     def _prepare_templates(self) -> None:
-        """While the documents parse in workers: the environment and compiled templates
-        (Jinja's import and compilation would otherwise wait for the parse)."""
+        """While the documents parse in workers: the environment, compiled templates and
+        the templates' keys (Jinja's import and compilation would otherwise wait for the
+        parse)."""
         from . import templating
 
         try:
@@ -466,6 +468,7 @@ class _Work:
             self.state.env = None
             return
         templating.warm_templates(env)
+        self._template_keys()  # kept, where the render stage finds them
 
     def _template_keys(self) -> dict[str, str]:
         """Each kind of page's templates, hashed (``templating.template_keys``): kept in
@@ -475,16 +478,20 @@ class _Work:
 
         name = "template-keys"
         where = tree_fingerprint([self.settings.templates_dir])
-        kept = self.store.load(name) if self.store is not None else None
+        kept = self._kinds
+        if kept is None or kept[0] != where:
+            kept = self.store.load(name) if self.store is not None else None
         if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == where:
+            self._kinds = kept
             return dict(kept[1])
         try:
             keys = templating.template_keys(self._environment())
         except Exception:  # noqa: BLE001 - the render stage makes it again, and reports
             self.state.env = None
             return {kind: where for kind in templating.KIND_TEMPLATES}
+        self._kinds = (where, keys)
         if self.store is not None:
-            self.store.save(name, (where, keys))
+            self.store.save(name, self._kinds)
         return keys
 
     # ---- the cache's indexes
