@@ -31,7 +31,12 @@ from .buildcache import BuildCache
 from .model import OutputFile, PhotoImage, Site, Tag, Translation
 from .pagekeys import PageKeys, doc_tags, page_count, tags_by_name
 from .settings import Settings
-from .templating import NOT_FOUND, PAGE_TEMPLATES, template_error, warm_templates
+from .templating import (
+    KIND_TEMPLATES,
+    NOT_FOUND,
+    template_error,
+    warm_templates,
+)
 
 if TYPE_CHECKING:
     import jinja2
@@ -256,9 +261,8 @@ class _Renderer:
         """Compile the templates of ``kinds`` and the ones they use now (before workers
         fork), so that no worker compiles one again."""
         for kind in kinds:
-            self.template(PAGE_TEMPLATES[kind])
-        if "release" in kinds or "page" in kinds:
-            self.template("partials/figure.html")
+            for name in KIND_TEMPLATES[kind]:
+                self.template(name)
         warm_templates(self.env)
 
     def make(self, job: PageJob) -> bytes:

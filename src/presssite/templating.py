@@ -112,7 +112,7 @@ def warm_templates(env: jinja2.Environment) -> None:
     by ``extends`` and ``include`` as a page renders) would be compiled once in every
     worker. A template that fails to load is left for the render stage to report.
     """
-    names = [*PAGE_TEMPLATES.values(), "partials/figure.html"]
+    names = [name for roots in KIND_TEMPLATES.values() for name in roots]
     try:
         names += env.list_templates(extensions=("html", "htm", "xml"))
     except (OSError, TypeError):  # a loader that cannot list: the page templates only
