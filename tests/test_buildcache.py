@@ -10,6 +10,8 @@ import json
 import logging
 import os
 import shutil
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -17,7 +19,7 @@ import pytest
 from conftest import make_photo, make_site
 
 from presssite import build as build_
-from presssite import content, output, parallel, render, templating
+from presssite import content, output, parallel, render, staging, templating
 from presssite import settings as settings_
 from presssite.buildcache import BuildCache
 from presssite.errors import TemplateError
@@ -82,7 +84,8 @@ def fixture_site(tmp_path: Path) -> Path:
 def run(root: Path, target: Path, **options: object) -> build_.BuildReport:
     settings = settings_.load(root)
     options.setdefault("now", NOW)
-    return build_.build(settings, target=target, jobs=1, **options)  # type: ignore[arg-type]
+    options.setdefault("jobs", 1)
+    return build_.build(settings, target=target, **options)  # type: ignore[arg-type]
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -271,27 +274,115 @@ def test_parallel_parsing_and_rendering_give_the_same_bytes(
     assert tree(tmp_path / "cached") == tree(tmp_path / "serial")
 
 
-def test_pages_rendered_into_a_staging_folder_the_publish_does_not_need_are_right(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+NEW_RELEASE = (
+    '{% extends "theme/release.html" %}{% block main %}<p>new</p>{{ super() }}{% endblock %}'
+)
+
+
+def temps(folder: Path) -> list[str]:
+    """What pages written beside the output left there (``staging.Beside``)."""
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.presssite-tmp"))
+
+
+def folders(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*/")}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_template_edit_of_most_pages_is_published_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
 ) -> None:
-    # A template edit re-renders the pages that use it: a large site writes them straight
-    # into a new folder (told so here). Few files changed on this small site, so the
-    # publish works in place after all and drops that folder.
+    # A template edit on a large site renders more pages than a small in-place publish
+    # takes (said so here for this small site): the render workers write them beside
+    # their places in the output, and the publish renames them over the old ones.
+    monkeypatch.setattr(render, "PARALLEL_THRESHOLD", 2)
+    if jobs > 1 and parallel.workers_for(100, jobs=jobs, threshold=2) < 2:
+        pytest.skip("no fork, or this process runs threads: the pool is never used")
     root = fixture_site(tmp_path)
-    run(root, root / "build")
-    monkeypatch.setattr(output, "will_swap", lambda *_args: True)
+    run(root, root / "build", jobs=jobs)
+    before, dirs = inodes(root / "build"), folders(root / "build")
+    monkeypatch.setattr(output, "in_place_limit", lambda _total: 0)
     (root / "templates").mkdir(exist_ok=True)
-    (root / "templates" / "release.html").write_text(
-        '{% extends "theme/release.html" %}{% block main %}<p>new</p>{{ super() }}{% endblock %}'
-    )
-    report = run(root, root / "build")
-    releases = list((root / "build").glob("*/press/*/index.html"))
+    (root / "templates" / "release.html").write_text(NEW_RELEASE)
+    report = run(root, root / "build", jobs=jobs)
+    releases = {
+        p.relative_to(root / "build").as_posix() for p in (root / "build").glob("*/press/*/*.html")
+    }
     assert report.publish_mode == "in place" and report.pages_rendered == len(releases)
+    changed = {p for p, ino in inodes(root / "build").items() if before.get(p) != ino}
+    assert changed == releases  # the other pages, and every folder, stay as they were
+    assert folders(root / "build") == dirs and not temps(root / "build")
+    assert "<p>new</p>" in (root / "build/en/press/release-1/index.html").read_text()
     run(root, tmp_path / "fresh", cache=False)
     assert tree(root / "build") == tree(tmp_path / "fresh")
-    assert "<p>new</p>" in (root / "build/en/press/release-1/index.html").read_text()
-    assert run(root, root / "build").unchanged
+    assert run(root, root / "build", jobs=jobs).unchanged
     assert sorted(p.name for p in root.iterdir() if p.name.startswith("build")) == ["build"]
+
+
+def test_a_build_that_fails_after_writing_beside_the_output_leaves_it_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = fixture_site(tmp_path)
+    run(root, root / "build")
+    before, files = inodes(root / "build"), tree(root / "build")
+    monkeypatch.setattr(output, "in_place_limit", lambda _total: 0)
+    written: list[str] = []
+    write = staging.Beside.write
+
+    def spy(self: staging.Beside, rel: str, data: bytes, blobs: BuildCache) -> object:
+        written.append(rel)
+        return write(self, rel, data, blobs)
+
+    monkeypatch.setattr(staging.Beside, "write", spy)
+    (root / "templates").mkdir(exist_ok=True)
+    (root / "templates" / "release.html").write_text(
+        '{% extends "theme/release.html" %}{% block main %}'
+        '{% if doc.title == "Rilis 1 en" %}{{ no_such_value }}{% endif %}'
+        "<p>new</p>{{ super() }}{% endblock %}"
+    )
+    with pytest.raises(TemplateError):
+        run(root, root / "build")
+    assert written  # pages were written beside the output before the failure
+    assert tree(root / "build") == files and inodes(root / "build") == before
+    assert not temps(root / "build")
+    (root / "templates" / "release.html").write_text(NEW_RELEASE)
+    report = run(root, root / "build")  # the output is known as it is: in place again
+    assert report.publish_mode == "in place" and not temps(root / "build")
+
+
+def test_a_build_killed_after_writing_beside_the_output_is_followed_by_a_swap(
+    tmp_path: Path,
+) -> None:
+    root = fixture_site(tmp_path)
+    run(root, root / "build")
+    (root / "templates").mkdir(exist_ok=True)
+    (root / "templates" / "release.html").write_text(NEW_RELEASE)
+    # The same sys.path as here: the build cache is salted with the installed libraries.
+    script = f"""
+import os, sys
+sys.path[:] = {sys.path!r}
+from datetime import datetime
+from pathlib import Path
+from presssite import build, output, settings, staging
+output.in_place_limit = lambda _total: 0
+write, count = staging.Beside.write, [0]
+def dying(self, *args, **kwargs):
+    found = write(self, *args, **kwargs)
+    count[0] += 1
+    if count[0] == 3:
+        os._exit(9)  # killed, with no chance to clean up
+    return found
+staging.Beside.write = dying
+build.build(settings.load(Path({str(root)!r})), target=Path({str(root / "build")!r}),
+            now=datetime.fromisoformat({NOW.isoformat()!r}), jobs=1)
+"""
+    killed = subprocess.run([sys.executable, "-c", script], check=False)
+    assert killed.returncode == 9
+    assert len(temps(root / "build")) == 3
+    report = run(root, root / "build")
+    assert report.publish_mode == "swap" and not temps(root / "build")
+    run(root, tmp_path / "fresh", cache=False)
+    assert tree(root / "build") == tree(tmp_path / "fresh")
 
 
 def test_a_template_edit_renders_again_only_the_pages_rendered_with_it(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from presssite import output
 from presssite.buildcache import BuildCache, intact
 from presssite.errors import PresssiteError
 from presssite.model import OutputFile
-from presssite.staging import TOPDIR_FLAG, Staging, inode_flags
+from presssite.staging import TOPDIR_FLAG, Beside, Staging, inode_flags
 
 
 def test_publish_writes_bytes_and_links_sources(tmp_path: Path) -> None:
@@ -162,11 +162,11 @@ def test_a_page_linked_from_a_cache_on_another_disk_is_published_as_a_copy(
     assert again.mode == "unchanged"  # the manifest knows the copy as published
 
 
-def test_pages_go_into_a_staging_folder_when_a_swap_is_likely() -> None:
-    assert output.will_swap(None, 1, 10)  # no manifest of the output: always a swap
-    assert not output.will_swap({}, 100, 100_000)  # a few pages: in place
-    assert not output.will_swap({}, 1_000, 10_000)  # a tenth of the files: in place
-    assert output.will_swap({}, 1_001, 10_000)
+def test_where_the_render_workers_write_the_pages() -> None:
+    assert output.early_writes(None, 1, 10) == "swap"  # no manifest of the output
+    assert output.early_writes({}, 100, 100_000) is None  # a few pages: blobs, in place
+    assert output.early_writes({}, 1_000, 10_000) is None  # a tenth of the files
+    assert output.early_writes({}, 1_001, 10_000) == "beside"  # more: beside, in place
 
 
 def test_a_staging_folder_the_publish_does_not_need_is_discarded(tmp_path: Path) -> None:
@@ -215,6 +215,91 @@ def test_a_staging_folder_replaces_an_output_whose_pages_nearly_all_changed(
     assert all((target / r).read_bytes() == d + b" new" for r, d in old.items())
     assert intact(target, done.manifest)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "cache"]
+
+
+def _beside(
+    beside: Beside, pages: dict[str, bytes], blobs: BuildCache
+) -> tuple[dict[str, str], dict[str, int]]:
+    """Write ``pages`` beside the output as the render workers do: path -> hash, and the
+    inode of each temporary file written."""
+    shas, written = {}, {}
+    for rel, data in pages.items():
+        sha, size, stat = beside.write(rel, data, blobs)
+        if stat is not None:
+            beside.record(rel, sha, size, stat)
+            written[rel] = stat[0]
+        shas[rel] = sha
+    return shas, written
+
+
+def _blobs(blobs: BuildCache, pages: dict[str, bytes]) -> dict[str, str]:
+    return {rel: _blob(blobs, data) for rel, data in pages.items()}
+
+
+def _temps(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.rglob("*.presssite-tmp"))
+
+
+def test_pages_written_beside_the_output_are_renamed_over_theirs(tmp_path: Path) -> None:
+    # A template edit on a large site: most pages change, none is added or removed.
+    blobs = BuildCache(tmp_path / "cache")
+    target = tmp_path / "build"
+    old = {f"p{i}/index.html": f"<p>{i}</p>".encode() for i in range(150)}
+    first = output.publish([], target=target, pages=_blobs(blobs, old), blobs=blobs)
+    folders = {p: p.stat().st_ino for p in target.rglob("*") if p.is_dir()}
+    beside = Beside(target, first.manifest)
+    new = {rel: data + b" new" for rel, data in old.items()}
+    new["p0/index.html"] = old["p0/index.html"]  # came out as it was: not written
+    new["added/index.html"] = b"<p>added</p>"  # no such folder in the output: a blob
+    shas, written = _beside(beside, new, blobs)
+    assert len(written) == 149 and "p0/index.html" not in written
+    assert len(_temps(target)) == 149  # hidden names, in the pages' own folders
+    done = output.publish(
+        [], target=target, pages=shas, blobs=blobs, previous=first.manifest, staging=beside
+    )
+    assert done.mode == "in place" and done.changed == 150
+    assert {r: os.stat(target / r).st_ino for r in written} == written  # renamed, not copied
+    assert all((target / r).read_bytes() == d for r, d in new.items())
+    assert not _temps(target) and intact(target, done.manifest)
+    assert {p: p.stat().st_ino for p in folders} == folders  # no folder made again
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "cache"]
+
+
+def test_pages_written_beside_an_output_that_is_swapped_after_all_are_linked(
+    tmp_path: Path,
+) -> None:
+    # Many pages removed as well: the publish swaps a new folder in, and takes the pages
+    # written beside the old output from there.
+    blobs = BuildCache(tmp_path / "cache")
+    target = tmp_path / "build"
+    old = {f"p{i}/index.html": f"<p>{i}</p>".encode() for i in range(300)}
+    first = output.publish([], target=target, pages=_blobs(blobs, old), blobs=blobs)
+    beside = Beside(target, first.manifest)
+    kept = {rel: data + b" new" for rel, data in list(old.items())[:150]}
+    shas, written = _beside(beside, kept, blobs)
+    done = output.publish(
+        [], target=target, pages=shas, blobs=blobs, previous=first.manifest, staging=beside
+    )
+    assert done.mode == "swap" and done.linked == 150
+    assert {r: os.stat(target / r).st_ino for r in written} == written
+    assert sorted(p.relative_to(target).as_posix() for p in target.rglob("*.html")) == sorted(kept)
+    assert not _temps(target) and intact(target, done.manifest)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "cache"]
+
+
+def test_discarding_pages_written_beside_the_output_leaves_it_as_it_was(tmp_path: Path) -> None:
+    blobs = BuildCache(tmp_path / "cache")
+    target = tmp_path / "build"
+    old = {f"p{i}/index.html": f"<p>{i}</p>".encode() for i in range(3)}
+    first = output.publish([], target=target, pages=_blobs(blobs, old), blobs=blobs)
+    beside = Beside(target, first.manifest)
+    beside.planned = list(old)
+    _beside(beside, {"p0/index.html": b"recorded"}, blobs)
+    beside.write("p1/index.html", b"written, its worker gone before saying so", blobs)
+    assert len(_temps(target)) == 2
+    beside.discard()
+    assert not _temps(target) and intact(target, first.manifest)
+    assert all((target / r).read_bytes() == d for r, d in old.items())
 
 
 def _blob(blobs: BuildCache, data: bytes) -> str:

@@ -40,8 +40,9 @@ from .shortcut import Shortcut, now_limits, unchanged_report
 
 if TYPE_CHECKING:  # the stages are imported when they run: a no-change build needs none
     from . import content, refcheck, translations
+    from .buildcache import Manifest
     from .edits import Snapshot
-    from .staging import Staging
+    from .staging import Beside, Staging
 
 log = logging.getLogger(__name__)
 
@@ -198,11 +199,14 @@ class _Work:
         self.executor: Executor | None = None  # opened from the settings: closed here
         self.site_now_limits: tuple[datetime | None, datetime | None] = (None, None)
         self.snapshot = False  # leave a ``Snapshot`` in the state for ``edits``
-        self.staging: Staging | None = None  # the new output folder, if made early
+        self.staging: Staging | Beside | None = None  # where the pages went, if made early
+        self._kept: tuple[str, Manifest] | None = None  # a manifest forgotten for ``Beside``
 
     def close(self) -> None:
         if self.staging is not None:
             self.staging.discard()  # gone already after a swap; a failed build's leftovers
+            if self._kept is not None and self.store is not None:
+                self.store.save(*self._kept)  # the failed build left the output as it was
         if self.executor is not None:
             self.executor.shutdown()
         self.docs.close()
@@ -284,7 +288,7 @@ class _Work:
         started: float,
     ) -> BuildReport:
         from . import output, pagekeys, refcheck, render
-        from .staging import Staging
+        from .staging import Beside, Staging
 
         settings, timer, state, blobs = self.settings, self.timer, self.state, self.blobs
         bodies = loaded.bodies
@@ -322,11 +326,21 @@ class _Work:
             ]
             feeds_done: list[tuple[list[OutputFile], tuple[int, int]]] = []
             stage = keep = None
-            if todo and output.will_swap(
-                previous if untouched else None, len(todo), len(page_jobs)
-            ):
-                # A publish by swap, most likely: the pages go straight into its folder.
-                staging = self.staging = Staging(target)
+            early = output.early_writes(previous if untouched else None, len(todo), len(page_jobs))
+            if todo and early is not None:
+                # The pages go straight where the publish wants them: into the folder a
+                # swap puts in place, or beside their place in the output.
+                staging: Staging | Beside
+                if early == "swap":
+                    staging = self.staging = Staging(target)
+                else:
+                    assert previous is not None
+                    staging = self.staging = Beside(target, previous)
+                    staging.planned = [job.path for job in todo]
+                    # Should the build die before it removes what it wrote beside the
+                    # output, the next one swaps; a build that fails here puts it back.
+                    self._forget(manifest)
+                    self._kept = (manifest, previous)
                 keep = functools.partial(staging.write, blobs=blobs)
                 done = [0]  # pages come back in job order, slice by slice
 
@@ -359,6 +373,8 @@ class _Work:
                 )
                 for page in made:
                     index[page.key] = (page.sha, page.size, page.links)
+                if isinstance(self.staging, Beside):
+                    self.staging.rendered()
             pages_index = {job.key: index[job.key] for job in page_jobs}
         if not feeds_done:
             make_feeds()
@@ -391,12 +407,12 @@ class _Work:
                 target=target,
                 previous=previous,
                 checked=untouched,
-                before_changes=lambda: self._forget(manifest),
+                before_changes=lambda: self._changing(manifest),
                 staging=self.staging,
             )
-            self.staging = None  # swapped in: nothing left to discard
+            self.staging = None  # swapped in or renamed: nothing left to discard
             if self.store is not None:
-                if published.mode != "unchanged":
+                if published.mode != "unchanged" or self._kept is not None:
                     self.store.save(manifest, published.manifest)
                     self.store.trim(("target-", "last-"), keep=8)
                 if pages_index != self._loaded.get(flavor):
@@ -511,6 +527,11 @@ class _Work:
     def _forget(self, name: str) -> None:
         if self.store is not None:
             self.store.forget(name)
+
+    def _changing(self, manifest: str) -> None:
+        """The publish is about to change the output in place: its manifest no longer holds."""
+        self._forget(manifest)
+        self._kept = None
 
     def _feeds(
         self, site: Site, plan: Any, keys: Any, base: str, bodies: Any, flavor: str

@@ -5,17 +5,18 @@ it in only when every file is there: the previous output is renamed aside, the n
 renamed in, then the old one removed. Two renames are needed because POSIX ``rename``
 does not replace a non-empty directory. A failed or interrupted build therefore never
 leaves a half-written site where the previous one was: at worst a ``.tmp-``/``.old-``
-folder that the next build clears away. A build that will most likely swap (it has no
-manifest of the output, or renders most pages anew) starts that folder early, as a
-``staging.Staging``, into which the render workers write the pages as they render them.
+folder that the next build clears away. A build with no manifest of the output starts
+that folder early, as a ``staging.Staging``, into which the render workers write the
+pages as they render them.
 
 Files that come from elsewhere (feeds from the build cache, photos from the image
 cache, static files) are hard-linked when they are on the same file system, and copied
 otherwise, so a full publish creates folders and links rather than writing bytes. Pages
 are given by the SHA-256 of their bytes (``pages``), and their identity is that hash:
-a page's bytes are in a ``Staging`` folder (written there by the render workers), in a
-blob of the build cache (a page rendered for an in-place publish), or in the previous
-output at the same path, and a page the previous output already holds is not touched.
+a page's bytes are in a ``Staging`` folder (written there by the render workers),
+beside its place in the output (``staging.Beside``, likewise), in a blob of the build
+cache (a page rendered for a small in-place publish), or in the previous output at the
+same path, and a page the previous output already holds is not touched.
 
 A rebuild that changes few files skips even that. Given the ``Manifest`` of the previous
 publish into the same folder (what each file was and the inode, size and modification
@@ -24,8 +25,12 @@ exactly those files, untouched; then, when no more than ``IN_PLACE_LIMIT`` files
 it publishes *in place*, in two phases: every new or changed file is first linked (or
 written) to a temporary name beside its destination, and only when all are there is
 each renamed over its destination (``rename`` replaces a file atomically) and are the
-files no longer built deleted. A failure in the first phase removes the temporary files
-and leaves the output as it was; the second phase is renames and deletions only.
+files no longer built deleted. A rebuild that renders more pages anew than that (a
+template edited) has the render workers write them at those temporary names
+(``staging.Beside``): it is then published in place however many pages changed, as
+long as few files are added or removed, with no folder made or deleted. A failure in
+the first phase removes the temporary files and leaves the output as it was; the second
+phase is renames and deletions only.
 Readers never see a partly written file, and every URL keeps answering during the
 publish (the full swap has an instant with no folder at all). The caller forgets the
 manifest before an in-place publish (``before_changes``) and saves the new one after,
@@ -49,7 +54,7 @@ from .buildcache import BuildCache, Manifest, file_identity, intact
 from .errors import PresssiteError
 from .model import OutputFile
 from .parallel import collector_paused
-from .staging import Staging, clear_leftovers, make_folders, new_folder, safe_relative
+from .staging import Beside, Staging, clear_leftovers, make_folders, new_folder, safe_relative
 
 log = logging.getLogger(__name__)
 
@@ -72,14 +77,27 @@ class Published:
     manifest: Manifest = field(default_factory=dict, repr=False)
 
 
-def will_swap(previous: Manifest | None, changing: int, total: int) -> bool:
-    """Whether publishing ``total`` files, ``changing`` of them made anew, will swap a new
-    folder in: said before rendering, to write the pages straight into a ``Staging``.
+def early_writes(previous: Manifest | None, changing: int, total: int) -> str | None:
+    """Where the render workers write the pages of a publish of ``total`` files,
+    ``changing`` of them made anew, said before rendering: ``"swap"`` (into a ``Staging``
+    folder, as a publish by swap), ``"beside"`` (next to their place in the output, as a
+    publish in place of many pages: ``staging.Beside``), or None (few pages: into the
+    build cache's blobs, from which the publish links them).
 
-    A guess when there is a ``previous`` manifest: the pages made anew may come out as
-    they were, and the publish then works in place after all (or finds nothing changed).
+    ``previous`` is the manifest of an output found as it was published, or None. With
+    it, the pages made anew may come out as they were, and the publish then finds
+    nothing changed.
     """
-    return previous is None or changing > max(100, IN_PLACE_LIMIT * total)
+    if previous is None:
+        return "swap"
+    return "beside" if changing > in_place_limit(total) else None
+
+
+def in_place_limit(total: int) -> float:
+    """How many of ``total`` files a publish changes in place, at most, unless their
+    pages are written beside the output already (then it is how many are added or
+    removed)."""
+    return max(100, IN_PLACE_LIMIT * total)
 
 
 def publish(
@@ -91,7 +109,7 @@ def publish(
     previous: Manifest | None = None,
     checked: bool = False,
     before_changes: Callable[[], None] | None = None,
-    staging: Staging | None = None,
+    staging: Staging | Beside | None = None,
 ) -> Published:
     """Make ``target`` hold exactly ``files``: in place when ``previous`` allows, else by swap.
 
@@ -103,7 +121,10 @@ def publish(
     is created if needed. With ``staging`` (made for this ``target``) the publish swaps
     that folder in (a staged page stays when it is still the one wanted, else it is
     made again), unless ``previous`` allows an in-place publish after all: then the
-    changed pages are linked from the staging folder, which is then discarded.
+    changed pages are linked from the staging folder, which is then discarded. With a
+    ``Beside``, the pages written next to their destinations are renamed over them, in
+    place however many they are, as long as few files are added or removed; otherwise
+    (or when the output is no longer as ``previous`` says) by swap, linked from there.
     """
     target = target.resolve()
     if staging is None:
@@ -132,14 +153,30 @@ def publish(
                 if staging is not None:
                     staging.discard()
                 return Published(len(wanted), 0, 0, 0, mode="unchanged", manifest=previous)
-            if len(changed) + len(removed) <= max(100, IN_PLACE_LIMIT * len(wanted)):
+            limit = in_place_limit(len(wanted))
+            moved = len(changed) + len(removed)
+            if isinstance(staging, Beside):  # the changed pages are beside theirs already
+                moved = sum(rel not in previous for rel in changed) + len(removed)
+            if moved <= limit:
                 if before_changes is not None:
                     before_changes()
-                done = _in_place(target, by_path, wanted, previous, changed, removed, sources)
+                ready = {}
+                if isinstance(staging, Beside):
+                    ready = {r: staging.temp(r) for r in changed if staging.source(r, wanted[r])}
+                done = _in_place(
+                    target, by_path, wanted, previous, changed, removed, sources, ready
+                )
                 if done is not None:
+                    if isinstance(staging, Beside):
+                        staging.renamed(ready)
                     if staging is not None:
                         staging.discard()
                     return done
+        if isinstance(staging, Beside):
+            try:  # its files are in the output, which the swap puts aside and deletes
+                return _swap_in(target, by_path, wanted, None, sources)
+            finally:
+                staging.discard()
         return _swap_in(target, by_path, wanted, staging, sources)
 
 
@@ -151,16 +188,16 @@ class _PageSources:
         target: Path,
         blobs: BuildCache | None,
         previous: Manifest | None,
-        staging: Staging | None,
+        staging: Staging | Beside | None,
     ) -> None:
         self.target, self.blobs, self.previous, self.staging = target, blobs, previous, staging
 
     def __call__(self, rel: str, sha: str) -> Iterator[str]:
         """The files that may hold the page ``rel`` of ``sha``, best first."""
         ident = f"sha:{sha}"
-        staging = self.staging
-        if staging is not None and staging.staged.get(rel, ("",))[0] == ident:
-            yield os.path.join(str(staging.root), rel)
+        staged = self.staging.source(rel, ident) if self.staging is not None else None
+        if staged is not None:
+            yield staged
         if self.blobs is not None:
             yield self.blobs.blob_file(sha)
         row = self.previous.get(rel) if self.previous is not None else None
@@ -370,13 +407,21 @@ def _in_place(
     changed: list[str],
     removed: list[str],
     sources: Sources,
+    ready: Mapping[str, str],
 ) -> Published | None:
-    """Publish ``changed`` and ``removed`` into ``target``; None: do a full swap instead."""
+    """Publish ``changed`` and ``removed`` into ``target``; None: do a full swap instead.
+
+    ``ready`` names the changed files already at a temporary name beside their place.
+    """
     base = str(target)
     try:
+        for rel in ready:
+            if os.path.isdir(os.path.join(base, rel)):
+                raise _Conflict(f"the build makes a file where the output has the folder {rel}")
         temps, (linked, copied, written) = _write_beside(
-            base, {rel: by_path[rel] for rel in changed}, sources
+            base, {rel: by_path[rel] for rel in changed if rel not in ready}, sources
         )
+        temps += [(temp, os.path.join(base, rel)) for rel, temp in ready.items()]
     except (_Conflict, FileExistsError, NotADirectoryError) as exc:
         log.info("publishing in place is not possible (%s): swapping the folder", exc)
         return None

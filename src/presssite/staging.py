@@ -1,15 +1,18 @@
-"""The new output folder of a publish by swap: made beside the target, filled, swapped in.
+"""Where the render workers write the pages, for the publish that will follow.
 
 ``output.publish`` builds a new site in ``<out>.tmp-<id>/`` beside the target and swaps
 it in only when every file is there; a folder an interrupted build left behind (``.tmp-``
-or ``.old-``) is cleared by the next. A build that will most likely swap starts that
-folder early, as a ``Staging``, into which the render workers write the pages as they
-render them. Output paths are checked here too: none may leave the output folder.
+or ``.old-``) is cleared by the next. A build that will swap starts that folder early,
+as a ``Staging``, into which the render workers write the pages as they render them. A
+build that renders many pages of an output it will change in place has them write each
+page at a temporary name beside its place (``Beside``). Output paths are checked here
+too: none may leave the output folder.
 """
 
 from __future__ import annotations
 
 import array
+import contextlib
 import fcntl
 import hashlib
 import logging
@@ -18,6 +21,7 @@ import shutil
 import struct
 import sys
 import uuid
+from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
 from .buildcache import BuildCache
@@ -31,14 +35,13 @@ Stat = tuple[int, int]  # a written file's inode and mtime_ns
 class Staging:
     """The new folder of a publish that will swap, filled while the build still renders.
 
-    A build with no manifest of the output (a first or cold build) always publishes by
-    swapping a new folder in (and so, most likely, does one that renders most pages
-    anew: ``output.will_swap``). The render workers write its pages into it as they render
-    them (``write``, then ``record`` here), so the folders and files of thousands of
-    pages are made beside the rendering instead of after it; ``output.publish(staging=)``
-    then adds the other files and swaps the folder in, or discards it when it can work
-    in place after all. A failed build ``discard``s it; the previous output is never
-    touched before the swap.
+    A build with no manifest of the output as it is (a first or cold build, or one
+    after the output was changed by hand) publishes by swapping a new folder in
+    (``output.early_writes``). The render workers write its pages into it as they
+    render them (``write``, then ``record`` here), so the folders and files of thousands
+    of pages are made beside the rendering instead of after it;
+    ``output.publish(staging=)`` then adds the other files and swaps the folder in. A
+    failed build ``discard``s it; the previous output is never touched before the swap.
     """
 
     def __init__(self, target: Path) -> None:
@@ -82,8 +85,100 @@ class Staging:
         """Note a page ``write`` put here (in a worker): the publish keeps it."""
         self.staged.setdefault(safe_relative(rel), (f"sha:{sha}", stat[0], size, stat[1]))
 
+    def source(self, rel: str, ident: str) -> str | None:
+        """The file here that holds the page ``rel`` as ``ident``, if one does."""
+        if self.staged.get(rel, ("",))[0] == ident:
+            return os.path.join(str(self.root), rel)
+        return None
+
     def discard(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+class Beside:
+    """Pages written next to their place in the published output, for a publish in place.
+
+    A rebuild that renders many pages anew while the output is as the last build left it
+    (a template or a setting edited) publishes in place: each changed page at a
+    temporary name beside its destination, then all renamed over theirs
+    (``output.publish``). The render workers write those temporary files themselves
+    (``write``), in the folders the output already has, so such a rebuild makes no new
+    folder and deletes no old one; a swap would make a folder for every page and then
+    delete the whole previous output. A page whose bytes the output already holds is not
+    written at all; one in a folder the output lacks goes to the build cache's blobs.
+
+    The temporary names (``temp``) are hidden (a dot first) and carry this build's token,
+    so ``discard`` can remove every one a failed build may have written, recorded or
+    not. The build forgets its manifest of the output before any is written: should the
+    process die before it cleans up, the next build publishes by swap, and the old output
+    goes with whatever was left in it.
+    """
+
+    def __init__(self, target: Path, published: Mapping[str, tuple[str, int, int, int]]) -> None:
+        self.target = target.resolve()
+        self.token = uuid.uuid4().hex[:8]
+        self.published = published  # the previous manifest: rel -> (identity, ...)
+        self.folders = {os.path.dirname(rel) for rel in published}
+        self.staged: dict[str, tuple[str, int, int, int]] = {}  # as ``Staging.staged``
+        self.planned: list[str] = []  # every path a worker may write (``discard``)
+
+    def temp(self, rel: str) -> str:
+        """The temporary name of the page ``rel`` (output-relative, normalised)."""
+        folder, name = os.path.split(os.path.join(str(self.target), rel))
+        return os.path.join(folder, f".{name}.{self.token}.presssite-tmp")
+
+    def write(self, rel: str, data: bytes, blobs: BuildCache) -> tuple[str, int, Stat | None]:
+        """Put the page ``rel`` beside its destination: (sha256, size, inode and mtime).
+
+        The stat is None when the page is not written here: the output holds these bytes
+        already, or the page is new in a folder the output lacks (then it is a blob).
+        """
+        rel = safe_relative(rel)
+        sha = hashlib.sha256(data).hexdigest()
+        if self.published.get(rel, ("",))[0] == f"sha:{sha}":
+            return sha, len(data), None
+        fd = -1
+        if os.path.dirname(rel) in self.folders:
+            try:
+                fd = os.open(self.temp(rel), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            except OSError:  # a second page of that path, or a folder gone meanwhile
+                fd = -1
+        if fd < 0:
+            sha, size = blobs.put(data)
+            return sha, size, None
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            st = os.fstat(fd)
+        return sha, len(data), (st.st_ino, st.st_mtime_ns)
+
+    def record(self, rel: str, sha: str, size: int, stat: Stat) -> None:
+        """Note a page ``write`` put beside its destination (in a worker)."""
+        self.staged.setdefault(safe_relative(rel), (f"sha:{sha}", stat[0], size, stat[1]))
+
+    def source(self, rel: str, ident: str) -> str | None:
+        """The temporary file that holds the page ``rel`` as ``ident``, if one does."""
+        if self.staged.get(rel, ("",))[0] == ident:
+            return self.temp(rel)
+        return None
+
+    def rendered(self) -> None:
+        """Every page is rendered: each one written here is recorded, and only those
+        need removing should the build fail now."""
+        self.planned = []
+
+    def renamed(self, rels: Iterable[str]) -> None:
+        """The publish renamed these pages' temporary files over their destinations."""
+        for rel in rels:
+            self.staged.pop(rel, None)
+
+    def discard(self) -> None:
+        """Remove the temporary files still there: the ones recorded, and while the
+        render workers may still have written others, any of the ``planned`` pages'."""
+        for rel in {*self.staged, *self.planned}:
+            with contextlib.suppress(OSError):
+                os.unlink(self.temp(rel))
+        self.staged.clear()
 
 
 def safe_relative(path: str) -> str:
