@@ -96,39 +96,57 @@ def links(settings: Settings, path: str, data: bytes) -> Links:
     outside the base path); external URLs are left out. This is the costly part of a
     check (one regex pass over the page), so a build keeps it with the page.
     """
-    page_url = urls.url_for_output(settings, path.removesuffix("index.html"))
-    base = settings.base_path
+    base, base_url = settings.base_path, settings.base_url
+    page_url = ""  # made when a relative URL needs it
     seen: set[bytes] = set()
-    out = []
+    out: list[tuple[str, str | None]] = []
     for match in (*_attributes(data), *_META.finditer(data)):
         attr, raw = match.groups()
-        srcset = attr == b"srcset"
-        if raw in seen and not srcset:
+        if raw in seen:
             continue  # most of a page's links are the template's, many twice
         seen.add(raw)
-        for url, key in _urls(raw, srcset):
-            if key in seen and srcset:
-                continue
-            seen.add(key)
-            if url.startswith("/") and not url.startswith("//"):  # most: _target's first case
-                target: str | None | bool = _site_path(base, url)
-            else:
+        found = _resolved(base, base_url, raw, attr == b"srcset")
+        if found is None:  # a relative URL: it depends on the page's own
+            if not page_url:
+                page_url = urls.url_for_output(settings, path.removesuffix("index.html"))
+            for url in _urls(raw, attr == b"srcset"):
                 target = _target(settings, url, page_url)
-            if target is not False:
-                out.append((url, target))
+                if target is not False:
+                    out.append((url, target))
+        else:
+            out.extend(found)
     return tuple(dict.fromkeys(out))
 
 
 @functools.lru_cache(maxsize=4096)
-def _urls(raw: bytes, srcset: bool) -> tuple[tuple[str, bytes], ...]:
-    """The URLs of an attribute value as written in a page, each with its UTF-8 bytes.
+def _resolved(base: str, base_url: str, raw: bytes, srcset: bool) -> Links | None:
+    """The internal references of an attribute value as written in a page, resolved, or
+    None when one of its URLs is relative (its target depends on the page).
 
-    Cached: most values (the template's links, the tag pages') are on many pages.
+    Cached: most values (the template's links, the tag pages') are on many pages, and
+    one that does not depend on the page resolves the same on all of them.
     """
+    out: list[tuple[str, str | None]] = []
+    for url in _urls(raw, srcset):
+        if url.startswith("/") and not url.startswith("//"):
+            target: str | None | bool = _site_path(base, url)
+        elif not url or url.startswith("#"):
+            continue
+        elif url.startswith(base_url):
+            target = _site_path(base, base + url[len(base_url) :])
+        elif url.startswith("//") or _SCHEME.match(url):
+            continue  # another site, mailto:, tel:, data:
+        else:
+            return None
+        out.append((url, target))
+    return tuple(out)
+
+
+def _urls(raw: bytes, srcset: bool) -> list[str]:
+    """The URLs of an attribute value as written in a page."""
     value = raw.decode("utf-8", "replace")
     value = (html.unescape(value) if "&" in value else value).strip()
-    found = [part.split()[0] for part in value.split(",") if part.strip()] if srcset else [value]
-    return tuple((url, url.encode("utf-8", "surrogatepass")) for url in found)
+    return [part.split()[0] for part in value.split(",") if part.strip()] if srcset else [value]
 
 
 def _attributes(data: bytes) -> list[re.Match[bytes]]:
