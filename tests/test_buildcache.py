@@ -319,6 +319,24 @@ def test_a_template_edit_of_most_pages_is_published_in_place(
     assert sorted(p.name for p in root.iterdir() if p.name.startswith("build")) == ["build"]
 
 
+def test_pages_rendered_again_as_they_were_leave_the_output_and_its_manifest_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A site template that only extends the theme's: every release is rendered again,
+    # and comes out as it was. Nothing is written; the output stays known as it is.
+    root = fixture_site(tmp_path)
+    run(root, root / "build")
+    before = inodes(root / "build")
+    monkeypatch.setattr(output, "in_place_limit", lambda _total: 0)
+    (root / "templates").mkdir(exist_ok=True)
+    (root / "templates" / "release.html").write_text('{% extends "theme/release.html" %}')
+    same = run(root, root / "build")
+    assert same.pages_rendered > 0 and same.publish_mode == "unchanged"
+    assert inodes(root / "build") == before and not temps(root / "build")
+    (root / "templates" / "release.html").write_text(NEW_RELEASE)
+    assert run(root, root / "build").publish_mode == "in place"
+
+
 def test_a_build_that_fails_after_writing_beside_the_output_leaves_it_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
