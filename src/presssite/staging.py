@@ -75,15 +75,11 @@ class Staging:
         except FileExistsError:
             sha, size = blobs.put(data)
             return sha, size, None
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            st = os.fstat(fd)
-        return hashlib.sha256(data).hexdigest(), len(data), (st.st_ino, st.st_mtime_ns)
+        return hashlib.sha256(data).hexdigest(), len(data), _fill(fd, data)
 
     def record(self, rel: str, sha: str, size: int, stat: Stat) -> None:
         """Note a page ``write`` put here (in a worker): the publish keeps it."""
-        self.staged.setdefault(safe_relative(rel), (f"sha:{sha}", stat[0], size, stat[1]))
+        _record(self.staged, rel, sha, size, stat)
 
     def source(self, rel: str, ident: str) -> str | None:
         """The file here that holds the page ``rel`` as ``ident``, if one does."""
@@ -146,15 +142,11 @@ class Beside:
         if fd < 0:
             sha, size = blobs.put(data)
             return sha, size, None
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            st = os.fstat(fd)
-        return sha, len(data), (st.st_ino, st.st_mtime_ns)
+        return sha, len(data), _fill(fd, data)
 
     def record(self, rel: str, sha: str, size: int, stat: Stat) -> None:
         """Note a page ``write`` put beside its destination (in a worker)."""
-        self.staged.setdefault(safe_relative(rel), (f"sha:{sha}", stat[0], size, stat[1]))
+        _record(self.staged, rel, sha, size, stat)
 
     def source(self, rel: str, ident: str) -> str | None:
         """The temporary file that holds the page ``rel`` as ``ident``, if one does."""
@@ -179,6 +171,22 @@ class Beside:
             with contextlib.suppress(OSError):
                 os.unlink(self.temp(rel))
         self.staged.clear()
+
+
+def _fill(fd: int, data: bytes) -> Stat:
+    """Write ``data`` into the new file open as ``fd`` and close it: its inode and mtime."""
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        st = os.fstat(fd)
+    return (st.st_ino, st.st_mtime_ns)
+
+
+def _record(
+    staged: dict[str, tuple[str, int, int, int]], rel: str, sha: str, size: int, stat: Stat
+) -> None:
+    """Keep the manifest row of a page a worker wrote (the first of its path)."""
+    staged.setdefault(safe_relative(rel), (f"sha:{sha}", stat[0], size, stat[1]))
 
 
 def safe_relative(path: str) -> str:
