@@ -105,39 +105,46 @@ def links(settings: Settings, path: str, data: bytes) -> Links:
         if raw in seen:
             continue  # most of a page's links are the template's, many twice
         seen.add(raw)
-        found = _resolved(base, base_url, raw, attr == b"srcset")
+        srcset = attr == b"srcset"
+        found = _resolved(base, base_url, raw, srcset)
         if found is None:  # a relative URL: it depends on the page's own
             if not page_url:
                 page_url = urls.url_for_output(settings, path.removesuffix("index.html"))
-            for url in _urls(raw, attr == b"srcset"):
-                target = _target(settings, url, page_url)
-                if target is not False:
-                    out.append((url, target))
-        else:
-            out.extend(found)
+            found = _resolve(base, base_url, raw, srcset, page_url)
+        out.extend(found or ())
     return tuple(dict.fromkeys(out))
 
 
 @functools.lru_cache(maxsize=4096)
 def _resolved(base: str, base_url: str, raw: bytes, srcset: bool) -> Links | None:
-    """The internal references of an attribute value as written in a page, resolved, or
-    None when one of its URLs is relative (its target depends on the page).
+    """``_resolve`` of a value on any page; None when it has a relative URL.
 
     Cached: most values (the template's links, the tag pages') are on many pages, and
     one that does not depend on the page resolves the same on all of them.
     """
+    return _resolve(base, base_url, raw, srcset, None)
+
+
+def _resolve(
+    base: str, base_url: str, raw: bytes, srcset: bool, page_url: str | None
+) -> Links | None:
+    """The internal references of an attribute value as written in the page at
+    ``page_url``: (URL, output path or None when outside ``base``), external URLs left
+    out. None when a URL is relative and ``page_url`` is None."""
     out: list[tuple[str, str | None]] = []
     for url in _urls(raw, srcset):
         if url.startswith("/") and not url.startswith("//"):
-            target: str | None | bool = _site_path(base, url)
+            target = _site_path(base, url)  # the page's own URL does not matter
         elif not url or url.startswith("#"):
             continue
         elif url.startswith(base_url):
             target = _site_path(base, base + url[len(base_url) :])
         elif url.startswith("//") or _SCHEME.match(url):
             continue  # another site, mailto:, tel:, data:
-        else:
+        elif page_url is None:
             return None
+        else:
+            target = _site_path(base, urljoin(page_url, url))
         out.append((url, target))
     return tuple(out)
 
@@ -259,21 +266,6 @@ def pages_with_broken(pages: Iterable[tuple[str, Links]], published: Collection[
 
 def _is_broken(rel: str | None, published: Collection[str]) -> bool:
     return rel is None or (rel not in published and f"{rel}/index.html" not in published)
-
-
-def _target(settings: Settings, url: str, page_url: str) -> str | None | bool:
-    """The output path ``url`` needs; None when outside the base path; False: external."""
-    if url.startswith("/") and not url.startswith("//"):
-        return _site_path(settings.base_path, url)  # the page's own URL does not matter
-    if not url or url.startswith("#"):
-        return False
-    if url.startswith(settings.base_url):
-        url = settings.base_path + url[len(settings.base_url) :]
-    elif url.startswith("//") or _SCHEME.match(url):
-        return False  # another site, mailto:, tel:, data:
-    elif not url.startswith("/"):
-        url = urljoin(page_url, url)
-    return _site_path(settings.base_path, url)
 
 
 @functools.lru_cache(maxsize=4096)
