@@ -31,7 +31,7 @@ from typing import Any
 
 from . import urls
 from .contentwalk import INDEX as _INDEX
-from .contentwalk import Tree, walk
+from .contentwalk import Tree, below, walk
 from .docstore import Bodies, DocumentStore, Parsed, StoredDoc, pack_writer, without_body
 from .errors import ContentError, PresssiteError
 from .model import Bundle, Photo, Translation
@@ -87,7 +87,7 @@ class ParseCache:
 
 
 def _sorted_bundles(tree: Tree) -> list[str]:
-    return sorted(tree.bundles, key=lambda d: _posix(os.path.relpath(d, tree.root)))
+    return sorted(tree.bundles, key=lambda d: _posix(below(d, tree.root)))
 
 
 def _posix(path: str) -> str:
@@ -143,7 +143,7 @@ def load(
     found: list[tuple[str, str, list[tuple[str, int]]]] = []  # folder, bundle id, (loc, slot)
 
     for folder in _sorted_bundles(tree):
-        bundle_id = _posix(os.path.relpath(folder, tree.root))
+        bundle_id = _posix(below(folder, tree.root))
         names = tree.bundles[folder]
         if bundle_id == "." or "/" not in bundle_id:
             where = "content/" if bundle_id == "." else f"content/{bundle_id}/"
@@ -260,7 +260,7 @@ def parse_file(settings: Settings, tree: Tree, path: Path) -> StoredDoc:
     task = _Task(
         0,
         file,
-        _posix(os.path.relpath(folder, tree.root)),
+        _posix(below(folder, tree.root)),
         match.group(1),
         (st.st_size, st.st_mtime_ns),
         _settings_fingerprint(settings),

@@ -38,7 +38,7 @@ class Tree:
         stack = [bundle_dir]
         while stack:
             folder = stack.pop()
-            rel = os.path.relpath(folder, bundle_dir)
+            rel = below(folder, bundle_dir)
             for name, size, mtime in self.listing.get(folder, ()):
                 if folder == bundle_dir and INDEX.match(name):
                     h.update(f"{name}\0".encode())
@@ -46,6 +46,17 @@ class Tree:
                     h.update(f"{rel}/{name}\0{size}\0{mtime}\0".encode())
             stack.extend(sorted(self.subdirs.get(folder, ()), reverse=True))
         return h.hexdigest()
+
+
+def below(path: str, folder: str) -> str:
+    """``os.path.relpath(path, folder)`` for a ``path`` the walk found at or under
+    ``folder`` ("." for the folder itself), without ``relpath``'s own path walks: a
+    build asks it thousands of times before parsing."""
+    if path == folder:
+        return "."
+    if path.startswith(folder + os.sep):
+        return path[len(folder) + 1 :]
+    return os.path.relpath(path, folder)
 
 
 def walk(content_dir: Path) -> Tree:
