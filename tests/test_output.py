@@ -172,11 +172,8 @@ def test_where_the_render_workers_write_the_pages() -> None:
 def test_a_staging_folder_the_publish_does_not_need_is_discarded(tmp_path: Path) -> None:
     # Pages rendered anew (a template edited) may come out as they were: the publish then
     # finds the output current, or changes it in place, and leaves no staging folder.
-    blobs = BuildCache(tmp_path / "cache")
-    target = tmp_path / "build"
-    pages = {f"p{i}/index.html": f"<p>{i}</p>".encode() for i in range(3)}
-    shas = {r: _blob(blobs, d) for r, d in pages.items()}
-    first = output.publish([], target=target, pages=shas, blobs=blobs)
+    blobs, target, pages, first = _published(tmp_path, 3)
+    shas = {r: _sha(d) for r, d in pages.items()}
     before = {r: os.stat(target / r).st_ino for r in pages}
     staging = Staging(target)
     _stage(staging, pages, blobs)
@@ -199,11 +196,7 @@ def test_a_staging_folder_the_publish_does_not_need_is_discarded(tmp_path: Path)
 def test_a_staging_folder_replaces_an_output_whose_pages_nearly_all_changed(
     tmp_path: Path,
 ) -> None:
-    blobs = BuildCache(tmp_path / "cache")
-    target = tmp_path / "build"
-    old = {f"p{i}/index.html": f"<p>{i}</p>".encode() for i in range(150)}
-    shas = {r: _blob(blobs, d) for r, d in old.items()}
-    first = output.publish([], target=target, pages=shas, blobs=blobs)
+    blobs, target, old, first = _published(tmp_path, 150)
     staging = Staging(target)
     new = _stage(staging, {rel: data + b" new" for rel, data in old.items()}, blobs)
     staged = {r: os.stat(staging.root / r).st_ino for r in new}
@@ -232,8 +225,16 @@ def _beside(
     return shas, written
 
 
-def _blobs(blobs: BuildCache, pages: dict[str, bytes]) -> dict[str, str]:
-    return {rel: _blob(blobs, data) for rel, data in pages.items()}
+def _published(
+    tmp_path: Path, count: int
+) -> tuple[BuildCache, Path, dict[str, bytes], output.Published]:
+    """``count`` pages published into ``build`` from the cache: the cache, the output
+    folder, the pages (path -> bytes) and the publish."""
+    blobs = BuildCache(tmp_path / "cache")
+    target = tmp_path / "build"
+    pages = {f"p{i}/index.html": f"<p>{i}</p>".encode() for i in range(count)}
+    shas = {rel: _blob(blobs, data) for rel, data in pages.items()}
+    return blobs, target, pages, output.publish([], target=target, pages=shas, blobs=blobs)
 
 
 def _temps(folder: Path) -> list[str]:
@@ -242,10 +243,7 @@ def _temps(folder: Path) -> list[str]:
 
 def test_pages_written_beside_the_output_are_renamed_over_theirs(tmp_path: Path) -> None:
     # A template edit on a large site: most pages change, none is added or removed.
-    blobs = BuildCache(tmp_path / "cache")
-    target = tmp_path / "build"
-    old = {f"p{i}/index.html": f"<p>{i}</p>".encode() for i in range(150)}
-    first = output.publish([], target=target, pages=_blobs(blobs, old), blobs=blobs)
+    blobs, target, old, first = _published(tmp_path, 150)
     folders = {p: p.stat().st_ino for p in target.rglob("*") if p.is_dir()}
     beside = Beside(target, first.manifest)
     new = {rel: data + b" new" for rel, data in old.items()}
@@ -270,10 +268,7 @@ def test_pages_written_beside_an_output_that_is_swapped_after_all_are_linked(
 ) -> None:
     # Many pages removed as well: the publish swaps a new folder in, and takes the pages
     # written beside the old output from there.
-    blobs = BuildCache(tmp_path / "cache")
-    target = tmp_path / "build"
-    old = {f"p{i}/index.html": f"<p>{i}</p>".encode() for i in range(300)}
-    first = output.publish([], target=target, pages=_blobs(blobs, old), blobs=blobs)
+    blobs, target, old, first = _published(tmp_path, 300)
     beside = Beside(target, first.manifest)
     kept = {rel: data + b" new" for rel, data in list(old.items())[:150]}
     shas, written = _beside(beside, kept, blobs)
@@ -288,10 +283,7 @@ def test_pages_written_beside_an_output_that_is_swapped_after_all_are_linked(
 
 
 def test_discarding_pages_written_beside_the_output_leaves_it_as_it_was(tmp_path: Path) -> None:
-    blobs = BuildCache(tmp_path / "cache")
-    target = tmp_path / "build"
-    old = {f"p{i}/index.html": f"<p>{i}</p>".encode() for i in range(3)}
-    first = output.publish([], target=target, pages=_blobs(blobs, old), blobs=blobs)
+    blobs, target, old, first = _published(tmp_path, 3)
     beside = Beside(target, first.manifest)
     beside.planned = list(old)
     _beside(beside, {"p0/index.html": b"recorded"}, blobs)
