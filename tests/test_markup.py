@@ -10,7 +10,7 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from presssite import settings as settings_
-from presssite.markup import Rendered, bundle_relative, parser, render
+from presssite.markup import Rendered, bundle_relative, parser, parser_for, render
 from presssite.model import Reference
 from presssite.settings import Settings
 
@@ -323,6 +323,50 @@ def test_headings_get_ascii_ids(site: Path) -> None:
         "gioi-thieu-1",
         "le-anh-tuan",
     ]
+
+
+BODIES = [
+    "Plain text, **bold**, [a link](https://example.org/) and `code`.\n\n## Key results\n",
+    "| Year | Cases |\n|---|---:|\n| 2025 | 12 |\n",
+    "A | B\n--|--\nc | d\n\nText\n---|---\n",
+    "Escaped \\| pipe and `a | b` in code.\n\n    | indented | code |\n    |---|---|\n",
+    "~~gone~~ and ~one~ and ~~~\nfenced ~~~\n~~~\n",
+    "A note[^1] and an inline one^[said here].\n\n[^1]: The note.\n",
+    "2^10 is [^not a ref] and [^x] has no definition.\n\n> [^q]: quoted\n",
+    "- item | with pipe\n- ~~struck~~ item[^n]\n\n[^n]: Note | with pipe ~~and strike~~.\n",
+    "Line one\r\nline two ^ | ~\r\n\u0000\n",
+]
+
+
+@pytest.mark.parametrize("body", BODIES)
+def test_a_body_parses_the_same_without_the_rules_it_cannot_trigger(body: str) -> None:
+    # A body without "|", "~" or "^" skips the table, strikethrough or footnote rules;
+    # its tokens and HTML are those of the parser with every rule.
+    full, fast = parser(False), parser_for(body, False)
+    assert [t.as_dict() for t in fast.parse(body, {})] == [
+        t.as_dict() for t in full.parse(body, {})
+    ]
+    assert fast.render(body, {}) == full.render(body, {})
+
+
+def test_only_the_rules_a_body_cannot_trigger_are_skipped() -> None:
+    def active(body: str) -> set[str]:
+        return {n for names in parser_for(body, False).get_active_rules().values() for n in names}
+
+    every = active("| ~ ^")
+    assert {"table", "strikethrough", "footnote_def", "footnote_ref", "footnote_tail"} <= every
+    assert every - active("plain") == {
+        "table",
+        "strikethrough",
+        "footnote_def",
+        "footnote_inline",
+        "footnote_ref",
+        "footnote_tail",
+    }
+    assert every - active("a | b") == every - active("a") - {"table"}
+    assert every - active("~~a~~ [^1]") == {"table"}
+    assert parser_for("| ~ ^", False) is parser(False)
+    assert parser_for("plain", True).options["html"] is True
 
 
 def test_the_parser_is_built_once_per_setting() -> None:
