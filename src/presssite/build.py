@@ -240,7 +240,7 @@ class _Work:
                 store=self.docs,
                 jobs=jobs,
                 tree=tree,
-                meanwhile=self._prepare_templates,
+                meanwhile=self._while_parsing,
             )
         gc.freeze()  # the caches just loaded are long-lived: keep the collector off them
         with timer.stage("assemble"):
@@ -472,12 +472,12 @@ class _Work:
             self.state.env = templating.make_environment(self.settings, compiled=compiled)
         return self.state.env
 
-    def _prepare_templates(self) -> None:
-        """While the documents parse in workers: the environment, compiled templates and
-        the templates' keys (Jinja's import and compilation would otherwise wait for the
-        parse)."""
+    def _while_parsing(self) -> None:
+        """While documents parse in workers: the later stages' modules, the environment,
+        compiled templates, the templates' keys (else all of it waits for the parse)."""
         from . import templating
 
+        buildsteps.import_later_stages()
         try:
             env = self._environment()
         except Exception:  # noqa: BLE001 - made again, and reported, when pages render

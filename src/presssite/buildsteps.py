@@ -7,6 +7,7 @@ imports Pillow and a no-change build imports no stage at all.
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Iterable
 from concurrent.futures import Executor
@@ -22,6 +23,21 @@ from .shortcut import git_state
 
 if TYPE_CHECKING:
     from . import translations
+
+
+# The modules of the stages after the parse (Atom's writer among them).
+_LATER_STAGES = ("feedgen.feed",) + tuple(
+    f"{__package__}.{name}"
+    for name in "feeds output pagekeys refcheck render social staging translations".split()
+)
+
+
+def import_later_stages() -> None:
+    """Import the modules of the stages after the parse. Called while workers parse, the
+    imports cost them a fraction of what they cost between the parse and the render,
+    where nothing else runs."""
+    for name in _LATER_STAGES:
+        importlib.import_module(name)
 
 
 def plan_images(site: Site, settings: Settings) -> Any:
