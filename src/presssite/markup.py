@@ -35,7 +35,7 @@ import posixpath
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -266,13 +266,17 @@ class _References:
         self.path = path
         self.bundle_dir = bundle_dir
         self.content_dir = content_dir
-        self.bundle_id = Path(os.path.relpath(bundle_dir, content_dir)).as_posix()
         self.settings = settings
         self.exists = exists
         self.references: list[Reference] = []
         self.errors: list[ContentError] = []
         self.images: list[tuple[Token, str, int]] = []
         self.photo_src: dict[int, str] = {}  # id(image token) -> src, for figures
+
+    @cached_property
+    def bundle_id(self) -> str:
+        """The bundle's content-relative POSIX path, for the few bodies that need it."""
+        return Path(os.path.relpath(self.bundle_dir, self.content_dir)).as_posix()
 
     def error(self, message: str, line: int, hint: str | None = None) -> None:
         self.errors.append(ContentError(message, path=self.path, line=line, hint=hint))
