@@ -75,6 +75,7 @@ def test_split_keeps_the_line_of_every_key() -> None:
         pytest.param("---\r\ntitle: T\r\n---\r\nBody\r\n", id="crlf"),
         pytest.param("\ufeff---\ntitle: T\n---\nBody\n", id="bom"),
         pytest.param("---   \ntitle: T\n---\nBody\n", id="trailing-space-on-fence"),
+        pytest.param("---\ntitle: T\n--- \t\nBody\n", id="trailing-space-on-closing-fence"),
     ],
 )
 def test_split_accepts_common_editor_output(text: str) -> None:

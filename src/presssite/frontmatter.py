@@ -38,6 +38,7 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DATE_HINT = "write e.g. 2025-11-06T09:30:00+07:00"
+_CLOSING = re.compile(r"^---[^\S\n]*$", re.M)  # a line "---", trailing whitespace allowed
 _PARENT = re.compile(r"(\.[^.\[\]]*|\[\d+\])$")  # "photos[1].src" -> "photos[1]" -> "photos"
 
 KNOWN_KEYS = (
@@ -107,24 +108,27 @@ def split(text: str, path: Path) -> tuple[dict[str, Any], dict[str, int], str, i
     if text.startswith("\ufeff"):
         text = text[1:]
     # Lines end at "\n" only (after CRLF/CR are normalised), as markdown-it counts them.
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    if lines[0].rstrip() != "---":
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    first_end = text.find("\n")
+    if text[: first_end if first_end != -1 else None].rstrip() != "---":
         raise ContentError(
             "no front matter: the file must start with a line '---'",
             path=path,
             line=1,
             hint="start the file with ---, then title: and date:, then ---, then the body",
         )
-    close = next((i for i in range(1, len(lines)) if lines[i].rstrip() == "---"), None)
-    if close is None:
+    # The first later line that is "---" once stripped (found without splitting the body).
+    found = _CLOSING.search(text, first_end + 1) if first_end != -1 else None
+    if found is None:
         raise ContentError(
             "front matter is not closed",
             path=path,
             line=1,
             hint="end the front matter with a line '---' before the body",
         )
-    source = "\n".join(lines[1:close]) + "\n"
-    body = "\n".join(lines[close + 1 :])
+    source = text[first_end + 1 : found.start()] or "\n"
+    body = text[found.end() + 1 :]
+    close = text.count("\n", first_end + 1, found.start()) + 1  # the closing line's index
     body_line = close + 2
     offset = 2  # YAML line 0 is file line 2
 
@@ -147,7 +151,9 @@ def split(text: str, path: Path) -> tuple[dict[str, Any], dict[str, int], str, i
             f"front matter is not valid YAML: {problem}",
             path=path,
             line=mark.line + offset if mark is not None else 1,
-            hint=_yaml_hint(lines[mark.line + 1] if mark and mark.line + 1 < close else ""),
+            hint=_yaml_hint(
+                source.split("\n")[mark.line] if mark and mark.line + 1 < close else ""
+            ),
         ) from None
     except yaml.YAMLError as exc:
         raise ContentError(f"front matter is not valid YAML: {exc}", path=path, line=1) from None
