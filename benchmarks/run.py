@@ -2,13 +2,16 @@
 
     .venv/bin/python benchmarks/run.py [--quick] [--only pages|photos|scale] [--runs N]
                                        [--anchors DIR] [--install-anchors] [--all-anchors]
-                                       [--hugo-photos] [--huge] [--no-write]
+                                       [--hugo-photos] [--huge] [--also-python PYTHON]
+                                       [--no-write]
 
 Blocks (all three unless ``--only``; ``--only`` may repeat or take a comma list):
 
 - ``pages``: 1,000 releases x 2 locales, no photos. Cold build, no-change rebuild, rebuild
   after editing one release, rebuild after editing one template; presssite alternated with
-  Hugo (and Pelican and Nikola with ``--all-anchors``).
+  Hugo (and Pelican and Nikola with ``--all-anchors``). ``--also-python PYTHON`` adds
+  presssite's cold build on another interpreter (a venv made from it in
+  ``benchmarks/work/``, this checkout installed in it) to the same alternation.
 - ``photos``: 100 releases x 6 photos. Cold build alternated with the Pillow floor
   (``shared/bench/anchors/floor.py --webp`` on all cores: the same widths and formats),
   no-change rebuild, rebuild after replacing one photo. ``--hugo-photos`` adds one Hugo
@@ -59,6 +62,7 @@ from benchkit.sites import (  # noqa: E402
     corpus,
     corpus_args,
     log,
+    other_python,
     set_log,
 )
 from benchkit.timing import (  # noqa: E402
@@ -104,7 +108,8 @@ def run_block(
     )
     log(f"block {key}: {block.load_start}")
     if key == "pages":
-        figures = pages_figures(Presssite(corpora[0]), anchors, corpora[0])
+        also = {label: Presssite(corpora[0], bin_dir) for label, bin_dir in args.also}
+        figures = pages_figures(Presssite(corpora[0]), anchors, corpora[0], also)
     elif key == "photos":
         figures = photos_figures(Presssite(corpora[0]), anchors, corpora[0], args.hugo_photos)
     else:
@@ -201,6 +206,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="scale block: add 100,000 releases (presssite only, one run)",
     )
+    parser.add_argument(
+        "--also-python",
+        action="append",
+        default=[],
+        metavar="PYTHON",
+        help="pages block: also time presssite's cold build on this interpreter (repeatable)",
+    )
     parser.add_argument("--no-write", action="store_true", help="leave RESULTS.md alone")
     args = parser.parse_args(argv)
     only = [b for item in args.only for b in item.split(",") if b]
@@ -234,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         ensure_gnu_time()
         compile_presssite()
+        args.also = [other_python(python) for python in args.also_python]
         if args.install_anchors:
             log(f"installing the anchors into {args.anchors} (install.sh)")
             run_quiet([str(ANCHORS / "install.sh"), str(args.anchors)], label="install.sh")

@@ -24,6 +24,7 @@ from .sites import (
     ANCHORS,
     DISPLAY,
     HUGO_TEMPLATE,
+    REPO,
     THEME_TEMPLATE,
     WORK,
     Anchors,
@@ -32,10 +33,14 @@ from .sites import (
 )
 
 
-def pages_figures(ps: Presssite, anchors: Anchors, corpus_dir: Path) -> list[Figure]:
+def pages_figures(
+    ps: Presssite, anchors: Anchors, corpus_dir: Path, also: dict[str, Presssite] | None = None
+) -> list[Figure]:
+    """The pages block; ``also`` adds presssite on other interpreters to the cold build."""
     bundle = first_bundle(corpus_dir / "content")
     sites = {name: anchors.site(name, corpus_dir) for name in anchors.names}
     cold = [Contender("presssite", ps.cold(), ps.site)]
+    cold += [Contender(label, other.cold(), other.site) for label, other in (also or {}).items()]
     warm = [ps.contender(setup=warm_up(ps.warm(), ps.site))]
     for name, site in sites.items():
         cold.append(Contender(name, anchors.command(name, site, "cold"), site, anchors.env))
@@ -196,6 +201,12 @@ def add_checks_and_notes(
             f"HTML comment inside its main block; Hugo's `layouts/page.html` gets the same "
             f"comment. Both restored afterwards."
         )
+        for label, bin_dir in getattr(args, "also", ()):
+            block.notes.append(
+                f"{label}: the same checkout (editable install) in "
+                f"`{bin_dir.parent.relative_to(REPO)}`, a venv made from that interpreter; its "
+                f"cold builds take their turn in the same alternation, on the same corpus."
+            )
     elif key == "photos":
         block.checks = checks_.photos(block)
         block.notes.append(

@@ -63,10 +63,29 @@ def pages(block: Block) -> list[Check]:
             "Hugo",
             hard=1.5,
         ),
+        *(
+            _ratio_check(
+                f"cold build on another interpreter ({name}), no slower than Hugo's",
+                _get(block, "cold", name),
+                _get(block, "cold", "Hugo"),
+                1.0,
+                "Hugo",
+                hard=1.5,
+            )
+            for name in _other_presssites(block, "cold")
+        ),
         _below("no-change rebuild under 0.5 s", warm, 0.5),
         faster,
         _below("one-release edit rebuilt in under 1 s", _get(block, "edit-release"), 1.0),
     ]
+
+
+def _other_presssites(block: Block, figure_key: str) -> list[str]:
+    """The contenders of a figure that are presssite on another interpreter."""
+    for figure in block.figures:
+        if figure.key == figure_key:
+            return [n for n in figure.samples if n.startswith(f"{PRESSSITE}, ")]
+    return []
 
 
 def _processed(own: Stats | None) -> int | None:

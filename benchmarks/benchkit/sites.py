@@ -6,6 +6,7 @@ reused; anchor sites are converted from them once by the anchors' own ``convert.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 import time
@@ -133,11 +134,12 @@ class Anchors:
 
 
 class Presssite:
-    """Commands for building one corpus with presssite, as a user runs it."""
+    """Commands for building one corpus with presssite, as a user runs it: the
+    ``presssite`` of this interpreter's venv, or of the venv whose ``bin`` is given."""
 
-    def __init__(self, site: Path) -> None:
+    def __init__(self, site: Path, bin_dir: Path | None = None) -> None:
         self.site = site
-        found = Path(sys.executable).parent / "presssite"
+        found = (bin_dir or Path(sys.executable).parent) / "presssite"
         self.bin = str(found) if found.exists() else "presssite"
 
     def cold(self) -> list[str]:
@@ -150,3 +152,28 @@ class Presssite:
 
     def contender(self, **steps: Callable[..., None] | None) -> Contender:
         return Contender("presssite", self.warm(), self.site, **steps)
+
+
+def other_python(python: str) -> tuple[str, Path]:
+    """A venv made from the interpreter ``python`` with this checkout installed in it
+    (editable: the code measured is the checkout's), for ``--also-python``.
+
+    Returns a label naming the interpreter ("presssite, /usr/bin/python3 (3.11.2)") and
+    the venv's ``bin`` folder. The venv is kept in ``benchmarks/work/`` and reused; pip
+    runs each time, which installs nothing when the dependencies are already there.
+    """
+    probe = [python, "-c", "import platform, sys; print(platform.python_version(), sys.prefix)"]
+    try:
+        version, prefix = run_quiet(probe, label=python).split()
+    except (OSError, ValueError) as error:
+        raise BenchError(f"--also-python {python}: not a Python interpreter ({error})") from None
+    digest = hashlib.sha256(os.path.realpath(prefix).encode()).hexdigest()[:8]
+    venv = WORK / f"venv-python{version}-{digest}"
+    if not (venv / "bin" / "python").exists():
+        log(f"making {venv.relative_to(REPO)} from {python}")
+        run_quiet([python, "-m", "venv", str(venv)], label=f"{python} -m venv")
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    run_quiet([*pip, "--disable-pip-version-check", "-e", str(REPO)], label="pip install")
+    compile_with = [str(venv / "bin" / "python"), "-m", "compileall", "-q"]
+    run_quiet([*compile_with, str(REPO / "src" / "presssite")], label="compileall")
+    return f"presssite, {python} ({version})", venv / "bin"
