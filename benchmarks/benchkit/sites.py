@@ -164,7 +164,7 @@ def other_python(python: str) -> tuple[str, Path]:
     """
     probe = [python, "-c", "import platform, sys; print(platform.python_version(), sys.prefix)"]
     try:
-        version, prefix = run_quiet(probe, label=python).split()
+        version, prefix = run_quiet(probe, label=python).rstrip("\n").split(" ", 1)
     except (OSError, ValueError) as error:
         raise BenchError(f"--also-python {python}: not a Python interpreter ({error})") from None
     digest = hashlib.sha256(os.path.realpath(prefix).encode()).hexdigest()[:8]
