@@ -201,7 +201,7 @@ def add_checks_and_notes(
             f"HTML comment inside its main block; Hugo's `layouts/page.html` gets the same "
             f"comment. Both restored afterwards."
         )
-        for label, bin_dir in getattr(args, "also", ()):
+        for label, bin_dir in args.also:
             block.notes.append(
                 f"{label}: the same checkout (editable install) in "
                 f"`{bin_dir.parent.relative_to(REPO)}`, a venv made from that interpreter; its "
