@@ -255,7 +255,8 @@ def main(argv: list[str] | None = None) -> int:
         for key in args.blocks:
             block = run_block(key, args, anchors, lambda b: publish(b, args.no_write))
             publish(block, args.no_write)
-            log(f"wrote the {block.key} section of {RESULTS.relative_to(REPO)}")
+            if not args.no_write:
+                log(f"wrote the {block.key} section of {RESULTS.relative_to(REPO)}")
     except BenchError as error:
         log(f"FAILED: {error}")
         return 1

@@ -234,6 +234,7 @@ def add_checks_and_notes(
         block.checks = checks_.scale(block, sizes)
         if args.huge:
             block.notes.append(f"{sizes[-1][0]:,} releases: presssite only, one run.")
+    block.notes += checks_.run_order(block)
     for name in anchors.names if verify else ():
         display = DISPLAY[name]
         for (articles, photos), corpus_dir in zip(sizes, corpora, strict=True):

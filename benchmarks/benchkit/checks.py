@@ -195,3 +195,32 @@ def scale(block: Block, sizes: list[tuple[int, int]]) -> list[Check]:
             )
         )
     return checks
+
+
+def run_order(block: Block) -> list[str]:
+    """For each cold figure with several runs: every contender's runs in the order they
+    ran, and the ratio of the first runs alone.
+
+    A cold build deletes the previous output inside its timing. On this machine's disk
+    each deletion slows the inode allocation of the builds that follow for minutes
+    (benchmarks/README.md), so a tool's cold runs can grow run after run, and then the
+    median depends on how many runs were taken. The runs in order show it; the first
+    runs of a figure are the ones least affected by the figure's own earlier runs.
+    """
+    notes = []
+    for figure in block.figures:
+        runs = {name: samples for name, samples in figure.samples.items() if len(samples) > 1}
+        if not figure.key.startswith("cold") or len(runs) < 2:
+            continue
+        parts = [
+            f"{name} {', '.join(f'{s.wall:.2f}' for s in samples)} "
+            f"(system {samples[0].sys:.2f} → {samples[-1].sys:.2f})"
+            for name, samples in runs.items()
+        ]
+        line = f"{figure.title}, runs in order (wall s): {'; '.join(parts)}."
+        own, ref = runs.get(PRESSSITE), runs.get(block.reference)
+        if own and ref:
+            first = own[0].wall / ref[0].wall
+            line += f" First runs alone: {own[0].wall:.2f} s / {ref[0].wall:.2f} s = {first:.2f}."
+        notes.append(line)
+    return notes
