@@ -30,6 +30,7 @@ from .sites import (
     Anchors,
     Presssite,
     first_bundle,
+    installation,
 )
 
 
@@ -39,11 +40,11 @@ def pages_figures(
     """The pages block; ``also`` adds presssite on other interpreters to the cold build."""
     bundle = first_bundle(corpus_dir / "content")
     sites = {name: anchors.site(name, corpus_dir) for name in anchors.names}
-    cold = [Contender("presssite", ps.cold(), ps.site)]
-    cold += [Contender(label, other.cold(), other.site) for label, other in (also or {}).items()]
+    cold = [ps.cold_contender()]
+    cold += [other.cold_contender(label) for label, other in (also or {}).items()]
     warm = [ps.contender(setup=warm_up(ps.warm(), ps.site))]
     for name, site in sites.items():
-        cold.append(Contender(name, anchors.command(name, site, "cold"), site, anchors.env))
+        cold.append(anchors.cold_contender(name, site))
         build = anchors.command(name, site, "warm")
         warm.append(
             Contender(name, build, site, anchors.env, setup=warm_up(build, site, anchors.env))
@@ -118,7 +119,8 @@ def photos_figures(
         str(os.cpu_count() or 1),
         "--webp",
     ]
-    cold = [Contender("presssite", ps.cold(), ps.site), Contender("floor", floor, corpus_dir)]
+    here = installation(Path(sys.prefix))
+    cold = [ps.cold_contender(), Contender("floor", floor, corpus_dir, reads=(corpus_dir, *here))]
     warm = [ps.contender(setup=warm_up(ps.warm(), ps.site))]
     bundle = first_bundle(corpus_dir / "content")
     photo_rel = Path("content") / "press" / bundle / "photos"
@@ -134,9 +136,7 @@ def photos_figures(
     if with_hugo and "hugo" in anchors.names:
         site = anchors.site("hugo", corpus_dir)
         build = anchors.command("hugo", site, "warm")
-        cold.append(
-            Contender("hugo", anchors.command("hugo", site, "cold"), site, anchors.env, runs=1)
-        )
+        cold.append(anchors.cold_contender("hugo", site, runs=1))
         warm.append(
             Contender("hugo", build, site, anchors.env, setup=warm_up(build, site, anchors.env))
         )
@@ -162,12 +162,12 @@ def photos_figures(
 def scale_figures(ps_for: dict[int, Presssite], anchors: Anchors, huge: int | None) -> list[Figure]:
     figures = []
     for articles, ps in ps_for.items():
-        cold = [Contender("presssite", ps.cold(), ps.site)]
+        cold = [ps.cold_contender()]
         warm = [ps.contender(setup=warm_up(ps.warm(), ps.site))]
         if "hugo" in anchors.names and articles != huge:
             site = anchors.site("hugo", ps.site)
             build = anchors.command("hugo", site, "warm")
-            cold.append(Contender("hugo", anchors.command("hugo", site, "cold"), site, anchors.env))
+            cold.append(anchors.cold_contender("hugo", site))
             warm.append(
                 Contender("hugo", build, site, anchors.env, setup=warm_up(build, site, anchors.env))
             )

@@ -29,7 +29,8 @@ class Contender:
 
     ``setup`` runs once before the first run (a warm-up build, copying a template),
     ``before`` before each run (the edit of run ``i``), ``teardown`` once at the end
-    (restoring what was edited). ``runs`` caps the runs of a slow anchor.
+    (restoring what was edited). ``runs`` caps the runs of a slow anchor. ``reads`` are
+    folders whose files are read once before the first run (``read_through``).
     """
 
     name: str
@@ -40,6 +41,7 @@ class Contender:
     before: Callable[[int], None] | None = None
     teardown: Callable[[], None] | None = None
     runs: int | None = None
+    reads: tuple[Path, ...] = ()  # read through, untimed, before the first run
 
 
 @dataclass
@@ -59,6 +61,10 @@ def measure(figure: Figure, runs: int, log: Log) -> Figure:
                 log(f"  {figure.key}: {contender.name} setup (untimed)")
                 contender.setup()
             done.append(contender)
+        for contender in figure.contenders:
+            if contender.reads:
+                log(f"  {figure.key}: {contender.name} reads its site and code (untimed)")
+                read_through(contender.reads)
         for i in range(runs):
             for contender in figure.contenders:
                 if contender.runs is not None and i >= contender.runs:
@@ -85,6 +91,24 @@ def measure(figure: Figure, runs: int, log: Log) -> Figure:
             if contender.teardown:
                 contender.teardown()
     return figure
+
+
+def read_through(folders: tuple[Path, ...]) -> None:
+    """Read every file under ``folders`` (a tool, its interpreter, its site): untimed.
+
+    The first run of a cold figure would otherwise be the one that finds its files out
+    of the page cache (after an idle machine dropped them), and the anchor sites
+    hard-link the corpus, so whichever tool runs first would warm it for the others.
+    """
+    for folder in folders:
+        for root, _dirs, files in os.walk(folder):
+            for name in files:
+                try:
+                    with open(os.path.join(root, name), "rb") as fh:
+                        while fh.read(1 << 20):
+                            pass
+                except OSError:
+                    continue
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -80,6 +80,21 @@ def corpus(articles: int, photos: int) -> Path:
     return path
 
 
+def installation(venv: Path) -> tuple[Path, ...]:
+    """A venv's folder and the standard library of the interpreter it was made from
+    (``home`` in its ``pyvenv.cfg``), where it has one."""
+    try:
+        lines = (venv / "pyvenv.cfg").read_text().splitlines()
+    except OSError:
+        return (venv,)
+    cfg = dict(line.partition("=")[::2] for line in lines)
+    cfg = {key.strip(): value.strip() for key, value in cfg.items()}
+    home, version = cfg.get("home"), cfg.get("version_info") or cfg.get("version") or ""
+    minor = ".".join(version.split(".")[:2])
+    stdlib = Path(home).parent / "lib" / f"python{minor}" if home and minor else None
+    return (venv, stdlib) if stdlib and stdlib.is_dir() else (venv,)
+
+
 def first_bundle(site_content: Path) -> str:
     return sorted(p.name for p in (site_content / "press").iterdir() if p.is_dir())[0]
 
@@ -112,6 +127,18 @@ class Anchors:
     def command(self, name: str, site: Path, mode: str) -> list[str]:
         return [str(ANCHORS / "build.sh"), name, str(site), mode]
 
+    def installation(self, name: str) -> tuple[Path, ...]:
+        """The folders an anchor runs from: its venv (Hugo's binary is in it) and the
+        venv's standard library."""
+        return installation(self.folder / f"venv-{name}")
+
+    def cold_contender(self, name: str, site: Path, runs: int | None = None) -> Contender:
+        """The anchor's cold build, its site and code read through before the first run."""
+        reads = (site, *self.installation(name))
+        return Contender(
+            name, self.command(name, site, "cold"), site, self.env, runs=runs, reads=reads
+        )
+
     def verify(self, name: str, site: Path, articles: int, photos: int = 0) -> str:
         extra = ["--photos", str(articles * photos)] if photos else []
         try:
@@ -142,6 +169,12 @@ class Presssite:
         found = (bin_dir or Path(sys.executable).parent) / "presssite"
         self.bin = str(found) if found.exists() else "presssite"
 
+    def installation(self) -> tuple[Path, ...]:
+        """The folders a build reads its code from: the checkout's source, the venv of
+        ``presssite`` and its interpreter's standard library."""
+        found = Path(self.bin)
+        return (REPO / "src", *(installation(found.parent.parent) if found.is_absolute() else ()))
+
     def cold(self) -> list[str]:
         # Deleting the output and the cache is inside the timing, as build.sh does for Hugo.
         script = 'rm -rf build .presssite-cache && exec "$0" build --timings'
@@ -152,6 +185,10 @@ class Presssite:
 
     def contender(self, **steps: Callable[..., None] | None) -> Contender:
         return Contender("presssite", self.warm(), self.site, **steps)
+
+    def cold_contender(self, name: str = "presssite") -> Contender:
+        """The cold build, its site and code read through before the first run."""
+        return Contender(name, self.cold(), self.site, reads=(self.site, *self.installation()))
 
 
 def other_python(python: str) -> tuple[str, Path]:
