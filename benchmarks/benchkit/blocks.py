@@ -31,6 +31,7 @@ from .sites import (
     Presssite,
     first_bundle,
     installation,
+    site_inputs,
 )
 
 
@@ -119,8 +120,8 @@ def photos_figures(
         str(os.cpu_count() or 1),
         "--webp",
     ]
-    here = installation(Path(sys.prefix))
-    cold = [ps.cold_contender(), Contender("floor", floor, corpus_dir, reads=(corpus_dir, *here))]
+    reads = (*site_inputs(corpus_dir), *installation(Path(sys.prefix)))
+    cold = [ps.cold_contender(), Contender("floor", floor, corpus_dir, reads=reads)]
     warm = [ps.contender(setup=warm_up(ps.warm(), ps.site))]
     bundle = first_bundle(corpus_dir / "content")
     photo_rel = Path("content") / "press" / bundle / "photos"

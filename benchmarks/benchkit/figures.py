@@ -94,14 +94,16 @@ def measure(figure: Figure, runs: int, log: Log) -> Figure:
 
 
 def read_through(folders: tuple[Path, ...]) -> None:
-    """Read every file under ``folders`` (a tool, its interpreter, its site): untimed.
+    """Read every file under ``folders`` (a tool, its interpreter, its site's inputs), or
+    the file itself where one is a file: untimed.
 
     The first run of a cold figure would otherwise be the one that finds its files out
     of the page cache (after an idle machine dropped them), and the anchor sites
     hard-link the corpus, so whichever tool runs first would warm it for the others.
     """
     for folder in folders:
-        for root, _dirs, files in os.walk(folder):
+        walked = os.walk(folder) if folder.is_dir() else [(folder.parent, [], [folder.name])]
+        for root, _dirs, files in walked:
             for name in files:
                 try:
                     with open(os.path.join(root, name), "rb") as fh:

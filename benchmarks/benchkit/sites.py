@@ -87,12 +87,21 @@ def installation(venv: Path) -> tuple[Path, ...]:
         lines = (venv / "pyvenv.cfg").read_text().splitlines()
     except OSError:
         return (venv,)
-    cfg = dict(line.partition("=")[::2] for line in lines)
-    cfg = {key.strip(): value.strip() for key, value in cfg.items()}
+    cfg = {k.strip(): v.strip() for k, _, v in (line.partition("=") for line in lines)}
     home, version = cfg.get("home"), cfg.get("version_info") or cfg.get("version") or ""
     minor = ".".join(version.split(".")[:2])
     stdlib = Path(home).parent / "lib" / f"python{minor}" if home and minor else None
     return (venv, stdlib) if stdlib and stdlib.is_dir() else (venv,)
+
+
+# What the tools write into a site folder: a cold build deletes it, nothing reads it.
+OUTPUTS = frozenset({"build", ".presssite-cache", "public", "resources", "hugo_cache"})
+
+
+def site_inputs(site: Path) -> tuple[Path, ...]:
+    """The entries of ``site`` a build reads (its content, templates, settings), not the
+    outputs and caches of earlier builds."""
+    return tuple(sorted(p for p in site.iterdir() if p.name not in OUTPUTS))
 
 
 def first_bundle(site_content: Path) -> str:
@@ -134,7 +143,7 @@ class Anchors:
 
     def cold_contender(self, name: str, site: Path, runs: int | None = None) -> Contender:
         """The anchor's cold build, its site and code read through before the first run."""
-        reads = (site, *self.installation(name))
+        reads = (*site_inputs(site), *self.installation(name))
         return Contender(
             name, self.command(name, site, "cold"), site, self.env, runs=runs, reads=reads
         )
@@ -188,7 +197,8 @@ class Presssite:
 
     def cold_contender(self, name: str = "presssite") -> Contender:
         """The cold build, its site and code read through before the first run."""
-        return Contender(name, self.cold(), self.site, reads=(self.site, *self.installation()))
+        reads = (*site_inputs(self.site), *self.installation())
+        return Contender(name, self.cold(), self.site, reads=reads)
 
 
 def other_python(python: str) -> tuple[str, Path]:
