@@ -413,3 +413,16 @@ def test_now_without_offset_is_a_usage_error(tmp_path: Path) -> None:
     result = run_cli("build", "--site", root, "--now", "2026-01-31T09:00:00")
     assert result.returncode == 2
     assert "--now" in result.stderr
+
+
+# --------------------------------------------------------------------------- the build cache
+
+
+def test_a_build_started_from_another_folder_finds_the_cache(tmp_path: Path) -> None:
+    # ``python -m presssite`` puts the working folder first on sys.path, the ``presssite``
+    # script its own folder; neither holds a library, so neither may salt the cache.
+    root = make_site(tmp_path, {"content/press/2026-01-10-good/index.id.md": GOOD})
+    assert run_cli("build", "--now", NOW, cwd=root).returncode == 0
+    again = run_cli("build", "--site", root, "--now", NOW, "--timings", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "Nothing changed since the last build" in again.stdout, again.stdout

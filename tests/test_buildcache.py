@@ -21,7 +21,7 @@ from conftest import make_photo, make_site
 from presssite import build as build_
 from presssite import content, output, parallel, render, staging, templating
 from presssite import settings as settings_
-from presssite.buildcache import BuildCache
+from presssite.buildcache import BuildCache, installed
 from presssite.errors import TemplateError
 
 NOW = datetime.fromisoformat("2026-01-31T12:00:00+07:00")
@@ -523,3 +523,18 @@ def test_indexes_kept_in_memory_are_used_only_while_their_file_is_unchanged(
     ours.forget("pages")
     assert ours.load("pages") is None
     assert BuildCache(tmp_path, salt="t", memory=memory).load("pages") is None  # other code
+
+
+def test_the_cache_salt_follows_the_installed_libraries_not_the_program_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    libraries = tmp_path / "site-packages"
+    (libraries / "jinja2-3.1.4.dist-info").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", [str(libraries)])
+    salt = installed()
+    # First the script's folder, or the working folder ("") under ``python -m``.
+    monkeypatch.setattr(sys, "path", [str(tmp_path / "bin"), "", str(libraries)])
+    assert installed() == salt
+    (libraries / "jinja2-3.1.4.dist-info").rename(libraries / "jinja2-3.2.0.dist-info")
+    assert installed() != salt  # an upgrade

@@ -355,6 +355,9 @@ def installed() -> str:
 
     Any library upgrade then invalidates the cache: cheaper and safer than asking
     ``importlib.metadata`` (about 10 ms a library) which of them shape the output.
+    Only the ``sys.path`` folders that hold distributions count: the first entry is the
+    program's own (the ``presssite`` script's folder, or the working folder under
+    ``python -m presssite``), and one build must find the cache of the other.
     """
     h = hashlib.sha256()
     for entry in sys.path:
@@ -362,7 +365,8 @@ def installed() -> str:
             names = sorted(n for n in os.listdir(entry or ".") if n.endswith(".dist-info"))
         except OSError:
             continue
-        h.update(f"{entry}\0{chr(0).join(names)}\n".encode())
+        if names:
+            h.update(f"{entry}\0{chr(0).join(names)}\n".encode())
     return h.hexdigest()[:32]
 
 
