@@ -538,3 +538,27 @@ def test_the_cache_salt_follows_the_installed_libraries_not_the_program_folder(
     assert installed() == salt
     (libraries / "jinja2-3.1.4.dist-info").rename(libraries / "jinja2-3.2.0.dist-info")
     assert installed() != salt  # an upgrade
+
+
+def test_a_build_after_an_upgrade_renders_everything_and_keeps_the_output_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The cache of other code is not trusted, but the manifest of the output is: the
+    # pages are all made again and published in place, the output folder never replaced.
+    root = fixture_site(tmp_path)
+    run(root, root / "build")
+    folder = (root / "build").stat().st_ino
+    monkeypatch.setattr(build_, "installed", lambda: "another library version")
+    report = run(root, root / "build")
+    assert report.documents_reused == 0 and report.pages_reused == 0
+    assert report.publish_mode == "unchanged" and report.files_changed == 0  # same bytes
+    # A new version whose theme writes other HTML (standing in: a site template).
+    monkeypatch.setattr(build_, "installed", lambda: "yet another library version")
+    (root / "templates").mkdir(exist_ok=True)
+    (root / "templates" / "release.html").write_text(NEW_RELEASE)
+    report = run(root, root / "build")
+    assert report.pages_reused == 0 and report.files_changed > 0
+    assert report.publish_mode == "in place"
+    assert (root / "build").stat().st_ino == folder
+    run(root, tmp_path / "fresh", cache=False)
+    assert tree(root / "build") == tree(tmp_path / "fresh")
