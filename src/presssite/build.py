@@ -31,8 +31,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__, buildsteps, executors
-from .buildcache import MANIFESTS, BuildCache, as_published, digest, installed, tree_fingerprint
+from . import __version__, buildcache, buildsteps, executors
+from .buildcache import BuildCache, as_published, digest, installed, manifest_name, tree_fingerprint
 from .errors import raise_all
 from .model import OutputFile, Site
 from .settings import Settings
@@ -310,7 +310,7 @@ class _Work:
             page_jobs = render.plan_pages(site, keys)
             flavor = f"pages-{int(preview)}{int(site.include_drafts)}"  # the dev server's too
             index = self._index(flavor)
-            manifest = f"{MANIFESTS}{digest(str(target.resolve()))}"  # as ``shortcut``
+            manifest = manifest_name(target)
             previous = self.store.load(manifest) if self.store is not None else None
             last = state.last
             if last is not None and last.target.resolve() == target.resolve():
@@ -414,7 +414,7 @@ class _Work:
             if self.store is not None:
                 if published.mode != "unchanged" or self._kept is not None:
                     self.store.save(manifest, published.manifest)
-                    self.store.trim((MANIFESTS, "last-"), keep=8)
+                    self.store.trim((buildcache.MANIFESTS, "last-"), keep=8)
                 if pages_index != self._loaded.get(flavor):
                     self.store.save(flavor, pages_index)
                 self._prune({e[0] for e in pages_index.values()})

@@ -69,6 +69,11 @@ def digest(*parts: object) -> str:
     return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
+def manifest_name(target: Path) -> str:
+    """The index name of the manifest of the output folder ``target``."""
+    return f"{MANIFESTS}{digest(str(target.resolve()))}"
+
+
 class BuildCache:
     """The cache folder of one site, locked for one build."""
 
@@ -125,14 +130,14 @@ class BuildCache:
 
     # ---- pickled indexes
 
-    def salt_of(self, name: str) -> str:
+    def _salt_of(self, name: str) -> str:
         """The salt the index ``name`` is kept under: none for a manifest (``MANIFESTS``)."""
         return "" if name.startswith(MANIFESTS) else self.salt
 
     def load(self, name: str) -> Any | None:
         """The object saved under ``name``; None when absent, corrupt or of another version."""
         path = self.root / f"{name}.pickle"
-        key = (self.salt_of(name), name)
+        key = (self._salt_of(name), name)
         seen = file_identity(path) if self.memory is not None else None
         if seen is not None and self.memory is not None:
             kept = self.memory.get(key)
@@ -153,7 +158,7 @@ class BuildCache:
         """Replace the object saved under ``name`` atomically; a failure only logs."""
         path = self.root / f"{name}.pickle"
         try:
-            version = (CACHE_VERSION, self.salt_of(name))
+            version = (CACHE_VERSION, self._salt_of(name))
             data = pickle.dumps((version, value), protocol=pickle.HIGHEST_PROTOCOL)
             write_atomic(path, data)
         except (OSError, pickle.PicklingError, RecursionError) as exc:
@@ -162,7 +167,7 @@ class BuildCache:
         if self.memory is not None:
             seen = file_identity(path)
             if seen is not None:
-                self.memory[(self.salt_of(name), name)] = (seen, value)
+                self.memory[(self._salt_of(name), name)] = (seen, value)
 
     def trim(self, prefixes: tuple[str, ...], *, keep: int) -> None:
         """Keep only the ``keep`` newest indexes of each prefix (one per output folder:
@@ -179,7 +184,7 @@ class BuildCache:
 
     def forget(self, name: str) -> None:
         if self.memory is not None:
-            self.memory.pop((self.salt_of(name), name), None)
+            self.memory.pop((self._salt_of(name), name), None)
         with contextlib.suppress(OSError):
             os.unlink(self.root / f"{name}.pickle")
 

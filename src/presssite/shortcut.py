@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .buildcache import MANIFESTS, BuildCache, digest, intact, tree_fingerprint
+from .buildcache import BuildCache, digest, intact, manifest_name, tree_fingerprint
 from .contentwalk import Tree, fingerprint, walk
 from .model import Bundle, Site
 from .settings import Settings
@@ -54,7 +54,7 @@ class Shortcut:
         self.now = now
         self.target = target.resolve()
         self.name = f"last-{digest(str(self.target))}"
-        self.manifest = f"{MANIFESTS}{digest(str(self.target))}"
+        self.manifest = manifest_name(self.target)
         self.fingerprint = ""
         # The walk of content/, handed on to the content stage (one walk per build).
         self.tree: Tree | None = None
