@@ -48,7 +48,7 @@ sys.path.insert(0, str(REPO / "src"))
 from presssite import settings as settings_  # noqa: E402
 from presssite.build import build  # noqa: E402
 from presssite.errors import PresssiteError, flatten  # noqa: E402
-from presssite.serve import Preview  # noqa: E402
+from presssite.serve.command import Preview  # noqa: E402
 
 
 def make_corpus(articles: int, out: Path) -> None:

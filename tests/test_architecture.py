@@ -1,7 +1,9 @@
 """Keep the layering of docs/ARCHITECTURE.md true: data flows one way.
 
-Each module may import only modules of lower layers (and stage modules of layer 4 never
-import each other). Imports are read with ``ast``, so nothing is executed.
+The package is a handful of top-level modules (errors, settings, model, URL policy, the
+commands) and one subpackage per stage. Every unit has a rank in the flow; a module may
+import modules of its own subpackage and of units ranked below its own, never a later
+stage. Imports are read with ``ast``, so nothing is executed.
 """
 
 from __future__ import annotations
@@ -13,106 +15,136 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "presssite"
 
-LAYERS = {
-    "errors": 0,
-    "settings": 1,
-    "parallel": 1,
-    "executors": 1,
-    "model": 2,
-    "buildcache": 2,
-    "frontmatter": 3,
-    "markup": 3,
-    "urls": 3,
-    "i18n": 3,
-    "imagegeom": 3,
-    "imagework": 3,
-    "pages": 3,
-    "social": 3,
-    "docstore": 3,
-    "contentwalk": 3,
-    "pagekeys": 3,
-    "templating": 3,
-    "staging": 3,
-    "content": 4,
-    "site": 4,
-    "images": 4,
-    "render": 4,
-    "feeds": 4,
-    "output": 4,
-    "translations": 4,
-    "refcheck": 4,
-    "shortcut": 4,
-    "edits": 5,
-    "buildsteps": 5,
-    "build": 6,
-    "devserver": 5,
-    "serve": 7,
-    "deploy": 7,
-    "scaffold": 7,
-    "cli": 8,
-    "__main__": 9,
+# Rank of each unit: a top-level module (by name) or a stage subpackage (by folder).
+RANKS = {
     "__init__": 0,
+    "errors": 1,
+    "settings": 2,
+    "parallel": 2,
+    "model": 3,
+    "urls": 4,
+    # the stages, in the order data flows through them
+    "cache": 10,
+    "content": 20,
+    "site": 30,
+    "images": 40,
+    "render": 50,
+    "feeds": 60,
+    "output": 70,
+    # the commands, over the stages
+    "shortcut": 80,
+    "buildsteps": 81,
+    "build": 82,
+    "deploy": 85,
+    "scaffold": 85,
+    "serve": 90,
+    "cli": 100,
+    "__main__": 110,
 }
+STAGES = ("cache", "content", "site", "images", "render", "feeds", "output", "serve")
+BASE = {"__init__", "errors", "settings", "parallel", "model", "urls"}
+
+# Modules still over the size limit, each to be split by job; the list only shrinks.
+OVER_LIMIT = {
+    "build",
+    "cache.store",
+    "cli",
+    "content.frontmatter",
+    "content.load",
+    "content.markdown",
+    "deploy",
+    "feeds.atom",
+    "images.stage",
+    "images.worker",
+    "output.publish",
+    "render.pages",
+    "serve.server",
+    "settings",
+}
+LIMIT = 400
 
 
 def modules() -> list[str]:
-    return sorted(p.stem for p in PACKAGE.glob("*.py"))
+    """Every module as a dotted name below ``presssite``: ``cli``, ``render.pages``."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE).with_suffix("")
+        found.append(".".join(rel.parts))
+    return found
+
+
+def unit(name: str) -> str:
+    """The unit a module belongs to: its stage subpackage, else its own name."""
+    head = name.split(".")[0]
+    return head
 
 
 def presssite_imports(name: str) -> set[str]:
-    tree = ast.parse((PACKAGE / f"{name}.py").read_text(encoding="utf-8"))
+    """The presssite modules (dotted, below ``presssite``) that ``name`` imports."""
+    path = PACKAGE / (name.replace(".", "/") + ".py")
+    tree = ast.parse(path.read_text(encoding="utf-8"))
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
-            if node.level == 1 and node.module:
-                found.add(node.module.split(".")[0])
-            elif node.level == 1:
+            assert node.level == 0, f"{name}: use absolute imports (from presssite.x import y)"
+            parts = (node.module or "").split(".")
+            if parts[0] != "presssite":
+                continue
+            if len(parts) > 1:
+                found.add(".".join(parts[1:]))
+            else:
                 found.update(alias.name for alias in node.names)
-            elif node.module and node.module.split(".")[0] == "presssite":
-                parts = node.module.split(".")
-                if len(parts) > 1:
-                    found.add(parts[1])
-                else:
-                    found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 parts = alias.name.split(".")
                 if parts[0] == "presssite" and len(parts) > 1:
-                    found.add(parts[1])
+                    found.add(".".join(parts[1:]))
     return found
 
 
-def test_every_module_has_a_layer() -> None:
-    unknown = [m for m in modules() if m not in LAYERS]
-    assert not unknown, f"add these modules to LAYERS and docs/ARCHITECTURE.md: {unknown}"
+def test_every_unit_has_a_rank() -> None:
+    unknown = sorted({unit(m) for m in modules()} - RANKS.keys())
+    assert not unknown, f"add these to RANKS and docs/ARCHITECTURE.md: {unknown}"
 
 
 @pytest.mark.parametrize("name", modules())
 def test_imports_flow_down(name: str) -> None:
-    layer = LAYERS.get(name)
-    if layer is None:
-        pytest.skip("covered by test_every_module_has_a_layer")
+    mine = unit(name)
     for dep in presssite_imports(name):
-        if dep not in LAYERS:
+        theirs = unit(dep)
+        if theirs == mine or theirs not in RANKS or mine not in RANKS:
             continue
-        assert LAYERS[dep] < layer or (LAYERS[dep] == layer and layer == 3), (
-            f"{name} (layer {layer}) imports {dep} (layer {LAYERS[dep]})"
+        assert RANKS[theirs] < RANKS[mine], (
+            f"{name} ({mine}, rank {RANKS[mine]}) imports {dep} ({theirs}, rank {RANKS[theirs]})"
         )
 
 
-def test_images_uses_only_the_core() -> None:
-    if not (PACKAGE / "images.py").exists():
-        pytest.skip("no image stage yet")
-    assert presssite_imports("images") <= {"errors", "settings", "model", "imagegeom", "imagework"}
+def test_every_stage_is_a_subpackage() -> None:
+    for stage in STAGES:
+        assert (PACKAGE / stage / "__init__.py").is_file(), stage
+
+
+def test_images_use_only_the_core() -> None:
+    for name in modules():
+        if unit(name) == "images":
+            deps = {unit(d) for d in presssite_imports(name)}
+            assert deps <= BASE | {"images"}, f"{name} imports {deps - BASE - {'images'}}"
 
 
 def test_devserver_knows_nothing_of_presssite() -> None:
-    if not (PACKAGE / "devserver.py").exists():
-        pytest.skip("no dev server yet")
-    assert presssite_imports("devserver") == set()
+    assert presssite_imports("serve.server") == set()
 
 
 @pytest.mark.parametrize("name", modules())
 def test_modules_stay_small(name: str) -> None:
-    lines = (PACKAGE / f"{name}.py").read_text(encoding="utf-8").count("\n")
-    assert lines <= 600, f"{name}.py has {lines} lines: split it by job"
+    path = PACKAGE / (name.replace(".", "/") + ".py")
+    lines = path.read_text(encoding="utf-8").count("\n")
+    if name in OVER_LIMIT:
+        assert lines > LIMIT, f"{name} is under {LIMIT} lines now: take it off OVER_LIMIT"
+        return
+    assert lines <= LIMIT, f"{name}.py has {lines} lines: split it by job"
+
+
+def test_no_grab_bag_modules() -> None:
+    bags = [m for m in modules() if m.split(".")[-1] in {"utils", "helpers", "steps", "misc"}]
+    assert not bags, f"name a module by the one job it does: {bags}"

@@ -19,10 +19,15 @@ import pytest
 from conftest import make_photo, make_site
 
 from presssite import build as build_
-from presssite import content, output, parallel, render, staging, templating
+from presssite import parallel
 from presssite import settings as settings_
-from presssite.buildcache import BuildCache, installed
+from presssite.cache.store import BuildCache, installed
+from presssite.content import load as content
 from presssite.errors import TemplateError
+from presssite.output import publish as output
+from presssite.output import staging
+from presssite.render import pages as render
+from presssite.render import templates as templating
 
 NOW = datetime.fromisoformat("2026-01-31T12:00:00+07:00")
 PHOTOS = """
@@ -381,7 +386,10 @@ import os, sys
 sys.path[:] = {sys.path!r}
 from datetime import datetime
 from pathlib import Path
-from presssite import build, output, settings, staging
+from presssite import build
+from presssite.output import publish as output
+from presssite import settings
+from presssite.output import staging
 output.in_place_limit = lambda _total: 0
 write, count = staging.Beside.write, [0]
 def dying(self, *args, **kwargs):

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from presssite import content
 from presssite import settings as settings_
+from presssite.content import load as content
 from presssite.errors import PresssiteError
 from presssite.model import Bundle, Translation
 from presssite.settings import Contact, Settings

@@ -18,9 +18,9 @@ import pytest
 from conftest import make_photo, make_site, missing_tool, run_cli
 
 from presssite import build as build_
-from presssite import executors
 from presssite import settings as settings_
 from presssite.errors import UsageError
+from presssite.images import executors
 
 NOW = datetime.fromisoformat("2026-01-31T12:00:00+07:00")
 RELEASE = """---

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from presssite.devserver import (
+from presssite.serve.server import (
     DevServer,
     PortInUse,
     Problem,

@@ -16,7 +16,7 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from presssite import settings as settings_
 from presssite.build import build
-from presssite.serve import Preview
+from presssite.serve.command import Preview
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 EMBARGO_LIFTS = "2026-03-02T09:00:00+07:00"

@@ -14,7 +14,8 @@ import feedparser
 import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from presssite import feeds, urls
+from presssite import urls
+from presssite.feeds import atom as feeds
 from presssite.model import (
     Bundle,
     OutputFile,

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from presssite import settings as settings_
+from presssite.content.frontmatter import FrontMatter, fields, split
 from presssite.errors import ContentError
-from presssite.frontmatter import FrontMatter, fields, split
 from presssite.model import Source
 from presssite.settings import Contact, Settings
 

@@ -11,11 +11,12 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from presssite import i18n, settings
+from presssite import THEME_DIR, settings
 from presssite.errors import PresssiteError
+from presssite.render import i18n
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
-THEME = Path(i18n.__file__).parent / "theme"
+THEME = THEME_DIR
 
 
 def make_settings(tmp_path: Path, locales: list[str]) -> settings.Settings:

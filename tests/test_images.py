@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageCms, ImageOps
 
-from presssite import images, imagework
 from presssite.errors import ErrorList, ImageError, PresssiteError
-from presssite.imagegeom import (
+from presssite.images import stage as images
+from presssite.images import worker as imagework
+from presssite.images.geometry import (
     closest,
     crop_rect,
     oriented_size,

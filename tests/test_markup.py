@@ -10,7 +10,7 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from presssite import settings as settings_
-from presssite.markup import Rendered, bundle_relative, parser, parser_for, render
+from presssite.content.markdown import Rendered, bundle_relative, parser, parser_for, render
 from presssite.model import Reference
 from presssite.settings import Settings
 

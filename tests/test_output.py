@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from presssite import output
-from presssite.buildcache import BuildCache, intact
+from presssite.cache.store import BuildCache, intact
 from presssite.errors import PresssiteError
 from presssite.model import OutputFile
-from presssite.staging import TOPDIR_FLAG, Beside, Staging, inode_flags
+from presssite.output import publish as output
+from presssite.output.staging import TOPDIR_FLAG, Beside, Staging, inode_flags
 
 
 def test_publish_writes_bytes_and_links_sources(tmp_path: Path) -> None:

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import make_photo, make_site, run_cli
 
-from presssite import refcheck
 from presssite.model import OutputFile, Site
+from presssite.output import refcheck
 from presssite.settings import parse
 
 NOW = "2026-01-31T12:00:00+07:00"

@@ -15,7 +15,7 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
 
-from presssite import buildsteps, render, settings, templating, urls
+from presssite import buildsteps, settings, urls
 from presssite.errors import TemplateError
 from presssite.model import (
     PAGES_SECTION,
@@ -28,6 +28,8 @@ from presssite.model import (
     Translation,
     Variant,
 )
+from presssite.render import pages as render
+from presssite.render import templates as templating
 from presssite.settings import Contact, Settings
 
 TZ = ZoneInfo("Asia/Jakarta")

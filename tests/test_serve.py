@@ -17,9 +17,9 @@ from conftest import SRC, make_site
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from presssite import settings as settings_
-from presssite.devserver import Problem
 from presssite.errors import ContentError, ErrorList
-from presssite.serve import Preview, classify, problem_of
+from presssite.serve.command import Preview, classify, problem_of
+from presssite.serve.server import Problem
 
 RELEASE = "content/press/2026-01-05-harbour/index.{loc}.md"
 PAGE = """\

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from presssite import site, urls
+from presssite import urls
 from presssite.errors import ContentError
 from presssite.model import Bundle, Translation
 from presssite.settings import Settings, parse
+from presssite.site import assemble as site
 
 WIB = timezone(timedelta(hours=7))
 NOW = datetime(2026, 1, 31, 9, 0, tzinfo=WIB)

@@ -12,7 +12,7 @@ from conftest import REPO, make_site, run_cli
 from selectolax.lexbor import LexborHTMLParser
 
 from presssite import settings as settings_
-from presssite import translations
+from presssite.site import translations
 
 NOW = "2026-03-01T12:00:00+07:00"
 BUNDLE = "content/press/2026-01-10-visit"

@@ -31,23 +31,56 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__, buildcache, buildsteps, executors
-from .buildcache import BuildCache, as_published, digest, installed, manifest_name, tree_fingerprint
-from .errors import raise_all
-from .model import OutputFile, Site
-from .settings import Settings
-from .shortcut import Shortcut, now_limits, unchanged_report
+from presssite import __version__, buildsteps
+from presssite.cache import store as buildcache
+from presssite.cache.store import (
+    BuildCache,
+    as_published,
+    digest,
+    installed,
+    manifest_name,
+    tree_fingerprint,
+)
+from presssite.errors import raise_all
+from presssite.images import executors
+from presssite.model import OutputFile, Site
+from presssite.settings import Settings
+from presssite.shortcut import Shortcut, now_limits, unchanged_report
 
 if TYPE_CHECKING:  # the stages are imported when they run: a no-change build needs none
-    from . import content, refcheck, translations
-    from .buildcache import Manifest
-    from .edits import Snapshot
-    from .staging import Beside, Staging
+    from collections.abc import Mapping
+
+    from presssite.cache.store import Manifest
+    from presssite.content import load as content
+    from presssite.content.store import Bodies
+    from presssite.content.walk import Tree
+    from presssite.model import Translation
+    from presssite.output import refcheck
+    from presssite.output.staging import Beside, Staging
+    from presssite.site import translations
 
 log = logging.getLogger(__name__)
 
 BUILD_VERSION = "1"  # bump when what a page or feed key covers changes
 PACKAGE_DIR = Path(__file__).parent
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a successful build leaves for ``apply_edits``: its site and where it went."""
+
+    settings: Settings
+    target: Path  # the folder the build published into
+    preview: bool
+    site: Site
+    parsed: Mapping[tuple[str, str], Translation]  # as parsed, before assembly, no body
+    tree: Tree  # the walk of content/ the build used
+    plan: Any  # the image plan (``images.Plan``)
+    stale: Mapping[tuple[str, str], str]  # translation status: outdated translations
+    bodies: Bodies | None  # where the bodies of the site's translations are
+    made: frozenset[str]  # every output path of the build (for the reference check)
+    limits: tuple[datetime | None, datetime | None]  # clocks the output holds between
+    manifest: Manifest  # what ``target`` holds, as ``output.publish`` left it
 
 
 @dataclass
@@ -191,7 +224,7 @@ class _Work:
             self.blobs = BuildCache(self.temp)
         else:
             self.blobs = store
-        from .docstore import DocumentStore
+        from presssite.content.store import DocumentStore
 
         self.docs = DocumentStore(store)
         self._loaded: dict[str, dict[str, Any]] = {}
@@ -229,8 +262,8 @@ class _Work:
         strict: bool,
         started: float,
     ) -> BuildReport:
-        from . import content
-        from . import site as site_
+        from presssite.content import load as content
+        from presssite.site import assemble as site_
 
         settings, timer, state = self.settings, self.timer, self.state
         with timer.stage("content"):
@@ -252,7 +285,7 @@ class _Work:
                 include_embargoed=preview,
             )
         raise_all([*loaded.errors, *problems])
-        from .feeds import NEWS_WINDOW
+        from presssite.feeds.atom import NEWS_WINDOW
 
         self.site_now_limits = now_limits(site, loaded.bundles, NEWS_WINDOW)
 
@@ -287,8 +320,11 @@ class _Work:
         strict: bool,
         started: float,
     ) -> BuildReport:
-        from . import output, pagekeys, refcheck, render
-        from .staging import Beside, Staging
+        from presssite.output import publish as output
+        from presssite.output import refcheck
+        from presssite.output.staging import Beside, Staging
+        from presssite.render import keys as pagekeys
+        from presssite.render import pages as render
 
         settings, timer, state, blobs = self.settings, self.timer, self.state, self.blobs
         bodies = loaded.bodies
@@ -419,8 +455,6 @@ class _Work:
                     self.store.save(flavor, pages_index)
                 self._prune({e[0] for e in pages_index.values()})
         if self.snapshot and loaded.tree is not None:
-            from .edits import Snapshot
-
             state.last = Snapshot(
                 settings=settings,
                 target=target,
@@ -466,7 +500,7 @@ class _Work:
     def _environment(self) -> Any:
         """The Jinja environment, made once and kept in the state (``serve`` keeps it)."""
         if self.state.env is None:
-            from . import templating
+            from presssite.render import templates as templating
 
             compiled = self.store.root / "jinja" if self.store is not None else None
             self.state.env = templating.make_environment(self.settings, compiled=compiled)
@@ -475,7 +509,7 @@ class _Work:
     def _while_parsing(self) -> None:
         """While documents parse in workers: the later stages' modules, the environment,
         compiled templates, the templates' keys (else all of it waits for the parse)."""
-        from . import templating
+        from presssite.render import templates as templating
 
         buildsteps.import_later_stages()
         try:
@@ -490,7 +524,7 @@ class _Work:
         """Each kind of page's templates, hashed (``templating.template_keys``): kept in
         the cache while no file of the site's templates changed (the theme's are
         presssite's code, which salts the cache)."""
-        from . import templating
+        from presssite.render import templates as templating
 
         name = "template-keys"
         where = tree_fingerprint([self.settings.templates_dir])
@@ -537,7 +571,7 @@ class _Work:
         self, site: Site, plan: Any, keys: Any, base: str, bodies: Any, flavor: str
     ) -> tuple[list[OutputFile], tuple[int, int]]:
         """Every feed file, made only when its key is new; (files, (made, reused))."""
-        from . import feeds
+        from presssite.feeds import atom as feeds
 
         jobs = feeds.plan(
             site,
@@ -595,6 +629,6 @@ def _with_timings(report: BuildReport, timer: _Timer, started: float) -> BuildRe
 
 
 def _content() -> Any:
-    from . import content
+    from presssite.content import load as content
 
     return content

@@ -15,20 +15,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .buildcache import BuildCache
-from .errors import raise_all
-from .model import Bundle, OutputFile, Site
-from .settings import Settings
-from .shortcut import git_state
+from presssite.cache.store import BuildCache
+from presssite.errors import raise_all
+from presssite.model import Bundle, OutputFile, Site
+from presssite.settings import Settings
+from presssite.shortcut import git_state
 
 if TYPE_CHECKING:
-    from . import translations
+    from presssite.site import translations
 
 
 # The modules of the stages after the parse (Atom's writer among them).
-_LATER_STAGES = ("feedgen.feed",) + tuple(
-    f"{__package__}.{name}"
-    for name in "feeds output pagekeys refcheck render social staging translations".split()
+_LATER_STAGES = (
+    "feedgen.feed",
+    "presssite.feeds.atom",
+    "presssite.output.publish",
+    "presssite.output.refcheck",
+    "presssite.output.staging",
+    "presssite.render.keys",
+    "presssite.render.pages",
+    "presssite.render.social",
+    "presssite.site.translations",
 )
 
 
@@ -46,7 +53,7 @@ def plan_images(site: Site, settings: Settings) -> Any:
     if not any(doc.photos for doc in site.translations()):
         if not (settings.cache_dir / "images").exists():
             return NoImages()
-    from . import images
+    from presssite.images import stage as images
 
     return images.plan(site, settings)
 
@@ -74,7 +81,7 @@ def process_images(
 ) -> Any:
     if isinstance(plan, NoImages):
         return plan
-    from . import images
+    from presssite.images import stage as images
 
     return images.process(plan, settings, executor=executor, jobs=jobs, progress=progress)
 
@@ -85,7 +92,7 @@ def load_bundles(settings: Settings) -> tuple[Bundle, ...]:
     For commands that look at the content rather than the public site (embargoes,
     translation status); content errors are raised as in a build.
     """
-    from . import content
+    from presssite.content import load as content
 
     loaded = content.load(settings)
     raise_all(loaded.errors)
@@ -104,7 +111,7 @@ def translation_status(
     caller's) and in the build cache, so a rebuild without a new commit does not read it
     again.
     """
-    from . import translations
+    from presssite.site import translations
 
     bundles = list(bundles)
     commits = None
@@ -129,7 +136,7 @@ def _maybe_git(settings: Settings) -> bool:
 
 def static_files(settings: Settings) -> list[OutputFile]:
     """The theme's static files, then the site's over them, published under ``static/``."""
-    from .templating import THEME_DIR
+    from presssite import THEME_DIR
 
     found: dict[str, Path] = {}
     for folder in (THEME_DIR / "static", settings.static_dir):

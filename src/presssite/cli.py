@@ -17,8 +17,8 @@ from typing import Any, TypeVar
 
 import click
 
-from . import settings as settings_
-from .errors import PresssiteError, UsageError
+from presssite import settings as settings_
+from presssite.errors import PresssiteError, UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -142,8 +142,8 @@ def build(
     """Build the site into its output folder, atomically."""
     from dataclasses import replace
 
-    from . import build as build_
-    from . import executors
+    from presssite import build as build_
+    from presssite.images import executors
 
     with reported(site_dir):
         now = parse_now(now_text)
@@ -232,7 +232,7 @@ def serve(
     open_browser: bool,
 ) -> None:
     """Preview the site with drafts, rebuilding and reloading the browser on every save."""
-    from . import serve as serve_
+    from presssite.serve import command as serve_
 
     explicit = ctx.get_parameter_source("port") != click.core.ParameterSource.DEFAULT
     with reported(site_dir):
@@ -272,7 +272,7 @@ def deploy(
     dry_run: bool,
 ) -> None:
     """Build the site and publish it to the gh-pages branch of a git remote."""
-    from . import deploy as deploy_
+    from presssite import deploy as deploy_
 
     with reported(site_dir):
         settings = load_settings(site_dir)
@@ -335,7 +335,7 @@ def _locale_list(value: str) -> tuple[str, ...]:
 @click.option("--timezone", default="UTC", show_default=True, help="IANA time zone name.")
 def init(folder: Path, locales: str, base_url: str, title: str | None, timezone: str) -> None:
     """Create a new site in FOLDER, with an example release in every locale."""
-    from . import scaffold
+    from presssite import scaffold
 
     with reported(folder):
         written = scaffold.init_site(
@@ -364,7 +364,7 @@ def new() -> None:
 @site_option
 def new_press(title: str, date_text: str | None, site_dir: Path) -> None:
     """Create a dated press release bundle with one file per locale."""
-    from . import scaffold
+    from presssite import scaffold
 
     with reported(site_dir):
         settings = load_settings(site_dir)
@@ -384,8 +384,8 @@ def embargoes(site_dir: Path, now_text: str | None, next_only: bool) -> None:
     With --next, print only the next instant (ISO 8601), for a scheduler to rebuild
     the site then; nothing when no embargo is pending.
     """
-    from . import buildsteps
-    from . import site as site_
+    from presssite import buildsteps
+    from presssite.site import assemble as site_
 
     with reported(site_dir):
         now = parse_now(now_text) or datetime.now(UTC)
@@ -423,7 +423,7 @@ def translations(site_dir: Path, fmt: str, strict: bool) -> None:
     """
     import json
 
-    from . import buildsteps
+    from presssite import buildsteps
 
     with reported(site_dir):
         settings = load_settings(site_dir)

@@ -30,9 +30,9 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import __version__
-from .errors import DeployError, ErrorList, PresssiteError, flatten
-from .settings import Settings
+from presssite import __version__
+from presssite.errors import DeployError, ErrorList, PresssiteError, flatten
+from presssite.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -397,7 +397,7 @@ def _choose_base(
 def _build(
     settings: Settings, target: Path, *, now: datetime | None, jobs: int | None, progress: bool
 ) -> None:
-    from . import build as build_
+    from presssite import build as build_
 
     try:
         build_.build(settings, target=target, now=now, jobs=jobs, progress=progress)

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .settings import Contact, Settings
+from presssite.settings import Contact, Settings
 
 PAGES_SECTION = "pages"  # bundles in content/pages/ are static pages, not releases
 

@@ -17,10 +17,10 @@ from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from . import __version__
-from . import settings as settings_
-from .errors import PresssiteError, UsageError
-from .urls import slugify
+from presssite import __version__
+from presssite import settings as settings_
+from presssite.errors import PresssiteError, UsageError
+from presssite.urls import slugify
 
 WORKFLOW_PATH = ".github/workflows/pages.yml"
 # The repository's own workflow installs presssite from its checkout; a new site's

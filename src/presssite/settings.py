@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import PresssiteError, SettingsError, raise_all
+from presssite.errors import PresssiteError, SettingsError, raise_all
 
 SETTINGS_FILE = "presssite.toml"
 PYPROJECT_FILE = "pyproject.toml"

@@ -23,10 +23,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .buildcache import BuildCache, digest, intact, manifest_name, tree_fingerprint
-from .contentwalk import Tree, fingerprint, walk
-from .model import Bundle, Site
-from .settings import Settings
+from presssite.cache.store import BuildCache, digest, intact, manifest_name, tree_fingerprint
+from presssite.content.walk import Tree, fingerprint, walk
+from presssite.model import Bundle, Site
+from presssite.settings import Settings
 
 
 @dataclass(frozen=True)

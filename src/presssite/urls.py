@@ -13,8 +13,8 @@ from urllib.parse import quote
 
 from slugify import slugify as _slugify
 
-from .model import PAGES_SECTION
-from .settings import Settings
+from presssite.model import PAGES_SECTION
+from presssite.settings import Settings
 
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}[-_]?")
 

@@ -26,17 +26,19 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from . import i18n, pages, parallel, social, urls
-from .buildcache import BuildCache
-from .model import OutputFile, PhotoImage, Site, Tag, Translation
-from .pagekeys import PageKeys, doc_tags, page_count, tags_by_name
-from .settings import Settings
-from .templating import (
+from presssite import parallel, urls
+from presssite.cache.store import BuildCache
+from presssite.model import OutputFile, PhotoImage, Site, Tag, Translation
+from presssite.render import context as pages
+from presssite.render import i18n, social
+from presssite.render.keys import PageKeys, doc_tags, page_count, tags_by_name
+from presssite.render.templates import (
     KIND_TEMPLATES,
     NOT_FOUND,
     template_error,
     warm_templates,
 )
+from presssite.settings import Settings
 
 if TYPE_CHECKING:
     import jinja2

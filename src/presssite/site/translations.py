@@ -28,8 +28,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .model import Bundle, Translation
-from .settings import Settings
+from presssite.model import Bundle, Translation
+from presssite.settings import Settings
 
 log = logging.getLogger(__name__)
 

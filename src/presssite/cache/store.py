@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .settings import Settings
+from presssite.settings import Settings
 
 log = logging.getLogger(__name__)
 

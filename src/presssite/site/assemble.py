@@ -16,10 +16,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from . import urls
-from .errors import ContentError, PresssiteError
-from .model import Bundle, Site, Tag, Translation
-from .settings import Settings
+from presssite import urls
+from presssite.errors import ContentError, PresssiteError
+from presssite.model import Bundle, Site, Tag, Translation
+from presssite.settings import Settings
 
 log = logging.getLogger(__name__)
 

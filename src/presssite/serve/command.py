@@ -38,13 +38,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
-from . import buildcache, edits, output, templating
-from . import settings as settings_
-from .build import BuildReport, BuildState, build
-from .devserver import DevServer, PortInUse, Problem, RebuildResult
-from .errors import PresssiteError, UsageError, flatten
-from .model import OutputFile
-from .settings import Settings
+from presssite import settings as settings_
+from presssite.build import BuildReport, BuildState, build
+from presssite.cache import store as buildcache
+from presssite.errors import PresssiteError, UsageError, flatten
+from presssite.model import OutputFile
+from presssite.output import publish as output
+from presssite.render import templates as templating
+from presssite.serve import edits
+from presssite.serve.server import DevServer, PortInUse, Problem, RebuildResult
+from presssite.settings import Settings
 
 STATIC_PREFIX = "static/"  # where the site's static/ folder lands in the output
 

@@ -19,9 +19,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .buildcache import BodyRef, BuildCache, Packs, PackWriter, live_pack_bytes
-from .errors import PresssiteError
-from .model import Translation
+from presssite.cache.store import BodyRef, BuildCache, Packs, PackWriter, live_pack_bytes
+from presssite.errors import PresssiteError
+from presssite.model import Translation
 
 CATALOG = "documents"
 

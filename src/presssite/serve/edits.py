@@ -20,41 +20,27 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from . import content, feeds, output, refcheck, render, urls
-from . import site as site_
-from .buildcache import Manifest
-from .contentwalk import INDEX, Tree
-from .docstore import Bodies, StoredDoc
-from .errors import raise_all
-from .model import OutputFile, Photo, Site, Translation
-from .render import PageJob
-from .settings import Settings
+from presssite import urls
+from presssite.build import Snapshot
+from presssite.content import load as content
+from presssite.content.store import Bodies, StoredDoc
+from presssite.content.walk import INDEX
+from presssite.errors import raise_all
+from presssite.feeds import atom as feeds
+from presssite.model import OutputFile, Photo, Site, Translation
+from presssite.output import publish as output
+from presssite.output import refcheck
+from presssite.render import pages as render
+from presssite.render.pages import PageJob
+from presssite.site import assemble as site_
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """What a successful build leaves for ``apply_edits``: its site and where it went."""
-
-    settings: Settings
-    target: Path  # the folder the build published into
-    preview: bool
-    site: Site
-    parsed: Mapping[tuple[str, str], Translation]  # as parsed, before assembly, no body
-    tree: Tree  # the walk of content/ the build used
-    plan: Any  # the image plan (``images.Plan``)
-    stale: Mapping[tuple[str, str], str]  # translation status: outdated translations
-    bodies: Bodies | None  # where the bodies of the site's translations are
-    made: frozenset[str]  # every output path of the build (for the reference check)
-    limits: tuple[datetime | None, datetime | None]  # clocks the output holds between
-    manifest: Manifest  # what ``target`` holds, as ``output.publish`` left it
 
 
 @dataclass(frozen=True)

@@ -26,10 +26,10 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 from urllib.parse import urljoin
 
-from . import urls
-from .buildcache import digest
-from .model import OutputFile, PhotoImage, Site, Translation
-from .settings import Settings
+from presssite import urls
+from presssite.cache.store import digest
+from presssite.model import OutputFile, PhotoImage, Site, Translation
+from presssite.settings import Settings
 
 MAX_SITEMAP_URLS = 50_000  # the sitemaps.org limit of <url> entries per file
 NEWS_WINDOW = timedelta(days=2)  # Google News sitemaps list articles of the last two days

@@ -33,8 +33,8 @@ from typing import Any
 
 from PIL import Image, ImageCms, IptcImagePlugin, UnidentifiedImageError
 
-from .errors import ImageError
-from .imagegeom import EXTENSIONS, crop_rect, draft_request, oriented_size
+from presssite.errors import ImageError
+from presssite.images.geometry import EXTENSIONS, crop_rect, draft_request, oriented_size
 
 # Bump when the processing changes what bytes a variant gets: every cache entry goes stale.
 CACHE_VERSION = 1

@@ -30,9 +30,9 @@ from zoneinfo import ZoneInfo
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .errors import ContentError
-from .model import Source
-from .settings import Contact, Settings
+from presssite.errors import ContentError
+from presssite.model import Source
+from presssite.settings import Contact, Settings
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"

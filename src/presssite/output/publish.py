@@ -50,11 +50,18 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .buildcache import BuildCache, Manifest, file_identity, intact
-from .errors import PresssiteError
-from .model import OutputFile
-from .parallel import collector_paused
-from .staging import Beside, Staging, clear_leftovers, make_folders, new_folder, safe_relative
+from presssite.cache.store import BuildCache, Manifest, file_identity, intact
+from presssite.errors import PresssiteError
+from presssite.model import OutputFile
+from presssite.output.staging import (
+    Beside,
+    Staging,
+    clear_leftovers,
+    make_folders,
+    new_folder,
+    safe_relative,
+)
+from presssite.parallel import collector_paused
 
 log = logging.getLogger(__name__)
 

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any
 
-from . import i18n, urls
-from .model import Bundle, Photo, PhotoImage, Translation, Variant
-from .pages import iso
-from .settings import Settings
+from presssite import urls
+from presssite.model import Bundle, Photo, PhotoImage, Translation, Variant
+from presssite.render import i18n
+from presssite.render.context import iso
+from presssite.settings import Settings
 
 TWITTER_LARGE = "summary_large_image"  # a wide photo above the title
 TWITTER_SMALL = "summary"  # a text card, for a release without photos

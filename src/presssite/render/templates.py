@@ -17,14 +17,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import i18n
-from .errors import TemplateError
-from .settings import Settings
+from presssite import THEME_DIR
+from presssite.errors import TemplateError
+from presssite.render import i18n
+from presssite.settings import Settings
 
 if TYPE_CHECKING:
     import jinja2
 
-THEME_DIR = Path(__file__).parent / "theme"
+
 THEME_PREFIX = "theme"  # "theme/base.html" is always the theme's own template
 NOT_FOUND = "404.html"
 PAGE_TEMPLATES = {"root": "root.html", "404": NOT_FOUND, "home": "home.html", "page": "page.html"}

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from typing import Any
 
-from .errors import PresssiteError, UsageError
+from presssite.errors import PresssiteError, UsageError
 
 log = logging.getLogger(__name__)
 

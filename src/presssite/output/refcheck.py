@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urljoin
 
-from . import urls
-from .buildcache import BuildCache
-from .errors import ContentError, PresssiteError, TemplateError
-from .model import OutputFile, Reference, Site, Translation
-from .settings import Settings
+from presssite import urls
+from presssite.cache.store import BuildCache
+from presssite.errors import ContentError, PresssiteError, TemplateError
+from presssite.model import OutputFile, Reference, Site, Translation
+from presssite.settings import Settings
 
 _ATTR = re.compile(rb"""\s(href|src|srcset)\s*=\s*"([^"]*)\"""")
 _ATTR_NAMES = (b"href", b"src")  # what an _ATTR match has right after its first byte

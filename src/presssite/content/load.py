@@ -29,13 +29,20 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import urls
-from .contentwalk import INDEX as _INDEX
-from .contentwalk import Tree, below, walk
-from .docstore import Bodies, DocumentStore, Parsed, StoredDoc, pack_writer, without_body
-from .errors import ContentError, PresssiteError
-from .model import Bundle, Photo, Translation
-from .settings import Settings
+from presssite import urls
+from presssite.content.store import (
+    Bodies,
+    DocumentStore,
+    Parsed,
+    StoredDoc,
+    pack_writer,
+    without_body,
+)
+from presssite.content.walk import INDEX as _INDEX
+from presssite.content.walk import Tree, below, walk
+from presssite.errors import ContentError, PresssiteError
+from presssite.model import Bundle, Photo, Translation
+from presssite.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -335,11 +342,12 @@ def _parse_all(
     meanwhile: Callable[[], Any] | None = None,
 ) -> list[StoredDoc]:
     """Parse ``tasks`` here or in forked workers (each writing its own body pack)."""
-    from . import parallel
+    from presssite import parallel
 
     workers = parallel.workers_for(len(tasks), jobs=jobs, threshold=PARALLEL_THRESHOLD)
     if workers > 1:
-        from . import frontmatter, markup  # noqa: F401 - imported once, before the fork
+        # imported once, before the fork
+        from presssite.content import frontmatter, markdown  # noqa: F401
 
     folder = store.packs.folder if store is not None else None
     context = _ParseContext(settings, tree.files, folder, keep_full=workers == 1)
@@ -358,7 +366,7 @@ class _ParseContext:
 
 
 def _parse_chunk(context: _ParseContext, tasks: list[_Task]) -> list[StoredDoc]:
-    from . import parallel
+    from presssite import parallel
 
     own = not parallel.in_worker()  # a worker keeps its writer, flushed after each chunk
     writer = pack_writer(context.packs, own)
@@ -460,7 +468,9 @@ def _parse(
             "not UTF-8 text", path=path, line=line, hint="save the file as UTF-8 in your editor"
         )
         return Parsed(None, (error,))
-    from . import frontmatter, markup  # here: a build that parses nothing never imports them
+    # here: a build that parses nothing never imports them
+    from presssite.content import frontmatter
+    from presssite.content import markdown as markup
 
     try:
         meta, lines, body, body_line = frontmatter.split(text, path)

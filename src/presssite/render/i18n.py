@@ -27,12 +27,13 @@ from babel.dates import get_timezone_gmt, get_timezone_name
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
 
-from .errors import PresssiteError
-from .settings import Settings
+from presssite import THEME_DIR
+from presssite.errors import PresssiteError
+from presssite.settings import Settings
 
 log = logging.getLogger(__name__)
 
-THEME_LOCALES_DIR = Path(__file__).parent / "theme" / "locales"
+THEME_LOCALES_DIR = THEME_DIR / "locales"
 DOMAIN = "messages"
 FALLBACK_LOCALE = "en"
 

@@ -12,9 +12,10 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from . import pages, urls
-from .buildcache import digest
-from .model import PhotoImage, Site, Tag, Translation
+from presssite import urls
+from presssite.cache.store import digest
+from presssite.model import PhotoImage, Site, Tag, Translation
+from presssite.render import context as pages
 
 DOC_LINK = re.compile(r'presssite:doc:([^"\s<>]*)')
 

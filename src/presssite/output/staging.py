@@ -24,8 +24,8 @@ import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
-from .buildcache import BuildCache
-from .errors import PresssiteError
+from presssite.cache.store import BuildCache
+from presssite.errors import PresssiteError
 
 log = logging.getLogger(__name__)
 

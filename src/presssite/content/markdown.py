@@ -48,9 +48,9 @@ from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from slugify import slugify
 
-from .errors import ContentError
-from .model import Reference
-from .settings import Settings
+from presssite.errors import ContentError
+from presssite.model import Reference
+from presssite.settings import Settings
 
 TRANSLATION_FILE = re.compile(r"^index\.([^./\\]+)\.md$")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")

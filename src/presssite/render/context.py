@@ -18,9 +18,10 @@ from datetime import datetime, tzinfo
 
 from markupsafe import Markup
 
-from . import i18n, urls
-from .model import Alternate, Bundle, ListPage, Photo, PhotoImage, Site, Translation
-from .settings import Settings
+from presssite import urls
+from presssite.model import Alternate, Bundle, ListPage, Photo, PhotoImage, Site, Translation
+from presssite.render import i18n
+from presssite.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -26,8 +26,8 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import quote
 
-from .errors import ImageError, PresssiteError, raise_all
-from .imagegeom import (
+from presssite.errors import ImageError, PresssiteError, raise_all
+from presssite.images.geometry import (
     closest,
     crop_name,
     crop_rect,
@@ -36,7 +36,7 @@ from .imagegeom import (
     unique_stems,
     variant_name,
 )
-from .imagework import (
+from presssite.images.worker import (
     CACHE_VERSION,
     Job,
     PhotoProblem,
@@ -48,8 +48,8 @@ from .imagework import (
     run_all,
     write_atomic,
 )
-from .model import OutputFile, Photo, PhotoImage, Site, Translation, Variant
-from .settings import Settings
+from presssite.model import OutputFile, Photo, PhotoImage, Site, Translation, Variant
+from presssite.settings import Settings
 
 log = logging.getLogger(__name__)
 
