@@ -158,6 +158,9 @@ class Site:
     tags: Mapping[str, tuple[Tag, ...]]  # locale -> tags by name
     missing: tuple[tuple[str, str], ...]  # (bundle id, locale) of missing translations
     include_drafts: bool = False
+    # locale -> section -> its releases, newest first; every section in every locale, in
+    # the sections' order (``site.sections``)
+    sections: Mapping[str, Mapping[str, tuple[Translation, ...]]] = field(default_factory=dict)
 
     def translations(self) -> list[Translation]:
         """Every published translation, in bundle order then locale order."""

@@ -56,6 +56,21 @@ class ImageSettings:
 
 
 @dataclass(frozen=True)
+class SectionSettings:
+    """The sections (release types: every top-level folder of content/ but pages/)."""
+
+    titles: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # name -> locale -> title
+    order: tuple[str, ...] = ()  # listed first, in this order; the others by name after them
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """Full-text search with Pagefind, one index per locale."""
+
+    enabled: bool = True  # false: no index, no search page, no search field
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything a build needs to know about the site, checked and typed."""
 
@@ -74,6 +89,8 @@ class Settings:
     contact: Contact | None = None  # default press officer for every release
     unsafe_html: bool = False  # raw HTML in Markdown passes through when true
     images: ImageSettings = field(default_factory=ImageSettings)
+    sections: SectionSettings = field(default_factory=SectionSettings)
+    search: SearchSettings = field(default_factory=SearchSettings)
 
     @functools.cached_property
     def base_path(self) -> str:
@@ -177,6 +194,8 @@ def parse(data: Mapping[str, Any], *, root: Path, source: Path, prefix: str = ""
     contact = checker.table("contact", _contact, default=None)
     markdown = checker.table("markdown", _markdown, default={})
     images = checker.table("images", _images, default=ImageSettings())
+    sections = checker.table("sections", _sections, default=SectionSettings())
+    search = checker.table("search", _search, default=SearchSettings())
     checker.reject_unknown()
     raise_all(checker.errors)
 
@@ -201,6 +220,8 @@ def parse(data: Mapping[str, Any], *, root: Path, source: Path, prefix: str = ""
         contact=contact,
         unsafe_html=markdown.get("unsafe_html", False),
         images=images,
+        sections=sections,
+        search=search,
     )
 
 
@@ -429,3 +450,43 @@ def _executor(value: Any) -> str | None:
             'use "local" or a dask scheduler address, e.g. executor = "dask://10.0.0.5:8786"',
         )
     return text
+
+
+_SECTION_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+def _sections(checker: _Checker) -> SectionSettings:
+    """``[sections] order = [...]`` and one ``[sections.<name>]`` table per section."""
+
+    def order(value: Any) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise _Invalid(f"expected an array of section names, got {_type_name(value)}")
+        if len(set(value)) != len(value):
+            raise _Invalid("a section is listed twice")
+        return tuple(value)
+
+    titles: dict[str, Mapping[str, str]] = {}
+    for name in list(checker.data):
+        if name == "order":
+            continue
+        if not _SECTION_RE.match(name) or name == "pages":
+            checker.seen.add(name)
+            checker.error(
+                name,
+                "not a section name",
+                "a section is a top-level folder of content/ (lower case, not pages), "
+                'e.g. [sections.statements] title = { id = "Pernyataan", en = "Statements" }',
+            )
+            continue
+        table = checker.table(name, _section, default={})
+        if table.get("title"):
+            titles[name] = table["title"]
+    return SectionSettings(titles=titles, order=checker.take("order", order, default=()))
+
+
+def _section(checker: _Checker) -> dict[str, Any]:
+    return {"title": checker.take("title", _localized, default=None)}
+
+
+def _search(checker: _Checker) -> SearchSettings:
+    return SearchSettings(enabled=checker.take("enabled", _bool, default=True))

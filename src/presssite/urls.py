@@ -57,8 +57,29 @@ def tag(settings: Settings, locale: str, tag_slug: str, page: int = 1) -> str:
     return path if page <= 1 else f"{path}page/{page}/"
 
 
+def section(settings: Settings, locale: str, name: str, page: int = 1) -> str:
+    """A section's list: /<locale>/<section>/, then /<locale>/<section>/page/N/."""
+    path = f"{settings.base_path}{locale}/{name}/"
+    return path if page <= 1 else f"{path}page/{page}/"
+
+
+def archive(settings: Settings, locale: str, year: int | None = None) -> str:
+    """The archive's years (/<locale>/archive/) or one year's months (.../archive/2025/)."""
+    path = f"{settings.base_path}{locale}/archive/"
+    return path if year is None else f"{path}{year}/"
+
+
+def search(settings: Settings, locale: str) -> str:
+    return f"{settings.base_path}{locale}/search/"
+
+
 def feed(settings: Settings, locale: str) -> str:
     return f"{settings.base_path}{locale}/feed.xml"
+
+
+def list_feed(page: str) -> str:
+    """The Atom feed of a list page: /<locale>/feed.xml, /<locale>/<section>/feed.xml."""
+    return page + "feed.xml"
 
 
 def root(settings: Settings) -> str:

@@ -28,6 +28,7 @@ from urllib.parse import urljoin
 
 from presssite import urls
 from presssite.cache.store import digest
+from presssite.feeds import sections
 from presssite.model import OutputFile, PhotoImage, Site, Translation
 from presssite.settings import Settings
 
@@ -100,6 +101,7 @@ def plan(
         title = settings.localized(settings.title, loc)
         lists = [(urls.home(settings, loc), title, site.releases.get(loc, ()))]
         lists += [(t.url, f"{title}: {t.name}", t.releases) for t in site.tags.get(loc, ())]
+        lists += sections.feed_lists(site, loc, title)
         for page, name, releases in lists:
             entries = newest(site, releases)
             if showing is not None and not _shows(entries, showing):
@@ -198,7 +200,7 @@ def _extensions() -> tuple[type, type]:
 
 def feed_url(page: str) -> str:
     """The feed of a list page: ``/<locale>/feed.xml``, ``/<locale>/tags/<slug>/feed.xml``."""
-    return page + "feed.xml"
+    return urls.list_feed(page)
 
 
 def _updated(doc: Translation) -> datetime:
@@ -484,6 +486,7 @@ def sitemap_urls(site: Site) -> list[SitemapUrl]:
             for n in range(1, _pages(len(tag.releases), size) + 1):
                 items = tag.releases[(n - 1) * size : n * size]
                 out.append(SitemapUrl(urls.tag(settings, loc, tag.slug, n), _newest(items)))
+        out.extend(SitemapUrl(url, lastmod) for url, lastmod in sections.sitemap_urls(site, loc))
     return out
 
 

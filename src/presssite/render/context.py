@@ -44,6 +44,8 @@ class Teaser:
     date_iso: str  # valid for <time datetime>
     date_text: str  # localized long date
     image: PhotoImage | None  # the lead photo, when the release has one and it is planned
+    section: str = ""  # the release's section, titled in the list's locale ("Statements")
+    section_url: str = ""  # that section's list page
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from presssite import urls
 from presssite.cache.store import digest
 from presssite.model import PhotoImage, Site, Tag, Translation
+from presssite.render import browse
 from presssite.render import context as pages
 
 DOC_LINK = re.compile(r'presssite:doc:([^"\s<>]*)')
@@ -93,13 +94,18 @@ class PageKeys:
             tag = self._tags[loc][slug]
             items = self.list_items(tag.releases, number, size)
             return digest(head, "tag", tag.name, tag.slug, tag.url, len(tag.releases), *items)
+        if job.kind in browse.TEMPLATES:
+            return digest(
+                head, job.kind, browse.key_parts(site, job, self.list_items, self.doc_key)
+            )
         (bundle_id,) = job.ref
         return digest(head, job.kind, self.document(site.bundles[bundle_id].translations[loc]))
 
     def locale_key(self, loc: str) -> str:
         if loc not in self._locales:
             nav = tuple(self.doc_key(d) for d in self.site.pages.get(loc, ()))
-            self._locales[loc] = digest(self.base, loc, nav, self.preview)
+            sections = tuple(self.site.sections.get(loc, {}))  # in every page's navigation
+            self._locales[loc] = digest(self.base, loc, nav, self.preview, sections)
         return self._locales[loc]
 
     def doc_key(self, doc: Translation) -> str:

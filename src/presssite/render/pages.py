@@ -30,7 +30,7 @@ from presssite import parallel, urls
 from presssite.cache.store import BuildCache
 from presssite.model import OutputFile, PhotoImage, Site, Tag, Translation
 from presssite.render import context as pages
-from presssite.render import i18n, social
+from presssite.render import browse, i18n, social
 from presssite.render.keys import PageKeys, doc_tags, page_count, tags_by_name
 from presssite.render.templates import (
     KIND_TEMPLATES,
@@ -120,6 +120,7 @@ def plan_pages(site: Site, keys: PageKeys | None = None) -> list[PageJob]:
             for n in range(1, page_count(len(tag.releases), s.page_size) + 1):
                 path = urls.output_path(s, urls.tag(s, loc, tag.slug, n))
                 out.append(PageJob(path, "tag", loc, (tag.slug, n)))
+        out.extend(PageJob(path, kind, loc, ref) for path, kind, ref in browse.plan(site, loc))
         for kind, docs in (("release", releases), ("page", site.pages.get(loc, ()))):
             for doc in docs:
                 out.append(PageJob(urls.output_path(s, doc.url), kind, loc, (doc.bundle,)))
@@ -283,6 +284,8 @@ class _Renderer:
             return self.list_page(shared, "home.html", page, switcher, links, {})
         if job.kind == "tags":
             return self.tags_index(shared, loc)
+        if job.kind in browse.TEMPLATES:
+            return browse.make(self, job)
         if job.kind == "tag":
             slug, number = job.ref
             tag = self.tags(loc)[slug]
@@ -431,6 +434,7 @@ class _Renderer:
             "js_url": urls.static(s, "site.js"),
             "locale_names": {lo: i18n.locale_name(lo) for lo in s.locales},
             "nav_pages": self.site.pages.get(loc, ()),
+            **browse.shared(s, self.site, self.catalogs[loc], loc),
             "canonical": None,
             "hreflang": (),
             "preview_notice": None,
@@ -453,6 +457,10 @@ class _Renderer:
                 date_iso=pages.iso(doc.date, self.tz),
                 date_text=i18n.format_date(doc.date, doc.locale, self.tz),
                 image=self.photos(doc).get(lead.src) if lead is not None else None,
+                section=browse.label(
+                    self.settings, self.catalogs[doc.locale], doc.section, doc.locale
+                ),
+                section_url=urls.section(self.settings, doc.locale, doc.section),
             )
         return self._teasers[key]
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from presssite import THEME_DIR
 from presssite.errors import TemplateError
-from presssite.render import i18n
+from presssite.render import browse, i18n
 from presssite.settings import Settings
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ THEME_PREFIX = "theme"  # "theme/base.html" is always the theme's own template
 NOT_FOUND = "404.html"
 PAGE_TEMPLATES = {"root": "root.html", "404": NOT_FOUND, "home": "home.html", "page": "page.html"}
 PAGE_TEMPLATES |= {"tags": "tags.html", "tag": "tag.html", "release": "release.html"}
+PAGE_TEMPLATES |= browse.TEMPLATES
 # The templates each kind of page is rendered with, besides the ones they load: a
 # release's or a page's figures come from partials/figure.html (``render``).
 KIND_TEMPLATES = {kind: (name,) for kind, name in PAGE_TEMPLATES.items()}

@@ -20,6 +20,7 @@ from presssite import urls
 from presssite.errors import ContentError, PresssiteError
 from presssite.model import Bundle, Site, Tag, Translation
 from presssite.settings import Settings
+from presssite.site import sections as sections_
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,8 @@ def assemble(
     """
     published: dict[str, Bundle] = {}
     missing: list[tuple[str, str]] = []
+    bundles = list(bundles)
+    section_names = sections_.names(settings, bundles)
     for bundle in _disambiguate(settings, bundles):
         kept = {
             loc: doc
@@ -124,6 +127,7 @@ def assemble(
         tags=tags,
         missing=tuple(missing),
         include_drafts=include_drafts,
+        sections=sections_.group(settings, section_names, releases),
     )
     return site, _collisions(site)
 
@@ -212,6 +216,12 @@ def _collisions(site: Site) -> list[PresssiteError]:
         for n in range(1, list_pages(len(site.releases[loc]), settings.page_size) + 1):
             owners[urls.home(settings, loc, n)] = f"the {loc} home page"
         owners[urls.tags_index(settings, loc)] = f"the {loc} tags index"
+        owners[urls.archive(settings, loc)] = f"the {loc} archive"
+        if settings.search.enabled:
+            owners[urls.search(settings, loc)] = f"the {loc} search page"
+        for name, docs in site.sections.get(loc, {}).items():
+            for n in range(1, list_pages(len(docs), settings.page_size) + 1):
+                owners[urls.section(settings, loc, name, n)] = f"the {loc} section page {name!r}"
         for tag in site.tags[loc]:
             for n in range(1, list_pages(len(tag.releases), settings.page_size) + 1):
                 owners[urls.tag(settings, loc, tag.slug, n)] = f"the {loc} tag page {tag.name!r}"
@@ -276,4 +286,8 @@ def substitute(site: Site, docs: Mapping[tuple[str, str], Translation], *, now: 
         releases={loc: swap(items) for loc, items in site.releases.items()},
         pages={loc: swap(items) for loc, items in site.pages.items()},
         tags=tags,
+        sections={
+            loc: {name: swap(items) for name, items in by_name.items()}
+            for loc, by_name in site.sections.items()
+        },
     )

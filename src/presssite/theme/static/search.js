@@ -1,0 +1,29 @@
+/* presssite default theme: the search page. Starts Pagefind's UI (its own files, loaded
+   before this one) in the page's language, which Pagefind reads from <html lang> to pick
+   that locale's index and its interface words, and runs the query in the URL (?q=), so
+   a search from the header's field or a shared link shows its results on load. */
+(function () {
+  "use strict";
+
+  function start() {
+    var element = document.getElementById("search");
+    if (!element || typeof window.PagefindUI !== "function") return;
+    var ui = new window.PagefindUI({
+      element: "#search",
+      bundlePath: element.dataset.bundle,
+      showImages: true,
+      showSubResults: false,
+      resetStyles: false
+    });
+    var query = new URLSearchParams(window.location.search).get("q");
+    if (query) {
+      ui.triggerSearch(query);
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
