@@ -212,6 +212,18 @@ def _sample(example: BuiltSite, name: str) -> str:
     if kind == "about":
         assert (out / loc / "about" / "index.html").is_file(), f"no about page in {loc}"
         return f"{loc}/about/"
+    if kind == "section":
+        assert (out / loc / "statements" / "index.html").is_file(), f"no statements in {loc}"
+        return f"{loc}/statements/"
+    if kind == "archive":
+        assert (out / loc / "archive" / "index.html").is_file(), f"no archive in {loc}"
+        return f"{loc}/archive/"
+    if kind == "year":
+        years = sorted((out / loc / "archive").glob("*/index.html"))
+        assert len(years) >= 2, f"the archive of {loc} spans fewer than two years"
+        return years[0].parent.relative_to(out).as_posix() + "/"
+    if kind == "search":  # with a query: the results are checked too
+        return f"{loc}/search/?q=" + ("pernyataan" if loc == "id" else "statement")
     if kind == "tag":
         tags = sorted((out / loc / "tags").glob("*/index.html"))
         assert tags, f"no tag pages in {loc}"
@@ -235,6 +247,12 @@ SAMPLES = [
     "about-en",
     "tag-id",
     "tag-en",
+    "section-id",
+    "section-en",
+    "archive-id",
+    "year-en",
+    "search-id",
+    "search-en",
     "404",
 ]
 
@@ -257,6 +275,8 @@ def test_no_serious_accessibility_violations(
         assert response is not None
         assert response.ok or name == "404", f"{url}: HTTP {response.status}"
         assert page.url == url, f"{url} went to {page.url}"
+        if name.startswith("search-"):  # the query runs on load: wait for its results
+            page.wait_for_selector(".pagefind-ui__result", timeout=15000)
         page.add_script_tag(content=axe_source)
         results = page.evaluate(
             "async () => await axe.run(document, {resultTypes: ['violations']})"

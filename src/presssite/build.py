@@ -96,6 +96,9 @@ class BuildState:
     history: dict[str, Any] = field(default_factory=dict)  # git commit times, by HEAD
     last: Snapshot | None = None  # the last successful build, for ``edits.apply_edits``
     memory: dict[Any, Any] = field(default_factory=dict)  # the build cache's indexes
+    search_later: bool = False  # leave a changed search index to the caller (``serve``)
+    search_pending: Any = None  # the index the last build left (``search.stage.Pending``)
+    search_kept: Any = None  # (key, files) of an index made in the background
 
     def forget_templates(self) -> None:
         self.env = None
@@ -128,6 +131,9 @@ class BuildReport:
     files_removed: int = 0
     publish_mode: str = ""  # "swap", "in place", "unchanged"
     unchanged: bool = False  # nothing at all was redone: the output was already this build's
+    search_indexed: int = 0  # 1: the search indexer ran (an indexed page changed)
+    search_reused: int = 0  # 1: the last search index was still right
+    notes: tuple[str, ...] = ()  # things the user may want to know, not problems
 
 
 class _Timer:
@@ -320,6 +326,7 @@ class _Work:
         strict: bool,
         started: float,
     ) -> BuildReport:
+        from presssite.feeds.atom import robots_note
         from presssite.output import publish as output
         from presssite.output import refcheck
         from presssite.output.staging import Beside, Staging
@@ -415,6 +422,9 @@ class _Work:
         if not feeds_done:
             make_feeds()
         feed_files, feeds_made = feeds_done[0]
+        with timer.stage("search"):
+            searched = self._search(site, plan, keys, base, bodies, flavor)
+        feed_files = [*feed_files, *searched.files]
         static, attached = buildsteps.static_files(settings), buildsteps.attachments(site)
         with timer.stage("check references"):
             page_shas = {job.path: pages_index[job.key][0] for job in page_jobs}
@@ -492,6 +502,9 @@ class _Work:
             pages_reused=len(page_jobs) - len(todo),
             feeds_made=feeds_made[0],
             feeds_reused=feeds_made[1],
+            search_indexed=searched.indexed,
+            search_reused=searched.reused,
+            notes=robots_note(settings),
             files_changed=published.changed,
             files_removed=published.removed,
             publish_mode=published.mode,
@@ -600,6 +613,29 @@ class _Work:
         ]
         return files, (made, len(jobs) - made)
 
+    def _search(self, site: Site, plan: Any, keys: Any, base: str, bodies: Any, flavor: str) -> Any:
+        """The search index's files (``search.stage``), made only when a record changed."""
+        from presssite.render import i18n
+        from presssite.search import stage as search
+
+        state = self.state
+        catalogs = getattr(state.env, "catalogs", None) or i18n.catalogs(self.settings)
+        outcome = search.run(
+            site,
+            images=plan.for_page,
+            catalogs=catalogs,
+            doc_key=keys.doc_key,
+            full=bodies.full if bodies is not None else None,
+            base=base,
+            store=self.store,
+            blobs=self.blobs,
+            name=flavor.replace("pages", "search"),
+            later=state.search_later,
+            kept=state.search_kept,
+        )
+        state.search_pending = outcome.pending
+        return outcome
+
     def _prune(self, live: set[str]) -> None:
         """Delete blobs no index refers to, once they clearly outnumber the live ones."""
         assert self.store is not None
@@ -610,6 +646,9 @@ class _Work:
                 live.add(entry[0])
             for entry in (self.store.load(f"feeds-{flavor}") or {}).values():
                 live.update(sha for _path, sha, _size in entry)
+            search = self.store.load(f"search-{flavor}")
+            if isinstance(search, tuple) and len(search) == 2:
+                live.update(sha for _path, sha, _size in search[1])
         self.blobs.prune_blobs(live)
 
 

@@ -202,6 +202,7 @@ def summary(report: Any, settings: settings_.Settings) -> str:
         lines.extend(f"    {b} [{loc}] ({new} changed after it)" for b, loc, new in report.stale)
     if report.broken:
         lines.append(f"  broken internal links and images: {len(report.broken)} (see warnings)")
+    lines.extend(f"  note: {note}" for note in report.notes)
     if report.uncredited:
         lines.append(f"  photos with neither caption nor credit: {len(report.uncredited)}")
         lines.extend(f"    {p}" for p in report.uncredited)

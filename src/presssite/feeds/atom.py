@@ -599,3 +599,21 @@ def robots(settings: Settings) -> bytes:
     """robots.txt: everything may be crawled; the sitemap is named absolutely."""
     sitemap = urls.absolute(settings, urls.url_for_output(settings, "sitemap.xml"))
     return f"User-agent: *\nAllow: /\nSitemap: {sitemap}\n".encode()
+
+
+def robots_note(settings: Settings) -> tuple[str, ...]:
+    """A note for a site under a sub-path: its robots.txt is never read.
+
+    Crawlers read robots.txt only at a host's root; a project site of GitHub Pages
+    (https://user.github.io/portal/) cannot put one there, so its sitemap must be
+    submitted to search engines instead. A custom domain (``cname``) serves the site
+    at its root, where its robots.txt is read.
+    """
+    if settings.base_path == "/" or settings.cname is not None:
+        return ()
+    sitemap = urls.absolute(settings, urls.url_for_output(settings, "sitemap.xml"))
+    return (
+        f"robots.txt is not read by crawlers under {settings.base_path} (only at a host's "
+        f"root): submit {sitemap} to search engines instead (see the README), "
+        "or publish under a custom domain (cname)",
+    )

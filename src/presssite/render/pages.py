@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from presssite import parallel, urls
 from presssite.cache.store import BuildCache
 from presssite.model import OutputFile, PhotoImage, Site, Tag, Translation
-from presssite.render import context as pages
 from presssite.render import browse, i18n, social
+from presssite.render import context as pages
 from presssite.render.keys import PageKeys, doc_tags, page_count, tags_by_name
 from presssite.render.templates import (
     KIND_TEMPLATES,

@@ -15,6 +15,16 @@
       showSubResults: false,
       resetStyles: false
     });
+    // Pagefind labels its field with a title only: give it a visible label as well.
+    var input = element.querySelector("input");
+    if (input && element.dataset.label) {
+      input.id = input.id || "search-field";
+      var label = document.createElement("label");
+      label.className = "search-label";
+      label.htmlFor = input.id;
+      label.textContent = element.dataset.label;
+      element.insertBefore(label, element.firstChild);
+    }
     var query = new URLSearchParams(window.location.search).get("q");
     if (query) {
       ui.triggerSearch(query);

@@ -1,0 +1,111 @@
+"""What the search index holds: one small HTML record per published release and page.
+
+The records are made from the site model, not from the rendered pages: only the words a
+reader searches for (title, summary, body) and Pagefind's result metadata and filters,
+so that a template edit, which changes every page, changes no record and does not run
+the indexer again. Each record's ``<html lang>`` is its locale: Pagefind makes one index
+per language, and the search page of a locale (whose ``<html lang>`` is that locale)
+loads only its own.
+
+Only ``Site`` translations are recorded, and the site holds only what is public at the
+build's instant: a draft, an embargoed or an expired release has no record, so no index
+file can hold a word of it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+
+from presssite.model import PhotoImage, Site, Translation
+from presssite.render import i18n
+from presssite.site import sections
+
+# Placeholders of a body (figures, photo sources) carry no words; an image would become
+# Pagefind's result image, which is the lead photo's, set explicitly.
+_NOT_WORDS = re.compile(r"<presssite-figure\b[^>]*>(?:\s*</presssite-figure>)?|<img\b[^>]*>", re.I)
+
+
+@dataclass(frozen=True)
+class Record:
+    """One page as the indexer reads it."""
+
+    url: str  # the page's site path (with the base path)
+    locale: str
+    html: str
+
+
+def records(
+    site: Site,
+    images: Callable[[Translation], Mapping[str, PhotoImage]],
+    catalogs: Mapping[str, object],
+    full: Callable[[Translation], Translation] | None = None,
+) -> Iterator[Record]:
+    """A record of every published release and static page, locale by locale.
+
+    ``images`` gives a page's planned photos (the lead photo's thumbnail is the result's
+    image); ``catalogs`` the locales' gettext catalogs (a section's label is the section
+    filter's value); ``full`` a translation with its body when the site's carry none.
+    """
+    settings, tz = site.settings, site.settings.tz
+    for loc in settings.locales:
+        gettext = getattr(catalogs[loc], "gettext", None)
+        for doc in (*site.releases.get(loc, ()), *site.pages.get(loc, ())):
+            body = (full(doc) if full is not None else doc).body_html
+            lead = doc.lead_photo
+            image = images(doc).get(lead.src) if lead is not None else None
+            label = "" if doc.is_page else sections.title(settings, doc.section, loc, gettext)
+            yield Record(
+                url=doc.url,
+                locale=loc,
+                html=page(
+                    doc,
+                    body,
+                    date_text=i18n.format_date(doc.date, loc, tz),
+                    year=doc.date.astimezone(tz).year,
+                    section=label,
+                    image=image,
+                ),
+            )
+
+
+def page(
+    doc: Translation,
+    body: str,
+    *,
+    date_text: str,
+    year: int,
+    section: str,
+    image: PhotoImage | None,
+) -> str:
+    """The HTML Pagefind indexes for ``doc``: words, metadata, filters and sort key.
+
+    The date, the filters and the sort key are ``<meta>`` elements of the head (their
+    values are read from ``content``), so they are not words of the page.
+    """
+    esc = html.escape
+    head = [
+        f'<!DOCTYPE html><html lang="{esc(doc.locale)}"><head><meta charset="utf-8">',
+        f"<title>{esc(doc.title)}</title>",
+        f'<meta data-pagefind-meta="date[content]" content="{esc(date_text)}">',
+        f'<meta data-pagefind-sort="date[content]" content="{doc.date.isoformat()}">',
+        f'<meta data-pagefind-filter="year[content]" content="{year}">',
+    ]
+    if section:
+        head.append(f'<meta data-pagefind-filter="section[content]" content="{esc(section)}">')
+    if image is not None:
+        head.append(
+            f'<meta data-pagefind-meta="image[content]" content="{esc(image.fallback.url)}">'
+            f'<meta data-pagefind-meta="image_alt[content]" content="{esc(image.photo.alt)}">'
+        )
+    body_parts = [
+        "</head><body><main data-pagefind-body>",
+        f'<h1 data-pagefind-meta="title">{esc(doc.title)}</h1>',
+    ]
+    if doc.summary:
+        body_parts.append(f'<p data-pagefind-meta="summary">{esc(doc.summary)}</p>')
+    body_parts.append(_NOT_WORDS.sub("", body))
+    body_parts.append("</main></body></html>")
+    return "".join(head + body_parts)

@@ -1,0 +1,180 @@
+"""The search stage: Pagefind's files (its index per locale and its UI), made only when
+what the index holds changed.
+
+The index's key hashes every indexed translation's own key (its parse key, URL and
+slug), its section label, date and lead photo: an edit of a template or of a list
+changes none of them, so such a build takes the last index from the build cache and
+does not run the indexer. The indexer is Pagefind's Python API (``pagefind[bin]``), fed
+with ``records`` in memory; nothing of Node runs.
+
+The dev server may ask for the index ``later``: the build then publishes the last index
+it has (or none) and hands back a ``Pending`` job, which the server runs in the
+background after the reload (``serve.command``), then keeps in ``kept`` for the next build.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from presssite.cache.store import BuildCache, digest
+from presssite.errors import PresssiteError
+from presssite.model import OutputFile, PhotoImage, Site, Translation
+from presssite.search.records import Record, records
+from presssite.site import sections
+
+log = logging.getLogger(__name__)
+
+FOLDER = "pagefind"  # the output folder of Pagefind's files
+BATCH = 500  # records sent to the indexer before awaiting their answers
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An index the build did not make: the dev server makes it in the background."""
+
+    key: str
+    records: Callable[[], list[Record]] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The search stage's files, and whether the indexer ran."""
+
+    files: list[OutputFile]
+    indexed: int = 0  # 1: the indexer ran in this build
+    reused: int = 0  # 1: the last index was still right
+    pending: Pending | None = None
+
+
+def run(
+    site: Site,
+    *,
+    images: Callable[[Translation], Mapping[str, PhotoImage]],
+    catalogs: Mapping[str, Any],
+    doc_key: Callable[[Translation], str],
+    full: Callable[[Translation], Translation] | None,
+    base: str,
+    store: BuildCache | None,
+    blobs: BuildCache,
+    name: str,
+    later: bool = False,
+    kept: tuple[str, Sequence[OutputFile]] | None = None,
+) -> Outcome:
+    """The index files of ``site``: from the cache when its key is known, else made now
+    (or, ``later``, by the caller: the last index meanwhile). ``kept`` is an index the
+    caller made in the background, (key, files)."""
+    settings = site.settings
+    if not settings.search.enabled:
+        return Outcome([])
+    key = index_key(site, images, catalogs, doc_key, base)
+
+    def make_records() -> list[Record]:
+        return list(records(site, images, catalogs, full))
+
+    last = store.load(name) if store is not None else None
+    entry: tuple[tuple[str, str, int], ...] | None = None
+    indexed = reused = 0
+    if kept is not None and kept[0] == key:
+        entry = tuple((f.path, *blobs.put(_bytes(f))) for f in kept[1])
+    elif _usable(last, blobs) and last[0] == key:
+        entry, reused = last[1], 1
+    elif later:
+        files = _files(blobs, last[1]) if _usable(last, blobs) else []
+        return Outcome(files, pending=Pending(key, make_records))
+    else:
+        made = index(make_records())
+        entry, indexed = tuple((f.path, *blobs.put(f.data or b"")) for f in made), 1
+    if store is not None and last != (key, entry):
+        store.save(name, (key, entry))
+    return Outcome(_files(blobs, entry), indexed=indexed, reused=reused)
+
+
+def index_key(
+    site: Site,
+    images: Callable[[Translation], Mapping[str, PhotoImage]],
+    catalogs: Mapping[str, Any],
+    doc_key: Callable[[Translation], str],
+    base: str,
+) -> str:
+    """A hash of everything the records of ``site`` hold (see the module's docstring)."""
+    settings = site.settings
+    parts: list[Any] = [base, "search", settings.locales]
+    for loc in settings.locales:
+        gettext = getattr(catalogs[loc], "gettext", None)
+        labels = {
+            name: sections.title(settings, name, loc, gettext)
+            for name in site.sections.get(loc, {})
+        }
+        for doc in (*site.releases.get(loc, ()), *site.pages.get(loc, ())):
+            lead = doc.lead_photo
+            image = images(doc).get(lead.src) if lead is not None else None
+            parts.append(
+                (
+                    doc_key(doc),
+                    doc.url,
+                    labels.get(doc.section, ""),
+                    image.fallback.url if image is not None else "",
+                    image.photo.alt if image is not None else "",
+                )
+            )
+    return digest(*parts)
+
+
+def index(items: Sequence[Record]) -> list[OutputFile]:
+    """Pagefind's files for ``items``, under ``FOLDER/``: the indexer runs here."""
+    try:
+        return asyncio.run(_index(items))
+    except (OSError, RuntimeError) as exc:  # no binary, or the indexer failed
+        raise PresssiteError(
+            f"the search indexer (Pagefind) failed: {exc}",
+            hint="install presssite with its dependencies (pagefind[bin]), "
+            "or set [search] enabled = false",
+        ) from None
+
+
+async def _index(items: Sequence[Record]) -> list[OutputFile]:
+    """Run the indexer; its files are written to a temporary folder (Pagefind's API warns
+    that returning a large index through its pipe can deadlock) and read back."""
+    from pagefind.index import IndexConfig, PagefindIndex
+
+    with tempfile.TemporaryDirectory(prefix="presssite-search-") as tmp:
+        config = IndexConfig(keep_index_url=True, write_playground=False, output_path=tmp)
+        async with PagefindIndex(config=config) as pagefind:  # writes the files on leaving
+            for start in range(0, len(items), BATCH):
+                await asyncio.gather(
+                    *(
+                        pagefind.add_html_file(content=r.html, url=r.url)
+                        for r in items[start : start + BATCH]
+                    )
+                )
+        root = Path(tmp)
+        return [
+            OutputFile(path=f"{FOLDER}/{path.relative_to(root).as_posix()}", data=path.read_bytes())
+            for path in sorted(root.rglob("*"))
+            if path.is_file()
+        ]
+
+
+def _bytes(file: OutputFile) -> bytes:
+    if file.data is not None:
+        return file.data
+    assert file.source is not None
+    return file.source.read_bytes()
+
+
+def _usable(last: Any, blobs: BuildCache) -> bool:
+    return (
+        isinstance(last, tuple)
+        and len(last) == 2
+        and all(blobs.has(sha, size) for _path, sha, size in last[1])
+    )
+
+
+def _files(blobs: BuildCache, entry: Sequence[tuple[str, str, int]]) -> list[OutputFile]:
+    return [OutputFile(path=path, source=blobs.blob_path(sha)) for path, sha, _size in entry]
