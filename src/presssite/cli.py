@@ -354,23 +354,22 @@ def init(folder: Path, locales: str, base_url: str, title: str | None, timezone:
     click.echo(f"Next: presssite build --site {folder}  (then presssite serve)")
 
 
-@main.group()
-def new() -> None:
-    """Create new content, ready to fill in."""
-
-
-@new.command("press")
+@main.command()
+@click.argument("section")
 @click.argument("title")
 @click.option("--date", "date_text", metavar="ISO", help="Release date.  [default: now]")
 @site_option
-def new_press(title: str, date_text: str | None, site_dir: Path) -> None:
-    """Create a dated press release bundle with one file per locale."""
+def new(section: str, title: str, date_text: str | None, site_dir: Path) -> None:
+    """Create a dated release of SECTION (press, statements, ...) with one file per locale.
+
+    A section is a top-level folder of content/; a new name starts a new section.
+    """
     from presssite import scaffold
 
     with reported(site_dir):
         settings = load_settings(site_dir)
         when = scaffold.parse_date(date_text, settings.tz)
-        written = scaffold.new_press(settings, title, when=when)
+        written = scaffold.new_release(settings, section, title, when=when)
     for path in written:
         click.echo(str(path))
 

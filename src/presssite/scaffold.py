@@ -1,4 +1,4 @@
-"""``presssite init`` and ``presssite new press``: new sites and new releases, ready to fill in.
+"""``presssite init`` and ``presssite new <section>``: new sites and new releases, ready to fill in.
 
 Both compute every file first and write nothing when any of them already exists, so a
 mistyped folder never clobbers someone's work. ``init`` writes settings that the
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from zoneinfo import ZoneInfo
 from presssite import __version__
 from presssite import settings as settings_
 from presssite.errors import PresssiteError, UsageError
+from presssite.model import PAGES_SECTION
 from presssite.urls import slugify
 
 WORKFLOW_PATH = ".github/workflows/pages.yml"
@@ -262,13 +264,21 @@ def parse_date(value: str | None, tz: ZoneInfo, now: datetime | None = None) -> 
     return parsed.astimezone(tz).replace(microsecond=0)
 
 
-def new_press(
+def new_release(
     settings: settings_.Settings,
+    section: str,
     title: str,
     *,
     when: datetime | None = None,
 ) -> list[Path]:
-    """Create ``content/press/<date>-<slug>/index.<locale>.md`` for every locale."""
+    """Create ``content/<section>/<date>-<slug>/index.<locale>.md`` for every locale."""
+    if section == PAGES_SECTION or not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", section):
+        raise UsageError(
+            f"not a section: {section!r}",
+            key="SECTION",
+            hint="a section is a top-level folder of content/ in lower case, other than "
+            "pages/: e.g. presssite new statements \"Title\"",
+        )
     slug = slugify(title)
     if not slug:
         raise UsageError(
@@ -277,7 +287,7 @@ def new_press(
             hint="use a title with letters or digits",
         )
     when = _local_now(settings, when)
-    bundle = settings.content_dir / "press" / f"{when.date().isoformat()}-{slug}"
+    bundle = settings.content_dir / section / f"{when.date().isoformat()}-{slug}"
     files: dict[Path, str | bytes] = {
         bundle / f"index.{loc}.md": _release_text(
             title=title,
