@@ -1,0 +1,153 @@
+"""The search stage end to end: what the Pagefind index holds, and when it is made."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from conftest import DEFAULT_SETTINGS, make_site, run_cli
+from selectolax.lexbor import LexborHTMLParser
+
+from presssite import build as build_
+from presssite import settings as settings_
+from presssite.build import BuildReport
+
+NOW = "2026-03-01T12:00:00+07:00"
+LATER = "2026-05-01T12:00:00+07:00"
+
+
+def release(title: str, date: str, body: str, **extra: str) -> str:
+    lines = ["---", f"title: {json.dumps(title)}", f"date: {date}"]
+    lines += [f"{k}: {v}" for k, v in extra.items()]
+    return "\n".join([*lines, "---", "", body, ""])
+
+
+FILES = {
+    "content/press/2026-01-10-a/index.id.md": release(
+        "Rilis terbuka", "2026-01-10T09:00:00+07:00", "Kata unik kenari di sini."
+    ),
+    "content/press/2026-01-10-a/index.en.md": release(
+        "Open release", "2026-01-10T09:00:00+07:00", "A unique word lighthouse here."
+    ),
+    "content/press/2026-02-01-draft/index.id.md": release(
+        "Konsep", "2026-02-01T09:00:00+07:00", "Kata rahasia draftsecretword.", draft="true"
+    ),
+    "content/press/2026-02-02-embargo/index.id.md": release(
+        "Embargo",
+        "2026-02-02T09:00:00+07:00",
+        "Kata rahasia embargosecretword.",
+        embargo="2026-04-01T09:00:00+07:00",
+    ),
+    "content/press/2025-02-03-expired/index.id.md": release(
+        "Kedaluwarsa",
+        "2025-02-03T09:00:00+07:00",
+        "Kata rahasia expiredsecretword.",
+        expires="2026-01-01T00:00:00+07:00",
+    ),
+    "content/pages/tentang/index.id.md": release(
+        "Tentang", "2025-01-01T09:00:00+07:00", "Halaman statis flamingo."
+    ),
+}
+
+
+def index_text(out: Path) -> str:
+    """Every file of the index, decompressed where Pagefind compresses it, as text."""
+    parts = []
+    for path in sorted((out / "pagefind").rglob("*")):
+        if not path.is_file() or path.suffix in (".js", ".css"):
+            continue
+        data = path.read_bytes()
+        try:
+            data = gzip.decompress(data)
+        except OSError:
+            pass
+        parts.append(data.decode("utf-8", "replace"))
+    return "\n".join(parts)
+
+
+def build(root: Path, now: str) -> BuildReport:
+    """A build in this process, as ``presssite build --now`` runs it, for its report."""
+    settings = settings_.load(root)
+    return build_.build(settings, target=root / "build", now=datetime.fromisoformat(now))
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    return make_site(tmp_path, FILES)
+
+
+def test_index_holds_published_pages_only(site: Path) -> None:
+    built = run_cli("build", "--site", site, "--now", NOW)  # the command line, once
+    assert built.returncode == 0, built.stderr
+    assert "kenari" in index_text(site / "build")
+    report = build(site, NOW)
+    assert report.search_indexed == 1
+    text = index_text(site / "build")
+    assert "kenari" in text and "lighthouse" in text and "flamingo" in text
+    for secret in ("draftsecretword", "embargosecretword", "expiredsecretword"):
+        assert secret not in text
+    entry = json.loads((site / "build/pagefind/pagefind-entry.json").read_text())
+    assert sorted(entry["languages"]) == ["en", "id"]
+    # list pages are not indexed: every indexed URL is a release or a static page
+    assert '"url":"/portal/id/"' not in text and "/tags/" not in text
+    # after the embargo lifts (and a draft stays a draft), the word is in a new index
+    build(site, LATER)
+    text = index_text(site / "build")
+    assert "embargosecretword" in text
+    assert "draftsecretword" not in text and "expiredsecretword" not in text
+
+
+def test_results_carry_metadata_and_filters(site: Path) -> None:
+    build(site, NOW)
+    text = index_text(site / "build")
+    assert '"title":"Rilis terbuka"' in text
+    assert '"date":"10 Januari 2026"' in text
+    assert '"section":["Siaran pers"]' in text and '"year":["2026"]' in text
+    assert '"section":["Press releases"]' in text
+
+
+def test_indexer_runs_only_when_an_indexed_page_changed(site: Path) -> None:
+    assert build(site, NOW).search_indexed == 1
+    # a template edit changes every page, but no indexed word: the index is reused
+    (site / "templates").mkdir()
+    (site / "templates/home.html").write_text(
+        '{% extends "theme/home.html" %}{% block title %}Beranda{% endblock %}', encoding="utf-8"
+    )
+    report = build(site, NOW)
+    assert report.pages_rendered > 0
+    assert report.search_indexed == 0 and report.search_reused == 1
+    # an edit of a release's words runs it again
+    path = site / "content/press/2026-01-10-a/index.id.md"
+    path.write_text(path.read_text().replace("kenari", "merpati"), encoding="utf-8")
+    assert build(site, NOW).search_indexed == 1
+    text = index_text(site / "build")
+    assert "merpati" in text and "kenari" not in text
+
+
+def test_search_can_be_turned_off(tmp_path: Path) -> None:
+    root = make_site(tmp_path, FILES, settings=DEFAULT_SETTINGS + "[search]\nenabled = false\n")
+    report = build(root, NOW)
+    assert report.search_indexed == 0
+    out = root / "build"
+    assert not (out / "pagefind").exists() and not (out / "id/search").exists()
+    assert 'role="search"' not in (out / "id/index.html").read_text(encoding="utf-8")
+
+
+def test_every_page_has_a_get_search_field(site: Path) -> None:
+    build(site, NOW)
+    for path in ("id/index.html", "en/press/a/index.html", "id/tentang/index.html"):
+        tree = LexborHTMLParser((site / "build" / path).read_text(encoding="utf-8"))
+        form = tree.css_first('form[role="search"]')
+        loc = path.split("/")[0]
+        assert form.attributes["action"] == f"/portal/{loc}/search/"
+        assert form.attributes["method"] == "get"
+        field = form.css_first("input[name=q]")
+        assert tree.css_first(f'label[for="{field.attributes["id"]}"]') is not None
+    search = LexborHTMLParser((site / "build/en/search/index.html").read_text(encoding="utf-8"))
+    assert search.css_first("html").attributes["lang"] == "en"
+    assert not [s for s in search.css("script") if not s.attributes.get("src")]  # no inline
+    noscript = search.css_first("noscript").html
+    assert "/portal/en/archive/" in noscript
