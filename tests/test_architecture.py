@@ -30,6 +30,7 @@ RANKS = {
     "images": 40,
     "render": 50,
     "feeds": 60,
+    "search": 65,
     "output": 70,
     # the commands, over the stages
     "shortcut": 80,
@@ -41,7 +42,7 @@ RANKS = {
     "cli": 100,
     "__main__": 110,
 }
-STAGES = ("cache", "content", "site", "images", "render", "feeds", "output", "serve")
+STAGES = ("cache", "content", "site", "images", "render", "feeds", "search", "output", "serve")
 BASE = {"__init__", "errors", "settings", "parallel", "model", "urls"}
 
 # Modules still over the size limit, each to be split by job; the list only shrinks.

@@ -91,7 +91,9 @@ def write(preview: Preview, rel: str, text: str) -> Path:
 
 
 def assert_as_built(preview: Preview, tmp_path: Path) -> None:
-    """The served folder holds exactly what a build from scratch publishes."""
+    """The served folder holds exactly what a build from scratch publishes (once the
+    search index, made in the background, is written)."""
+    preview.indexer.wait(timeout=120)
     fresh = tmp_path / f"fresh-{len(list(tmp_path.glob('fresh-*')))}"
     build(
         preview.settings,

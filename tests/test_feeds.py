@@ -27,6 +27,7 @@ from presssite.model import (
     Variant,
 )
 from presssite.settings import Settings, parse
+from presssite.site import sections
 
 BASE = "https://user.github.io/portal/"
 WIB = timezone(timedelta(hours=7))
@@ -111,22 +112,24 @@ def make_site(settings: Settings, docs: list[Translation], now: datetime = NOW) 
             )
             for name in names
         )
+    made = {
+        bid: Bundle(
+            id=bid,
+            section=bid.split("/")[0],
+            dir=settings.content_dir / bid,
+            translations={loc: tr[loc] for loc in settings.locales if loc in tr},
+        )
+        for bid, tr in sorted(bundles.items())
+    }
     return Site(
         settings=settings,
         now=now,
-        bundles={
-            bid: Bundle(
-                id=bid,
-                section=bid.split("/")[0],
-                dir=settings.content_dir / bid,
-                translations={loc: tr[loc] for loc in settings.locales if loc in tr},
-            )
-            for bid, tr in sorted(bundles.items())
-        },
+        bundles=made,
         releases=releases,
         pages=pages,
         tags=tags,
         missing=(),
+        sections=sections.group(settings, sections.names(settings, made.values()), releases),
     )
 
 
@@ -405,6 +408,8 @@ def test_sitemap_lists_every_published_page_absolutely(site: Site) -> None:
         "id/tags/", "en/tags/",
         "id/tags/ekonomi/", "id/tags/diplomasi/", "id/tags/diplomasi/page/2/",
         "id/tags/bencana/", "en/tags/diplomacy/",
+        "id/press/", "id/press/page/2/", "en/press/",
+        "id/archive/", "id/archive/2025/", "en/archive/", "en/archive/2025/",
     }  # fmt: skip
     assert set(entries) == {BASE + path for path in expected}
     assert sorted(entries) == sorted(
@@ -472,9 +477,9 @@ def test_a_large_site_gets_a_sitemap_index(site: Site) -> None:
 
     assert index.tag == f"{{{NS['sm']}}}sitemapindex"
     parts = [s.findtext("sm:loc", namespaces=NS) for s in index.findall("sm:sitemap", NS)]
-    assert parts == [f"{BASE}sitemap-{n}.xml" for n in range(1, 5)]  # 18 pages, 5 a file
+    assert parts == [f"{BASE}sitemap-{n}.xml" for n in range(1, 6)]  # 25 pages, 5 a file
     listed: list[str] = []
-    for n in range(1, 5):
+    for n in range(1, 6):
         entries = read_urlset(out[f"sitemap-{n}.xml"])
         assert len(entries) <= 5
         listed.extend(entries)
@@ -484,10 +489,10 @@ def test_a_large_site_gets_a_sitemap_index(site: Site) -> None:
 
 
 def test_a_site_at_the_limit_keeps_one_sitemap(site: Site) -> None:
-    out = files_of(feeds.render(site, max_urls=18))
+    out = files_of(feeds.render(site, max_urls=25))
 
     assert "sitemap-1.xml" not in out
-    assert len(read_urlset(out["sitemap.xml"])) == 18
+    assert len(read_urlset(out["sitemap.xml"])) == 25
 
 
 @pytest.mark.parametrize(

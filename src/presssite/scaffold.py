@@ -277,7 +277,7 @@ def new_release(
             f"not a section: {section!r}",
             key="SECTION",
             hint="a section is a top-level folder of content/ in lower case, other than "
-            "pages/: e.g. presssite new statements \"Title\"",
+            'pages/: e.g. presssite new statements "Title"',
         )
     slug = slugify(title)
     if not slug:

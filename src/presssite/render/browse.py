@@ -48,6 +48,24 @@ def plan(site: Site, loc: str) -> list[tuple[str, str, tuple[Any, ...]]]:
     return out
 
 
+def showing(site: Site, doc: Translation) -> list[tuple[str, str, tuple[Any, ...]]]:
+    """(output path, kind, ref) of the pages of these kinds that show ``doc``'s title:
+    its section's list page and its year's archive page (``edits``)."""
+    s, loc = site.settings, doc.locale
+    out: list[tuple[str, str, tuple[Any, ...]]] = []
+    members = site.sections.get(loc, {}).get(doc.section, ())
+    at = next((i for i, d in enumerate(members) if d is doc), None)
+    if at is not None:
+        n = at // s.page_size + 1
+        out.append(
+            (urls.output_path(s, urls.section(s, loc, doc.section, n)), "section", (doc.section, n))
+        )
+    year = doc.date.astimezone(s.tz).year
+    if any(y.year == year for y in years(site, loc)):
+        out.append((urls.output_path(s, urls.archive(s, loc, year)), "archive-year", (year,)))
+    return out
+
+
 def years(site: Site, loc: str) -> tuple[archive.Year, ...]:
     """A locale's archive years, kept on the site object's first call (it is frozen and
     lives for one build, so the years cannot go stale)."""

@@ -15,6 +15,7 @@ background after the reload (``serve.command``), then keeps in ``kept`` for the 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
@@ -31,14 +32,13 @@ from presssite.site import sections
 log = logging.getLogger(__name__)
 
 FOLDER = "pagefind"  # the output folder of Pagefind's files
-BATCH = 500  # records sent to the indexer before awaiting their answers
 
 
 @dataclass(frozen=True)
 class Pending:
     """An index the build did not make: the dev server makes it in the background."""
 
-    key: str
+    key: str | None  # the index's key; None: unknown (after an edit), never reused
     records: Callable[[], list[Record]] = field(repr=False)
 
 
@@ -139,26 +139,41 @@ def index(items: Sequence[Record]) -> list[OutputFile]:
 
 
 async def _index(items: Sequence[Record]) -> list[OutputFile]:
-    """Run the indexer; its files are written to a temporary folder (Pagefind's API warns
-    that returning a large index through its pipe can deadlock) and read back."""
+    """Run the indexer over ``items`` written as files, and read its files back.
+
+    The records go through a folder (``add_directory``), not one message each
+    (``add_html_file``): Pagefind's Python service answers each message in about a
+    tenth of a second, so a thousand records would take minutes; its directory walk
+    reads them all in one go and numbers the pages in a stable order. Its output goes to
+    a folder too: returning a large index through its pipe can deadlock, its docs say.
+    """
     from pagefind.index import IndexConfig, PagefindIndex
 
     with tempfile.TemporaryDirectory(prefix="presssite-search-") as tmp:
-        config = IndexConfig(keep_index_url=True, write_playground=False, output_path=tmp)
+        pages, out = Path(tmp) / "pages", Path(tmp) / "out"
+        for record in items:
+            path = pages / record.url.strip("/") / "index.html"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(record.html, encoding="utf-8")
+        pages.mkdir(exist_ok=True)
+        config = IndexConfig(write_playground=False, output_path=str(out))
         async with PagefindIndex(config=config) as pagefind:  # writes the files on leaving
-            for start in range(0, len(items), BATCH):
-                await asyncio.gather(
-                    *(
-                        pagefind.add_html_file(content=r.html, url=r.url)
-                        for r in items[start : start + BATCH]
-                    )
-                )
-        root = Path(tmp)
+            await pagefind.add_directory(str(pages))
         return [
-            OutputFile(path=f"{FOLDER}/{path.relative_to(root).as_posix()}", data=path.read_bytes())
-            for path in sorted(root.rglob("*"))
-            if path.is_file()
+            OutputFile(path=f"{FOLDER}/{rel}", data=_stable(rel, path.read_bytes()))
+            for path in sorted(out.rglob("*"))
+            if path.is_file() and (rel := path.relative_to(out).as_posix())
         ]
+
+
+def _stable(rel: str, data: bytes) -> bytes:
+    """Pagefind lists the languages of its entry file in no fixed order: sort them, so
+    that the same site gives the same bytes."""
+    if rel != "pagefind-entry.json":
+        return data
+    entry = json.loads(data)
+    entry["languages"] = dict(sorted(entry.get("languages", {}).items()))
+    return json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _bytes(file: OutputFile) -> bytes:

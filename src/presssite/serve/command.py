@@ -45,7 +45,8 @@ from presssite.errors import PresssiteError, UsageError, flatten
 from presssite.model import OutputFile
 from presssite.output import publish as output
 from presssite.render import templates as templating
-from presssite.serve import edits
+from presssite.serve import edits, indexing
+from presssite.serve.indexing import Indexer
 from presssite.serve.server import DevServer, PortInUse, Problem, RebuildResult
 from presssite.settings import Settings
 
@@ -129,7 +130,9 @@ class Preview:
         self.now = now
         self.echo = echo
         self.on_settings = on_settings
-        self.state = BuildState()
+        self.state = BuildState(search_later=True)  # indexed in the background
+        self.lock = threading.Lock()  # a rebuild, or the indexer writing into the folder
+        self.indexer = Indexer(self.state, self.lock, echo)
         self.current: Path | None = None  # the folder being served, once a build succeeded
         self.failed = False  # the last build failed (its problem is on screen)
         self.settings_broken = False  # the settings file failed to load last time
@@ -138,7 +141,14 @@ class Preview:
         self.pending: set[Path] = set()  # files of an edit that failed, to try again
 
     def rebuild(self, paths: set[Path]) -> RebuildResult:
-        """Rebuild after ``paths`` changed (an empty set: the first, full build)."""
+        """Rebuild after ``paths`` changed (an empty set: the first, full build); then
+        the search index, in the background, when the rebuild changed what it holds."""
+        with self.lock:
+            result = self._rebuild(paths)
+        self.indexer.start()
+        return result
+
+    def _rebuild(self, paths: set[Path]) -> RebuildResult:
         started = time.perf_counter()
         changes = classify(paths, self.settings)
         if paths and not changes:
@@ -190,6 +200,7 @@ class Preview:
         if applied is None:
             return None
         self.pending, self.failed, self.state.last = set(), False, applied.snapshot
+        self.state.search_pending = indexing.pending_after_edit(applied.snapshot, self.state.env)
         for doc in applied.parsed:  # a later build does not parse them again
             if doc.full is not None:
                 self.state.parse_cache.put(Path(doc.path), doc.cache_key, doc.full)

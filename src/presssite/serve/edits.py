@@ -2,7 +2,7 @@
 
 Most saves during a preview change the text of one release: its body, title or
 summary. Such an edit changes only the pages that show those words (the release's own
-page, the home and tag list pages it is on) and the feeds that carry it; every URL,
+page, the home, tag, section and archive pages it is on) and the feeds that carry it; every URL,
 list order, tag, photo and notice of the site stays what it was. A whole build would
 still look at every document and every page to find that out, which on a large site
 takes most of a second; ``apply_edits`` re-parses the edited files, checks that the
@@ -36,6 +36,7 @@ from presssite.feeds import atom as feeds
 from presssite.model import OutputFile, Photo, Site, Translation
 from presssite.output import publish as output
 from presssite.output import refcheck
+from presssite.render import browse
 from presssite.render import pages as render
 from presssite.render.pages import PageJob
 from presssite.site import assemble as site_
@@ -201,6 +202,8 @@ def _jobs(site: Site, docs: Iterable[tuple[str, str]]) -> list[PageJob]:
                 number = _position(tag.releases, doc) // size + 1
                 path = urls.output_path(s, urls.tag(s, loc, tag.slug, number))
                 jobs.setdefault(path, PageJob(path, "tag", loc, (tag.slug, number)))
+        for path, kind, ref in browse.showing(site, doc):
+            jobs.setdefault(path, PageJob(path, kind, loc, ref))
         own = urls.output_path(s, doc.url)
         jobs.setdefault(own, PageJob(own, "release", loc, (bundle_id,)))
     return list(jobs.values())

@@ -11,6 +11,7 @@
     var ui = new window.PagefindUI({
       element: "#search",
       bundlePath: element.dataset.bundle,
+      baseUrl: "/", // the index holds whole site paths, the base path included
       showImages: true,
       showSubResults: false,
       resetStyles: false

@@ -1,0 +1,107 @@
+"""The dev server's search index, made in the background after a build or an edit.
+
+Indexing a large site takes seconds; the browser reloads as soon as the pages are
+published, and the index follows. A build in the dev server publishes the last index it
+has and leaves a ``search.stage.Pending`` job in the ``BuildState``; ``Indexer.start``
+runs it in a thread, then, holding the preview's lock (no build is publishing), writes
+the new index's files into the served folder, removes the old index's files, and keeps
+the files for the next build, which publishes them without indexing again. A newer job
+supersedes an older one still running: only the newest is written.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from presssite.build import BuildState
+from presssite.errors import PresssiteError
+from presssite.output import publish as output
+from presssite.render import i18n
+from presssite.search import records as search_records
+from presssite.search import stage as search
+
+log = logging.getLogger(__name__)
+
+
+class Indexer:
+    """Runs the index a build left pending, one thread at a time per job."""
+
+    def __init__(self, state: BuildState, lock: threading.Lock, echo: Callable[[str], None]):
+        self.state = state
+        self.lock = lock  # held by every rebuild of the preview
+        self.echo = echo
+        self.thread: threading.Thread | None = None
+        self.generation = 0  # the newest job's number: an older job's files are dropped
+
+    def start(self, pending: Any = None) -> None:
+        """Index ``pending`` (else the job the last build left) in a new thread."""
+        job = pending if pending is not None else self.state.search_pending
+        self.state.search_pending = None
+        if job is None:
+            return
+        self.generation += 1
+        thread = threading.Thread(
+            target=self._run, args=(job, self.generation), name="search-index", daemon=True
+        )
+        self.thread = thread
+        thread.start()
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Until the last job started is done (tests; stopping the server)."""
+        if self.thread is not None:
+            self.thread.join(timeout)
+
+    def _run(self, job: search.Pending, generation: int) -> None:
+        try:
+            files = search.index(job.records())
+        except PresssiteError as exc:
+            self.echo(f"search index not updated: {exc.message}")
+            return
+        except Exception:  # noqa: BLE001 - a background thread must not die silently
+            log.exception("search index not updated")
+            return
+        with self.lock:
+            last = self.state.last
+            if generation != self.generation or last is None:
+                return
+            made = {f.path for f in files}
+            manifest = dict(last.manifest)
+            for rel in [r for r in manifest if r.startswith(f"{search.FOLDER}/")]:
+                if rel not in made:
+                    manifest.pop(rel)
+                    _remove(last.target / rel)
+            _, manifest = output.update(last.target, files, manifest)
+            self.state.last = replace(last, manifest=manifest, made=last.made | made)
+            if job.key is not None:
+                self.state.search_kept = (job.key, files)
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+
+
+def pending_after_edit(snapshot: Any, env: Any) -> search.Pending | None:
+    """The index of the site an edit left (``edits``), to make in the background.
+
+    Unkeyed: the next build computes its own key, and indexes again (in the background)
+    unless the index it has is already right.
+    """
+    site = snapshot.site
+    if not site.settings.search.enabled:
+        return None
+    bodies = snapshot.bodies
+    catalogs = getattr(env, "catalogs", None) or i18n.catalogs(site.settings)
+
+    def make() -> list[Any]:
+        full = bodies.full if bodies is not None else None
+        return list(search_records.records(site, snapshot.plan.for_page, catalogs, full))
+
+    return search.Pending(None, make)

@@ -1,0 +1,215 @@
+"""Search in headless Chromium: each locale's index, the section filter, embargoes, and
+what a first query loads over the network."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from conftest import DEFAULT_SETTINGS, make_site, run_cli
+
+pytestmark = pytest.mark.browser
+
+BEFORE = "2026-03-01T12:00:00+07:00"
+AFTER = "2026-04-02T12:00:00+07:00"  # after the embargo below lifts
+
+
+def release(title: str, date: str, body: str, **extra: str) -> str:
+    lines = ["---", f"title: {json.dumps(title)}", f"date: {date}"]
+    lines += [f"{k}: {v}" for k, v in extra.items()]
+    return "\n".join([*lines, "---", "", body, ""])
+
+
+FILES = {
+    "content/press/2026-01-10-kapal/index.id.md": release(
+        "Kapal baru", "2026-01-10T09:00:00+07:00", "Burung kenari di pelabuhan. Mercusuar."
+    ),
+    "content/press/2026-01-10-kapal/index.en.md": release(
+        "New ship", "2026-01-10T09:00:00+07:00", "An albatross over the harbour. Lighthouse."
+    ),
+    "content/statements/2026-02-10-pelabuhan/index.id.md": release(
+        "Pernyataan pelabuhan", "2026-02-10T09:00:00+07:00", "Mercusuar pelabuhan dibuka."
+    ),
+    "content/statements/2026-02-10-pelabuhan/index.en.md": release(
+        "Harbour statement", "2026-02-10T09:00:00+07:00", "The harbour lighthouse opens."
+    ),
+    "content/press/2026-02-20-rahasia/index.en.md": release(
+        "Secret accord",
+        "2026-02-20T09:00:00+07:00",
+        "The zanzibarite accord is signed.",
+        embargo="2026-04-01T09:00:00+07:00",
+    ),
+}
+SETTINGS = (
+    DEFAULT_SETTINGS + '[sections.statements]\ntitle = { id = "Pernyataan", en = "Statements" }\n'
+)
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+
+@contextlib.contextmanager
+def _server(folder: Path) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/portal/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """The site built twice, before and after the embargo lifts: name -> its URL."""
+    tmp = tmp_path_factory.mktemp("search")
+    root = make_site(tmp, FILES, settings=SETTINGS)
+    with contextlib.ExitStack() as stack:
+        urls = {}
+        for name, now in (("before", BEFORE), ("after", AFTER)):
+            out = tmp / name
+            result = run_cli("build", "--site", root, "--out", out / "portal", "--now", now)
+            assert result.returncode == 0, result.stderr
+            urls[name] = stack.enter_context(_server(out))
+        yield urls
+
+
+def search(browser: Any, base: str, locale: str, query: str) -> list[str]:
+    """The result links of ``query`` typed into ``/<locale>/search/``."""
+    page = browser.new_page()
+    try:
+        page.goto(f"{base}{locale}/search/")
+        field = page.locator("#search input[type=text], #search input[type=search]").first
+        field.fill(query)
+        return _results(page)
+    finally:
+        page.close()
+
+
+def _results(page: Any) -> list[str]:
+    """The result links shown once Pagefind has answered: its message says how many (or
+    none); while it searches, the message ends with an ellipsis."""
+    page.wait_for_function(
+        "() => { const m = document.querySelector('.pagefind-ui__message');"
+        " const t = m ? m.textContent.trim() : '';"
+        " return t && !t.endsWith('...') && !t.endsWith('\u2026'); }",
+        timeout=15000,
+    )
+    page.wait_for_timeout(300)  # the result list renders after the message
+    links = page.locator(".pagefind-ui__result-link")
+    return [links.nth(i).get_attribute("href") or "" for i in range(links.count())]
+
+
+def test_english_word_finds_only_the_english_page(browser: Any, served: dict[str, str]) -> None:
+    found = search(browser, served["before"], "en", "albatross")
+    assert found == ["/portal/en/press/kapal/"]
+    assert search(browser, served["before"], "id", "albatross") == []
+
+
+def test_indonesian_word_finds_only_the_indonesian_page(
+    browser: Any, served: dict[str, str]
+) -> None:
+    assert search(browser, served["before"], "id", "kenari") == ["/portal/id/press/kapal/"]
+    assert search(browser, served["before"], "en", "kenari") == []
+
+
+def test_section_filter_narrows_results(browser: Any, served: dict[str, str]) -> None:
+    page = browser.new_page()
+    try:
+        page.goto(f"{served['before']}en/search/?q=lighthouse")  # ?q= runs on load
+        found = _results(page)
+        assert sorted(found) == ["/portal/en/press/kapal/", "/portal/en/statements/pelabuhan/"]
+        block = page.locator("details.pagefind-ui__filter-block", has_text="section")
+        block.locator("summary").click()
+        block.get_by_label("Statements").check()
+        page.wait_for_function(
+            "() => document.querySelectorAll('.pagefind-ui__result').length === 1",
+            timeout=15000,
+        )
+        assert _results(page) == ["/portal/en/statements/pelabuhan/"]
+    finally:
+        page.close()
+
+
+def test_embargoed_word_is_found_only_after_its_instant(
+    browser: Any, served: dict[str, str]
+) -> None:
+    assert search(browser, served["before"], "en", "zanzibarite") == []
+    assert search(browser, served["after"], "en", "zanzibarite") == ["/portal/en/press/rahasia/"]
+
+
+def test_header_field_sends_the_query_to_the_search_page(
+    browser: Any, served: dict[str, str]
+) -> None:
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    try:
+        page.goto(f"{served['before']}id/")
+        page.keyboard.press("Tab")  # the skip link
+        field = page.locator("#site-search-q")
+        for _ in range(20):
+            if field.evaluate("e => e === document.activeElement"):
+                break
+            page.keyboard.press("Tab")
+        assert field.evaluate("e => e === document.activeElement"), "no keyboard path"
+        page.keyboard.type("kenari")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/id/search/?q=kenari")
+        assert _results(page) == ["/portal/id/press/kapal/"]
+        # the interface speaks the page's language
+        message = page.locator(".pagefind-ui__message").inner_text()
+        assert "hasil" in message.lower(), message
+    finally:
+        page.close()
+
+
+def test_first_query_over_a_thousand_releases_loads_under_100_kb(
+    browser: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    tmp = tmp_path_factory.mktemp("budget")
+    words = ["pelabuhan", "ekonomi", "budaya", "pendidikan", "kesehatan", "energi", "laut"]
+    files = {}
+    for n in range(1000):
+        day = f"2025-{1 + n % 12:02d}-{1 + n % 28:02d}"
+        body_id = f"Siaran {n} tentang {words[n % 7]} dan {words[(n * 3) % 7]}. " * 8
+        body_en = f"Release {n} on trade, {words[n % 7]} and culture number {n}. " * 8
+        files[f"content/press/{day}-r{n}/index.id.md"] = release(
+            f"Rilis {n}", f"{day}T09:00:00+07:00", body_id
+        )
+        files[f"content/press/{day}-r{n}/index.en.md"] = release(
+            f"Release {n}", f"{day}T09:00:00+07:00", body_en
+        )
+    root = make_site(tmp, files)
+    result = run_cli("build", "--site", root, "--out", tmp / "srv" / "portal")
+    assert result.returncode == 0, result.stderr
+    with _server(tmp / "srv") as base:
+        page = browser.new_page()
+        sizes: dict[str, int] = {}
+
+        def record(response: Any) -> None:
+            if "/pagefind/" in response.url:
+                sizes[response.url.rsplit("/pagefind/", 1)[1]] = len(response.body())
+
+        page.on("response", record)
+        try:
+            page.goto(f"{base}id/search/?q={quote('pelabuhan')}")
+            assert len(_results(page)) > 0
+        finally:
+            page.close()
+    index = {k: v for k, v in sizes.items() if ".pf_" in k}
+    total = sum(index.values())
+    print(f"first query: index {total} bytes in {len(index)} files; all {sum(sizes.values())}")
+    assert index, sizes
+    assert not [k for k in index if ".en_" in k or k.startswith(("index/en", "fragment/en"))]
+    assert total < 100_000, index
