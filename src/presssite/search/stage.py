@@ -15,10 +15,10 @@ background after the reload (``serve.command``), then keeps in ``kept`` for the 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from typing import Any
 from presssite.cache.store import BuildCache, digest
 from presssite.errors import PresssiteError
 from presssite.model import OutputFile, PhotoImage, Site, Translation
+from presssite.search import stable
 from presssite.search.records import Record, records
 from presssite.site import sections
 
@@ -129,7 +130,10 @@ def index_key(
 def index(items: Sequence[Record]) -> list[OutputFile]:
     """Pagefind's files for ``items``, under ``FOLDER/``: the indexer runs here."""
     try:
-        return asyncio.run(_index(items))
+        # In a thread of its own: the caller may be running an event loop already (an
+        # asynchronous program, a test driving a browser), where asyncio.run is refused.
+        with ThreadPoolExecutor(1, thread_name_prefix="pagefind") as pool:
+            return pool.submit(asyncio.run, _index(items)).result()
     except (OSError, RuntimeError) as exc:  # no binary, or the indexer failed
         raise PresssiteError(
             f"the search indexer (Pagefind) failed: {exc}",
@@ -159,21 +163,15 @@ async def _index(items: Sequence[Record]) -> list[OutputFile]:
         config = IndexConfig(write_playground=False, output_path=str(out))
         async with PagefindIndex(config=config) as pagefind:  # writes the files on leaving
             await pagefind.add_directory(str(pages))
-        return [
-            OutputFile(path=f"{FOLDER}/{rel}", data=_stable(rel, path.read_bytes()))
-            for path in sorted(out.rglob("*"))
-            if path.is_file() and (rel := path.relative_to(out).as_posix())
-        ]
-
-
-def _stable(rel: str, data: bytes) -> bytes:
-    """Pagefind lists the languages of its entry file in no fixed order: sort them, so
-    that the same site gives the same bytes."""
-    if rel != "pagefind-entry.json":
-        return data
-    entry = json.loads(data)
-    entry["languages"] = dict(sorted(entry.get("languages", {}).items()))
-    return json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        written = {
+            path.relative_to(out).as_posix(): path.read_bytes()
+            for path in out.rglob("*")
+            if path.is_file()
+        }
+    return [
+        OutputFile(path=f"{FOLDER}/{rel}", data=data)
+        for rel, data in sorted(stable.stabilize(written).items())
+    ]
 
 
 def _bytes(file: OutputFile) -> bytes:
