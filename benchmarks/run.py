@@ -46,6 +46,7 @@ from benchkit.blocks import (  # noqa: E402
     pages_figures,
     photos_figures,
     scale_figures,
+    search_figures,
 )
 from benchkit.figures import measure  # noqa: E402
 from benchkit.report import Block, markers, render, write_section  # noqa: E402
@@ -94,6 +95,7 @@ def run_block(
         "pages": f"Pages: {sizes[0][0]:,} releases x 2 locales, no photos",
         "photos": f"Photos: {sizes[0][0]:,} releases x {sizes[0][1]} photos",
         "scale": "Scale: " + ", ".join(f"{a:,}" for a, _ in sizes) + " releases, no photos",
+        "search": "Search: " + ", ".join(f"{a:,}" for a, _ in sizes) + " releases x 2 locales",
     }
     block = Block(
         key=key + ("-quick" if quick else ""),
@@ -112,6 +114,10 @@ def run_block(
         figures = pages_figures(Presssite(corpora[0]), anchors, corpora[0], also)
     elif key == "photos":
         figures = photos_figures(Presssite(corpora[0]), anchors, corpora[0], args.hugo_photos)
+    elif key == "search":
+        figures = search_figures(
+            {a: Presssite(c) for (a, _), c in zip(sizes, corpora, strict=True)}, anchors
+        )
     else:
         huge = sizes[-1][0] if args.huge else None
         figures = scale_figures(

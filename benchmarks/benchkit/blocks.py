@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -179,6 +180,66 @@ def scale_figures(ps_for: dict[int, Presssite], anchors: Anchors, huge: int | No
     return figures
 
 
+def pagefind_binary() -> Path:
+    """The Pagefind binary of this venv (``pagefind[bin]``, presssite's own dependency)."""
+    import pagefind_bin
+
+    return Path(pagefind_bin.__file__).parent / "pagefind"
+
+
+def search_figures(ps_for: dict[int, Presssite], anchors: Anchors) -> list[Figure]:
+    """presssite with search (its default) beside Hugo followed by Pagefind on Hugo's
+    output, which is what a Hugo site with search runs: cold, and after one release."""
+    figures = []
+    pagefind = str(pagefind_binary())
+    for articles, ps in ps_for.items():
+        bundle = first_bundle(ps.site / "content")
+        cold = [ps.cold_contender()]
+        r = Restorer()
+        edit = [
+            ps.contender(
+                setup=warm_up(ps.warm(), ps.site),
+                before=append_sentence(r, ps.site / "content" / "press" / bundle / "index.en.md"),
+                teardown=r.restore,
+            )
+        ]
+        if "hugo" in anchors.names:
+            site = anchors.site("hugo", ps.site)
+            index = '"$0" --site public --quiet'
+            cold_hugo = anchors.cold_contender("hugo", site)
+            cold_hugo.name = "hugo+pagefind"
+            cold_hugo.command = [
+                "sh",
+                "-c",
+                f"{shlex.join(cold_hugo.command)} && {index}",
+                pagefind,
+            ]
+            cold.append(cold_hugo)
+            warm = ["sh", "-c", f"{shlex.join(anchors.command('hugo', site, 'warm'))} && {index}"]
+            warm.append(pagefind)
+            hr = Restorer()
+            edit.append(
+                Contender(
+                    "hugo+pagefind",
+                    warm,
+                    site,
+                    anchors.env,
+                    setup=warm_up(warm, site, anchors.env),
+                    before=append_sentence(hr, site / "content" / "press" / bundle / "index.en.md"),
+                    teardown=hr.restore,
+                )
+            )
+        figures += [
+            Figure(f"cold-{articles}", f"cold build with search, {articles:,} releases", cold),
+            Figure(
+                f"edit-{articles}",
+                f"rebuild with search after editing one release, {articles:,} releases",
+                edit,
+            ),
+        ]
+    return figures
+
+
 def add_checks_and_notes(
     block: Block,
     key: str,
@@ -231,6 +292,17 @@ def add_checks_and_notes(
                 "Hugo ran its JPEG + WebP cold build once (the templates' "
                 "default), between presssite's and the floor's first runs."
             )
+    elif key == "search":
+        block.checks = checks_.search(block, sizes)
+        block.notes.append(
+            "presssite builds with `[search] enabled = true` (the default): its Pagefind "
+            "index is part of every figure. Hugo + Pagefind = the Hugo build of the same "
+            "corpus (`build.sh hugo SITE cold|warm`), then `pagefind --site public` (the "
+            "binary of `pagefind[bin]`, as presssite's) over Hugo's whole output, in one "
+            "timed command: Pagefind has no incremental mode, so an edit re-indexes all. "
+            f"Edit one release: each run appends one more sentence to "
+            f"`content/press/{bundle}/index.en.md` of both sites."
+        )
     else:
         block.checks = checks_.scale(block, sizes)
         if args.huge:

@@ -224,3 +224,30 @@ def run_order(block: Block) -> list[str]:
             line += f" First runs alone: {own[0].wall:.2f} s / {ref[0].wall:.2f} s = {first:.2f}."
         notes.append(line)
     return notes
+
+
+def search(block: Block, sizes: list[tuple[int, int]]) -> list[Check]:
+    """Issue 21, point 5: search beside Hugo followed by Pagefind."""
+    checks = []
+    for articles, _ in sizes:
+        ref = "Hugo + Pagefind"
+        checks.append(
+            _ratio_check(
+                f"{articles:,} releases: cold build with search at most 1.5x Hugo + Pagefind",
+                _get(block, f"cold-{articles}"),
+                _get(block, f"cold-{articles}", ref),
+                1.5,
+                ref,
+            )
+        )
+        checks.append(
+            _ratio_check(
+                f"{articles:,} releases: one-release edit with search at most half of "
+                "Hugo + Pagefind",
+                _get(block, f"edit-{articles}"),
+                _get(block, f"edit-{articles}", ref),
+                0.5,
+                ref,
+            )
+        )
+    return checks

@@ -20,17 +20,25 @@ from .timing import BenchError, run_quiet
 REPO = Path(__file__).resolve().parents[2]
 WORK = REPO / "benchmarks" / "work"
 RESULTS = REPO / "benchmarks" / "RESULTS.md"
-SHARED = REPO.parent / "shared" / "bench"
+# The shared bench folder beside the checkout; PRESSSITE_BENCH_SHARED names another one
+# (a worktree kept elsewhere than beside it).
+SHARED = Path(os.environ.get("PRESSSITE_BENCH_SHARED") or REPO.parent / "shared" / "bench")
 ANCHORS = SHARED / "anchors"
 THEME_TEMPLATE = REPO / "src" / "presssite" / "theme" / "templates" / "release.html"
 HUGO_TEMPLATE = ANCHORS / "hugo" / "site" / "layouts" / "page.html"
-BLOCKS = ("pages", "photos", "scale")
-DISPLAY = {"hugo": "Hugo", "pelican": "Pelican", "nikola": "Nikola"}
+BLOCKS = ("pages", "photos", "scale", "search")
+DISPLAY = {
+    "hugo": "Hugo",
+    "pelican": "Pelican",
+    "nikola": "Nikola",
+    "hugo+pagefind": "Hugo + Pagefind",
+}
 SIZES = {  # block -> (articles, photos per article) per corpus, full and --quick
     "pages": ([(1000, 0)], [(100, 0)]),
     "photos": ([(100, 6)], [(10, 6)]),
     "scale": ([(1000, 0), (10000, 0)], [(100, 0), (1000, 0)]),
     "huge": ([(100000, 0)], [(10000, 0)]),
+    "search": ([(1000, 0), (10000, 0)], [(100, 0), (1000, 0)]),
 }
 
 _log_file: Path | None = None

@@ -15,6 +15,8 @@ background after the reload (``serve.command``), then keeps in ``kept`` for the 
 from __future__ import annotations
 
 import asyncio
+import gzip
+import json
 import logging
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
@@ -151,7 +153,8 @@ async def _index(items: Sequence[Record]) -> list[OutputFile]:
     reads them all in one go and numbers the pages in a stable order. Its output goes to
     a folder too: returning a large index through its pipe can deadlock, its docs say.
     """
-    from pagefind.index import IndexConfig, PagefindIndex
+    from pagefind.index import IndexConfig
+    from pagefind.service import PagefindService
 
     with tempfile.TemporaryDirectory(prefix="presssite-search-") as tmp:
         pages, out = Path(tmp) / "pages", Path(tmp) / "out"
@@ -161,8 +164,13 @@ async def _index(items: Sequence[Record]) -> list[OutputFile]:
             path.write_text(record.html, encoding="utf-8")
         pages.mkdir(exist_ok=True)
         config = IndexConfig(write_playground=False, output_path=str(out))
-        async with PagefindIndex(config=config) as pagefind:  # writes the files on leaving
+        async with PagefindService() as service:  # stops the indexer on leaving
+            pagefind = await service.create_index(config)
             await pagefind.add_directory(str(pages))
+            await pagefind.write_files(str(out))
+            # Its answer can come before the files are all written: stopping it then
+            # would leave some empty, so wait until its entry file names complete files.
+            await _written(out)
         written = {
             path.relative_to(out).as_posix(): path.read_bytes()
             for path in out.rglob("*")
@@ -172,6 +180,39 @@ async def _index(items: Sequence[Record]) -> list[OutputFile]:
         OutputFile(path=f"{FOLDER}/{rel}", data=data)
         for rel, data in sorted(stable.stabilize(written).items())
     ]
+
+
+async def _written(out: Path, limit: float = 30.0) -> None:
+    """Until every file Pagefind wrote is whole (see ``_complete``)."""
+    waited = 0.0
+    while waited < limit:
+        if _complete(out):
+            return
+        await asyncio.sleep(0.05)
+        waited += 0.05
+    raise RuntimeError(f"Pagefind wrote no complete index in {limit:.0f} s")
+
+
+def _complete(out: Path) -> bool:
+    """Whether the entry file parses, names metadata files that exist, and every file is
+    non-empty and, where compressed (index, fragments, filters, metadata, WebAssembly),
+    decompresses whole."""
+    try:
+        entry = json.loads((out / stable.ENTRY).read_bytes())
+        for language in entry["languages"].values():
+            if not (out / f"pagefind.{language['hash']}.pf_meta").is_file():
+                return False
+        for path in out.rglob("*"):
+            if not path.is_file():
+                continue
+            data = path.read_bytes()
+            if not data:
+                return False
+            if ".pf_" in path.name or path.suffix == ".pagefind":
+                gzip.decompress(data)
+    except (OSError, ValueError, KeyError, TypeError, EOFError):
+        return False
+    return True
 
 
 def _bytes(file: OutputFile) -> bytes:
