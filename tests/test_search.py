@@ -151,3 +151,32 @@ def test_every_page_has_a_get_search_field(site: Path) -> None:
     assert not [s for s in search.css("script") if not s.attributes.get("src")]  # no inline
     noscript = search.css_first("noscript").html
     assert "/portal/en/archive/" in noscript
+
+
+def test_dev_server_indexes_in_the_background(site: Path, tmp_path: Path) -> None:
+    from presssite.serve.command import Preview
+
+    workdir = tmp_path / "preview"
+    workdir.mkdir()
+    now = datetime.fromisoformat(NOW)
+    preview = Preview(settings_.load(site), workdir=workdir, now=now, echo=lambda _: None)
+    assert preview.rebuild(set()).problem is None
+    assert preview.report is not None and preview.report.search_indexed == 0  # not in the build
+    preview.indexer.wait(timeout=120)
+    served = preview.current
+    assert served is not None and "kenari" in index_text(served)
+    # a new release (a build, not an edit): published first, indexed after
+    new = site / "content/press/2026-02-10-b/index.id.md"
+    new.parent.mkdir()
+    new.write_text(release("Baru", "2026-02-10T09:00:00+07:00", "Kata pelikan."), encoding="utf-8")
+    result = preview.rebuild({new})
+    assert result.action == "reload" and preview.report.search_indexed == 0
+    assert (served / "id/press/b/index.html").is_file()
+    preview.indexer.wait(timeout=120)
+    assert "pelikan" in index_text(served)
+    # an edit of words, applied in place: the index follows too
+    new.write_text(release("Baru", "2026-02-10T09:00:00+07:00", "Kata camar."), encoding="utf-8")
+    assert preview.rebuild({new}).action == "reload"
+    preview.indexer.wait(timeout=120)
+    text = index_text(served)
+    assert "camar" in text and "pelikan" not in text
