@@ -13,6 +13,7 @@ and nothing that exists is ever replaced.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -117,13 +118,20 @@ def refuse_existing(path: Path) -> None:
 
 @contextmanager
 def staging(content_dir: Path) -> Iterator[Path]:
-    """A new hidden folder inside ``content_dir``, removed unless it was renamed away."""
+    """A new hidden folder inside ``content_dir``, removed unless it was renamed away.
+
+    A ``content_dir`` made for it is removed again when it is still empty afterwards.
+    """
+    made = not content_dir.exists()
     content_dir.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix=".presssite-import-", dir=content_dir))
     try:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+        if made:
+            with contextlib.suppress(OSError):  # not empty: the import succeeded
+                content_dir.rmdir()
 
 
 def publish_bundle(staged: Path, target: Path) -> None:

@@ -234,8 +234,8 @@ def _into(settings: Settings, request: Request, article: text_.Article, folder: 
 
 
 def _bundle_folder(settings: Settings, into: Path) -> Path:
-    """``--into``: a bundle folder, as a path or relative to ``content/``."""
-    for candidate in (into, settings.content_dir / into):
+    """``--into``: a bundle folder, as a path, or relative to the site or to ``content/``."""
+    for candidate in (into, settings.root / into, settings.content_dir / into):
         if candidate.is_dir():
             folder = candidate.resolve()
             if folder.is_relative_to(settings.content_dir.resolve()):
