@@ -10,6 +10,7 @@ import http.client
 import time
 import urllib.error
 import urllib.request
+from typing import IO
 from urllib.parse import urlsplit
 
 from presssite import __version__
@@ -30,7 +31,7 @@ class _WebOnlyRedirects(urllib.request.HTTPRedirectHandler):
     def redirect_request(
         self,
         req: urllib.request.Request,
-        fp: object,
+        fp: IO[bytes],
         code: int,
         msg: str,
         headers: http.client.HTTPMessage,
@@ -38,7 +39,7 @@ class _WebOnlyRedirects(urllib.request.HTTPRedirectHandler):
     ) -> urllib.request.Request | None:
         if urlsplit(newurl).scheme.lower() not in _SCHEMES:
             raise DownloadProblem(f"redirected to {newurl}, which is not http or https")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)  # type: ignore[arg-type]
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
 def is_web_url(url: str) -> bool:
