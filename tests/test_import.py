@@ -6,13 +6,16 @@ nothing written unless all of it succeeded."""
 from __future__ import annotations
 
 import io
+import struct
 import threading
+import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import DEFAULT_SETTINGS, make_photo, make_site, run_cli
 from PIL import Image
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
@@ -273,9 +276,11 @@ def test_the_source_name_can_be_given(tmp_path: Path) -> None:
     folder = photo_folder(tmp_path / "foto", 3)
     done = import_id(site, tmp_path, "--photos", folder, "--source-name", "Kementerian Perdagangan")
     assert done.returncode == 0, done.stderr
-    build(site)
-    source = page(site, PAGE).css_first("footer.source a")
-    assert source.text(strip=True) == "Kementerian Perdagangan"
+    written = yaml.safe_load((site / BUNDLE / "index.id.md").read_text().split("---\n")[1])
+    assert written["source"] == {
+        "name": "Kementerian Perdagangan",
+        "url": "https://berita.example.net/ekonomi/12345.html",
+    }
 
 
 def test_a_count_mismatch_lists_both_and_writes_nothing(tmp_path: Path) -> None:
@@ -345,6 +350,25 @@ def test_a_corrupt_or_oversized_photo_is_refused_as_the_build_refuses_it(tmp_pat
     assert done.returncode == 1
     assert "over the limit of 500,000" in done.stderr
     assert list(tree_files(small)) == ["presssite.toml"]
+
+
+def test_a_text_without_photos_into_another_section(tmp_path: Path) -> None:
+    site = make_site(tmp_path, {})
+    article = (
+        "Kementerian menyatakan sikapnya.\n\nPernyataan kedua.\nSumber: https://x.example.net/a\n"
+    )
+    done = import_id(site, tmp_path, "--section", "statements", article=article)
+    assert done.returncode == 0, done.stderr
+    bundle = site / "content/statements/2026-01-05-pameran-ekspor-dibuka"
+    assert [p.name for p in bundle.iterdir()] == ["index.id.md"]
+    assert "photos:" not in (bundle / "index.id.md").read_text(encoding="utf-8")
+    assert "0 photos" in done.stdout
+
+    build(site)
+    tree = page(site, "build/id/statements/pameran-ekspor-dibuka/index.html")
+    assert body_shape(tree) == ["p", "p"]
+    assert tree.css_first(".gallery") is None
+    assert tree.css_first("footer.source a").attributes["href"] == "https://x.example.net/a"
 
 
 # --------------------------------------------------------------------------- en, --into
@@ -510,6 +534,27 @@ def test_fetch_refuses_what_is_not_an_image_a_build_takes(tmp_path: Path, server
     assert messages[0].startswith("3: ") and "not an image Pillow can read" in messages[0]
     assert messages[1].startswith("5: ") and "cannot decode" in messages[1]
     assert messages[2].startswith("7: ") and "HTTP 404" in messages[2]
+
+
+def bomb_png(width: int = 40_000, height: int = 40_000) -> bytes:
+    """A PNG whose header claims 1.6 billion pixels: a decompression bomb, a few bytes long."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit grey
+    idat = zlib.compress(b"\0" * (width + 1))  # one row; the header is what counts
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    )
+
+
+def test_fetch_refuses_a_decompression_bomb(tmp_path: Path, server: Server) -> None:
+    server.routes["/bomb.png"] = (200, {"Content-Type": "image/png"}, bomb_png())
+    site, request = fetch_request(tmp_path, server, ["/bomb.png"])
+    [message] = refused(site, request)
+    assert message.startswith("1: ") and "decompression bomb" in message
 
 
 def test_fetch_refuses_other_schemes_and_redirects_to_them(tmp_path: Path, server: Server) -> None:
