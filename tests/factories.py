@@ -93,13 +93,17 @@ def assemble_site(
     *,
     now: datetime,
     include_drafts: bool = False,
+    preview: bool = False,
 ) -> Site:
     """The site ``site.assemble`` makes of ``docs``: published, linked, sorted, tagged.
 
-    Fails the test when ``assemble`` reports a problem (a test of those calls it itself).
+    ``include_drafts`` and ``preview`` keep drafts and embargoed releases, as the build's
+    flags of those names do. Fails the test when ``assemble`` reports a problem (a test of
+    those calls it itself).
     """
+    bundles = bundles_of(settings, docs)
     site, problems = assemble(
-        settings, bundles_of(settings, docs), now=now, include_drafts=include_drafts
+        settings, bundles, now=now, include_drafts=include_drafts, include_embargoed=preview
     )
     assert problems == [], problems
     return site

@@ -6,7 +6,6 @@ that is not re-published keeps its inode), never with times.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import make_photo, make_site
+from factories import release
 
 from presssite import build as build_
 from presssite import parallel
@@ -37,12 +37,6 @@ PHOTOS = """
   - src: photos/02.jpg
     caption: "Delegasi tiba."
     credit: Humas"""
-
-
-def release(title: str, date: str, *, body: str = "Isi siaran pers.", **extra: str) -> str:
-    lines = ["---", f"title: {json.dumps(title)}", f"date: {date}"]
-    lines += [f"{k}: {v}" for k, v in extra.items()]
-    return "\n".join([*lines, "---", "", body, ""])
 
 
 def fixture_site(tmp_path: Path) -> Path:
