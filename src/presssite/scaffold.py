@@ -272,6 +272,26 @@ def new_release(
     when: datetime | None = None,
 ) -> list[Path]:
     """Create ``content/<section>/<date>-<slug>/index.<locale>.md`` for every locale."""
+    when = _local_now(settings, when)
+    bundle = bundle_folder(settings, title, when=when, section=section)
+    files: dict[Path, str | bytes] = {
+        bundle / f"index.{loc}.md": _release_text(
+            title=title,
+            when=when,
+            summary="",
+            body=f"Write the release here ({loc}).\n",
+            photos=[],
+            tags=[],
+        )
+        for loc in settings.locales
+    }
+    return _write_all(files)
+
+
+def bundle_folder(
+    settings: settings_.Settings, title: str, *, when: datetime, section: str = "press"
+) -> Path:
+    """Where a new release goes: ``content/<section>/<date>-<slug of the title>``."""
     if section == PAGES_SECTION or not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", section):
         raise UsageError(
             f"not a section: {section!r}",
@@ -286,20 +306,8 @@ def new_release(
             key="TITLE",
             hint="use a title with letters or digits",
         )
-    when = _local_now(settings, when)
-    bundle = settings.content_dir / section / f"{when.date().isoformat()}-{slug}"
-    files: dict[Path, str | bytes] = {
-        bundle / f"index.{loc}.md": _release_text(
-            title=title,
-            when=when,
-            summary="",
-            body=f"Write the release here ({loc}).\n",
-            photos=[],
-            tags=[],
-        )
-        for loc in settings.locales
-    }
-    return _write_all(files)
+    day = _local_now(settings, when).date().isoformat()
+    return settings.content_dir / section / f"{day}-{slug}"
 
 
 def _local_now(settings: settings_.Settings, when: datetime | None) -> datetime:
