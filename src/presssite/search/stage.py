@@ -80,20 +80,21 @@ def run(
     def make_records() -> list[Record]:
         return list(records(site, images, catalogs, full))
 
-    last = store.load(name) if store is not None else None
-    entry: tuple[tuple[str, str, int], ...] | None = None
+    saved = store.load(name) if store is not None else None
+    last = saved if _usable(saved, blobs) else None
+    entry: tuple[tuple[str, str, int], ...]
     indexed = reused = 0
     if kept is not None and kept[0] == key:
         entry = tuple((f.path, *blobs.put(_bytes(f))) for f in kept[1])
-    elif _usable(last, blobs) and last[0] == key:
+    elif last is not None and last[0] == key:
         entry, reused = last[1], 1
     elif later:
-        files = _files(blobs, last[1]) if _usable(last, blobs) else []
+        files = _files(blobs, last[1]) if last is not None else []
         return Outcome(files, pending=Pending(key, make_records))
     else:
         made = index(make_records())
         entry, indexed = tuple((f.path, *blobs.put(f.data or b"")) for f in made), 1
-    if store is not None and last != (key, entry):
+    if store is not None and saved != (key, entry):
         store.save(name, (key, entry))
     return Outcome(_files(blobs, entry), indexed=indexed, reused=reused)
 
