@@ -182,9 +182,11 @@ def test_one_edit_rerenders_only_the_pages_that_show_it(tmp_path: Path) -> None:
     report = run(root, root / "build")
 
     # Its page, the en list pages it is on (home page 3 of 3, page 3 of the ekonomi
-    # topic): releases are 8..1 newest first, three a page, release 7 has no en.
+    # topic and of the press section, its year's archive): releases are 8..1 newest
+    # first, three a page, release 7 has no en.
     shown = {"en/press/release-2/index.html", "en/page/3/index.html"}
-    shown.add("en/tags/ekonomi/page/3/index.html")
+    shown |= {"en/tags/ekonomi/page/3/index.html", "en/press/page/3/index.html"}
+    shown.add("en/archive/2026/index.html")
     assert report.documents_parsed == 1
     assert report.pages_rendered == len(shown)
     assert report.publish_mode == "in place"
