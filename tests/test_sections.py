@@ -188,3 +188,12 @@ def test_robots_note_under_a_sub_path_only(tmp_path: Path) -> None:
     result = run_cli("build", "--site", custom)
     assert result.returncode == 0, result.stderr
     assert "robots.txt" not in result.stdout + result.stderr
+
+
+def test_a_section_may_not_take_a_name_the_build_uses(tmp_path: Path) -> None:
+    files = {"content/tags/2026-01-05-a/index.id.md": release("A", "2026-01-05T09:00:00+07:00")}
+    root = make_site(tmp_path, files)
+    result = run_cli("build", "--site", root)
+    assert result.returncode == 1
+    assert "content/tags" in result.stderr and "rename the folder" in result.stderr
+    assert not (root / "build").exists()

@@ -129,7 +129,7 @@ def assemble(
         include_drafts=include_drafts,
         sections=sections_.group(settings, section_names, releases),
     )
-    return site, _collisions(site)
+    return site, [*sections_.reserved(settings, section_names), *_collisions(site)]
 
 
 def _disambiguate(settings: Settings, bundles: Iterable[Bundle]) -> list[Bundle]:

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
+from presssite.errors import ContentError
 from presssite.model import PAGES_SECTION, Bundle, Translation
 from presssite.settings import Settings
 
 PRESS = "press"  # the section a new site starts with; the theme names it ("Press releases")
 PRESS_LABEL = "Press releases"  # the theme's msgid for the press section's title
+# Folders of a locale's URLs that the build makes itself: no section may be named so.
+RESERVED = ("tags", "archive", "search", "page")
 
 
 def names(settings: Settings, bundles: Iterable[Bundle]) -> tuple[str, ...]:
@@ -53,3 +56,16 @@ def title(
     if section == PRESS and gettext is not None:
         return gettext(PRESS_LABEL)
     return section.replace("-", " ").replace("_", " ").capitalize()
+
+
+def reserved(settings: Settings, sections: Iterable[str]) -> list[ContentError]:
+    """A section whose name is a folder of the build's own (``/<locale>/tags/``...)."""
+    return [
+        ContentError(
+            f"the section {name!r} would write over the site's own /<locale>/{name}/ pages",
+            path=settings.content_dir / name,
+            hint=f"rename the folder content/{name}/ (e.g. to content/{name}-releases/)",
+        )
+        for name in sections
+        if name in RESERVED
+    ]
