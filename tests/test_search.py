@@ -105,8 +105,9 @@ def test_results_carry_metadata_and_filters(site: Path) -> None:
     text = index_text(site / "build")
     assert '"title":"Rilis terbuka"' in text
     assert '"date":"10 Januari 2026"' in text
-    assert '"section":["Siaran pers"]' in text and '"year":["2026"]' in text
-    assert '"section":["Press releases"]' in text
+    # the filters are named in each locale's words
+    assert '"Jenis":["Siaran pers"]' in text and '"Tahun":["2026"]' in text
+    assert '"Section":["Press releases"]' in text and '"Year":["2026"]' in text
 
 
 def test_indexer_runs_only_when_an_indexed_page_changed(site: Path) -> None:

@@ -131,7 +131,7 @@ def test_section_filter_narrows_results(browser: Any, served: dict[str, str]) ->
         page.goto(f"{served['before']}en/search/?q=lighthouse")  # ?q= runs on load
         found = _results(page)
         assert sorted(found) == ["/portal/en/press/kapal/", "/portal/en/statements/pelabuhan/"]
-        block = page.locator("details.pagefind-ui__filter-block", has_text="section")
+        block = page.locator("details.pagefind-ui__filter-block", has_text="Section")
         block.locator("summary").click()
         block.get_by_label("Statements").check()
         page.wait_for_function(

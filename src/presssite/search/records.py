@@ -23,6 +23,9 @@ from presssite.model import PhotoImage, Site, Translation
 from presssite.render import i18n
 from presssite.site import sections
 
+# The filters' names, as the search page shows them, in the page's language (msgids).
+FILTER_NAMES = ("Section", "Year")
+
 # Placeholders of a body (figures, photo sources) carry no words; an image would become
 # Pagefind's result image, which is the lead photo's, set explicitly.
 _NOT_WORDS = re.compile(r"<presssite-figure\b[^>]*>(?:\s*</presssite-figure>)?|<img\b[^>]*>", re.I)
@@ -52,6 +55,7 @@ def records(
     settings, tz = site.settings, site.settings.tz
     for loc in settings.locales:
         gettext = getattr(catalogs[loc], "gettext", None)
+        names = filter_names(catalogs[loc])
         for doc in (*site.releases.get(loc, ()), *site.pages.get(loc, ())):
             body = (full(doc) if full is not None else doc).body_html
             lead = doc.lead_photo
@@ -67,6 +71,7 @@ def records(
                     year=doc.date.astimezone(tz).year,
                     section=label,
                     image=image,
+                    names=names,
                 ),
             )
 
@@ -79,6 +84,7 @@ def page(
     year: int,
     section: str,
     image: PhotoImage | None,
+    names: tuple[str, str] = FILTER_NAMES,
 ) -> str:
     """The HTML Pagefind indexes for ``doc``: words, metadata, filters and sort key.
 
@@ -91,10 +97,12 @@ def page(
         f"<title>{esc(doc.title)}</title>",
         f'<meta data-pagefind-meta="date[content]" content="{esc(date_text)}">',
         f'<meta data-pagefind-sort="date[content]" content="{doc.date.isoformat()}">',
-        f'<meta data-pagefind-filter="year[content]" content="{year}">',
+        f'<meta data-pagefind-filter="{esc(names[1])}[content]" content="{year}">',
     ]
     if section:
-        head.append(f'<meta data-pagefind-filter="section[content]" content="{esc(section)}">')
+        head.append(
+            f'<meta data-pagefind-filter="{esc(names[0])}[content]" content="{esc(section)}">'
+        )
     if image is not None:
         head.append(
             f'<meta data-pagefind-meta="image[content]" content="{esc(image.fallback.url)}">'
@@ -109,3 +117,10 @@ def page(
     body_parts.append(_NOT_WORDS.sub("", body))
     body_parts.append("</main></body></html>")
     return "".join(head + body_parts)
+
+
+def filter_names(catalog: object) -> tuple[str, str]:
+    """The section and year filters' names in a locale (its catalog's words)."""
+    gettext = getattr(catalog, "gettext", None) or (lambda text: text)
+    section, year = (gettext(name) for name in FILTER_NAMES)
+    return section, year

@@ -29,7 +29,7 @@ from presssite.cache.store import BuildCache, digest
 from presssite.errors import PresssiteError
 from presssite.model import OutputFile, PhotoImage, Site, Translation
 from presssite.search import stable
-from presssite.search.records import Record, records
+from presssite.search.records import Record, filter_names, records
 from presssite.site import sections
 
 log = logging.getLogger(__name__)
@@ -115,6 +115,7 @@ def index_key(
             name: sections.title(settings, name, loc, gettext)
             for name in site.sections.get(loc, {})
         }
+        parts.append(filter_names(catalogs[loc]))
         for doc in (*site.releases.get(loc, ()), *site.pages.get(loc, ())):
             lead = doc.lead_photo
             image = images(doc).get(lead.src) if lead is not None else None
