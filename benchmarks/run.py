@@ -106,7 +106,7 @@ def run_block(
         machine=machine(),
         started=datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
         load_start=f"{uptime()}; {disk_probe(WORK)}",
-        reference="floor" if key == "photos" else "Hugo",
+        reference={"photos": "floor", "search": "Hugo + Pagefind"}.get(key, "Hugo"),
     )
     log(f"block {key}: {block.load_start}")
     if key == "pages":
