@@ -84,3 +84,82 @@ def test_an_expired_release_no_longer_claims_its_url(tmp_path: Path) -> None:
     result = run_cli("build", "--site", root, "--now", NOW)
     assert result.returncode == 0, result.stderr
     assert (root / "build/id/press/kesepakatan/index.html").is_file()
+
+
+# --------------------------------------------------------------------------- due instants
+
+
+@pytest.fixture(scope="module")
+def timed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One embargo lifting and one release expiring, a draft's embargo that changes nothing."""
+    return make_site(
+        tmp_path_factory.mktemp("timed"),
+        {
+            "content/press/2026-01-10-umum/index.id.md": release(
+                "Umum", "2026-01-10T09:00:00+07:00", expires="2026-02-05T00:00:00+07:00"
+            ),
+            "content/press/2026-01-25-rahasia/index.id.md": release(
+                "Rahasia", "2026-01-25T09:00:00+07:00", embargo=LIFTS
+            ),
+            "content/press/2026-01-26-konsep/index.id.md": release(
+                "Konsep", "2026-01-26T09:00:00+07:00", embargo=NOW, draft="true"
+            ),
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("now", "args", "due"),
+    [
+        ("2026-02-02T08:50:00+07:00", ["--due-within", "15m"], "2026-02-02T09:00:00+07:00"),
+        ("2026-02-02T09:10:00+07:00", ["--due-within", "15m"], "2026-02-02T09:00:00+07:00"),
+        ("2026-02-02T08:00:00+07:00", ["--due-within", "15m"], None),
+        ("2026-02-02T10:00:00+07:00", ["--due-within", "15m"], None),
+        (
+            "2026-02-02T10:00:00+07:00",
+            ["--due-within", "0m", "--since", "2026-02-02T01:30:00Z"],
+            "2026-02-02T09:00:00+07:00",
+        ),
+        (
+            "2026-02-02T10:00:00+07:00",
+            ["--due-within", "0m", "--since", "2026-02-02T09:00:00+07:00"],
+            None,
+        ),
+        ("2026-02-04T23:55:00+07:00", ["--due-within", "10m"], "2026-02-05T00:00:00+07:00"),
+        (NOW, ["--due-within", "1m"], None),  # the draft's embargo changes nothing
+    ],
+    ids=[
+        "lifts-soon",
+        "lifted-just-now",
+        "lifts-later",
+        "lifted-long-ago",
+        "lifted-since-last-build",
+        "lifted-before-last-build",
+        "expires-soon",
+        "draft-embargo",
+    ],
+)
+def test_due_within_says_whether_a_rebuild_is_due(
+    timed_site: Path, now: str, args: list[str], due: str | None
+) -> None:
+    result = run_cli("embargoes", "--site", timed_site, "--now", now, *args)
+    if due is None:
+        assert result.returncode == 3, result.stderr
+        assert "Nothing due" in result.stdout
+    else:
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith(f"due: {due}")
+
+
+def test_due_within_refuses_a_bad_duration(timed_site: Path) -> None:
+    result = run_cli("embargoes", "--site", timed_site, "--due-within", "soon")
+    assert result.returncode == 2
+    assert "--due-within" in result.stderr and "not a duration: 'soon'" in result.stderr
+
+
+def test_embargoes_says_that_a_public_repository_is_public(timed_site: Path) -> None:
+    result = run_cli("embargoes", "--site", timed_site, "--now", NOW)
+    assert result.returncode == 0, result.stderr
+    assert "2026-02-02T09:00:00+07:00  id" in result.stdout
+    assert "is public as soon as it is pushed to a public repository" in result.stdout
+    assert "private repository, or on a private branch" in result.stdout

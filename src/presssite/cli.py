@@ -260,7 +260,12 @@ def serve(
     help="Commit message; {sha} and {version} are filled in.  "
     "[default: Deploy {sha} with presssite {version}]",
 )
-@click.option("--force", is_flag=True, help="Replace the remote branch even if it diverged.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace the remote branch even if it diverged; with --no-build, publish even "
+    "an output built as a preview (--drafts, or --now ahead of the clock).",
+)
 @click.option("--dry-run", is_flag=True, help="Say what would be published; change nothing.")
 def deploy(
     site_dir: Path,
@@ -374,35 +379,77 @@ def new_press(title: str, date_text: str | None, site_dir: Path) -> None:
         click.echo(str(path))
 
 
+PUBLIC_REPOSITORY_NOTE = (
+    "Note: the text of an embargoed release is public as soon as it is pushed to a public "
+    "repository (anyone can read the sources, whatever the site shows). Keep embargoed "
+    "releases in a private repository, or on a private branch until their embargo lifts."
+)
+NOTHING_DUE = 3  # ``embargoes --due-within``: nothing is due (1 and 2 are errors)
+
+
 @main.command()
 @site_option
 @click.option("--now", "now_text", metavar="ISO", help="List embargoes after this instant.")
 @click.option("--next", "next_only", is_flag=True, help="Print only the next instant.")
-def embargoes(site_dir: Path, now_text: str | None, next_only: bool) -> None:
+@click.option(
+    "--due-within",
+    "within_text",
+    metavar="DURATION",
+    help="Exit 0 when an embargo lifts or a release expires within DURATION (15m, 1h) of "
+    f"now or has since --since; else exit {NOTHING_DUE}.",
+)
+@click.option(
+    "--since",
+    "since_text",
+    metavar="ISO",
+    help="With --due-within: the last build.  [default: DURATION before now]",
+)
+def embargoes(
+    site_dir: Path,
+    now_text: str | None,
+    next_only: bool,
+    within_text: str | None,
+    since_text: str | None,
+) -> None:
     """List the embargoes that lift after now, soonest first.
 
     With --next, print only the next instant (ISO 8601), for a scheduler to rebuild
-    the site then; nothing when no embargo is pending.
+    the site then; nothing when no embargo is pending. With --due-within, say whether
+    a rebuild is due now (exit 0) or not (exit 3), for a scheduled job.
     """
     from presssite import buildsteps
     from presssite.site import assemble as site_
+    from presssite.site import schedule
 
     with reported(site_dir):
         now = parse_now(now_text) or datetime.now(UTC)
+        since = parse_now(since_text.replace("Z", "+00:00") if since_text else None)
+        within = schedule.parse_duration(within_text, key="--due-within") if within_text else None
         settings = load_settings(site_dir)
-        pending = site_.upcoming_embargoes(buildsteps.load_bundles(settings), now)
+        bundles = buildsteps.load_bundles(settings)
     tz = settings.tz
+    if within is not None:
+        found = schedule.due(bundles, now=now, within=within, since=since)
+        for change in found:
+            when = change.when.astimezone(tz).isoformat()
+            click.echo(f"due: {when}  {change.kind:<13} {change.locale:<5} {change.bundle}")
+        if not found:
+            click.echo("Nothing due: no embargo lifts and no release expires in the window.")
+            sys.exit(NOTHING_DUE)
+        return
+    pending = site_.upcoming_embargoes(bundles, now)
     if next_only:
         if pending:
             click.echo(pending[0].lifts.astimezone(tz).isoformat())
         return
     if not pending:
         click.echo(f"No embargo lifts after {now.astimezone(tz).isoformat()}.")
-        return
-    width = max(len(e.bundle) for e in pending)
-    for e in pending:
-        when = e.lifts.astimezone(tz).isoformat()
-        click.echo(f"{when}  {e.locale:<5} {e.bundle:<{width}}  {e.title}")
+    else:
+        width = max(len(e.bundle) for e in pending)
+        for e in pending:
+            when = e.lifts.astimezone(tz).isoformat()
+            click.echo(f"{when}  {e.locale:<5} {e.bundle:<{width}}  {e.title}")
+    click.echo(PUBLIC_REPOSITORY_NOTE)
 
 
 @main.command()
