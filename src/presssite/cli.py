@@ -338,7 +338,22 @@ def _locale_list(value: str) -> tuple[str, ...]:
 )
 @click.option("--title", default=None, help="The site's title.  [default: one per locale]")
 @click.option("--timezone", default="UTC", show_default=True, help="IANA time zone name.")
-def init(folder: Path, locales: str, base_url: str, title: str | None, timezone: str) -> None:
+@click.option(
+    "--presssite-version",
+    "version_spec",
+    metavar="SPEC",
+    default=None,
+    help="What the GitHub workflow installs: a version (0.4.0), a spec (>=0.4,<0.5) or "
+    "a URL (git+https://github.com/owner/presssite@main).  [default: this version]",
+)
+def init(
+    folder: Path,
+    locales: str,
+    base_url: str,
+    title: str | None,
+    timezone: str,
+    version_spec: str | None,
+) -> None:
     """Create a new site in FOLDER, with an example release in every locale."""
     from presssite import scaffold
 
@@ -349,6 +364,7 @@ def init(folder: Path, locales: str, base_url: str, title: str | None, timezone:
             base_url=base_url,
             title=title,
             timezone=timezone,
+            presssite_version=version_spec,
         )
     click.echo(f"Created a new site in {folder}:")
     for path in written:
