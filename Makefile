@@ -1,7 +1,7 @@
 # presssite: everyday commands.
 #
 #   make build    create .venv, install presssite, build the example site into build/
-#   make test     install the test extras and the HTML validators, run the whole suite
+#   make test     install the test extras, the HTML validators and Lighthouse, run the whole suite
 #   make lint     ruff check + ruff format --check
 #   make photos   regenerate the example site's photos, logo and favicon
 #   make clean    remove build output and caches (make distclean also drops .venv, node_modules)
