@@ -182,7 +182,9 @@ def test_workflow_builds_on_push_and_checks_every_five_minutes(
     assert data["permissions"]["pages"] == "write"
     assert data["permissions"]["id-token"] == "write"
     assert data["permissions"]["actions"] == "read"  # gh run list
-    assert data["concurrency"]["group"]
+    # A scheduled check must never take the place of a push's build waiting in the group.
+    assert "github.event_name == 'schedule'" in data["concurrency"]["group"]
+    assert data["concurrency"]["cancel-in-progress"] is False
 
     jobs = data["jobs"]
     assert jobs["check"]["if"] == "github.event_name == 'schedule'"
