@@ -163,3 +163,23 @@ def test_embargoes_says_that_a_public_repository_is_public(timed_site: Path) -> 
     assert "2026-02-02T09:00:00+07:00  id" in result.stdout
     assert "is public as soon as it is pushed to a public repository" in result.stdout
     assert "private repository, or on a private branch" in result.stdout
+
+
+def test_a_new_sites_readme_says_that_a_public_repository_is_public(tmp_path: Path) -> None:
+    result = run_cli("init", tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    readme = (tmp_path / "site" / "README.md").read_text(encoding="utf-8")
+    assert "in a public repository, the text of an embargoed release is public" in " ".join(
+        readme.split()
+    )
+    assert "private repository" in readme and "private branch" in readme
+
+
+def test_init_keeps_a_repositorys_own_readme(tmp_path: Path) -> None:
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (folder / "README.md").write_text("# Our newsroom\n", encoding="utf-8")
+    result = run_cli("init", folder)
+    assert result.returncode == 0, result.stderr
+    assert (folder / "README.md").read_text(encoding="utf-8") == "# Our newsroom\n"
+    assert (folder / "presssite.toml").is_file()
