@@ -36,6 +36,7 @@ RANKS = {
     "buildsteps": 81,
     "build": 82,
     "ghpages": 84,
+    "workflow": 84,
     "deploy": 85,
     "scaffold": 85,
     "serve": 90,

@@ -20,7 +20,7 @@ import pytest
 import yaml
 from conftest import REPO, make_site, missing_tool, run_cli
 
-from presssite import __version__, scaffold
+from presssite import __version__, workflow
 
 REPO_WORKFLOW = REPO / ".github" / "workflows" / "pages.yml"
 
@@ -108,7 +108,7 @@ def test_init_copy_is_the_repository_workflow_installing_the_release(
     init_workflow: Path,
 ) -> None:
     ours = REPO_WORKFLOW.read_text(encoding="utf-8")
-    assert ours == scaffold.workflow()  # the packaged template cannot drift from the repo's
+    assert ours == workflow.text()  # the packaged template cannot drift from the repo's
     theirs = init_workflow.read_text(encoding="utf-8")
     assert ours.count("run: python -m pip install .\n") == 2  # the check and the build
     assert "branches: [main]\n" in ours
