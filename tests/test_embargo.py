@@ -161,8 +161,8 @@ def test_embargoes_says_that_a_public_repository_is_public(timed_site: Path) -> 
     result = run_cli("embargoes", "--site", timed_site, "--now", NOW)
     assert result.returncode == 0, result.stderr
     assert "2026-02-02T09:00:00+07:00  id" in result.stdout
-    assert "is public as soon as it is pushed to a public repository" in result.stdout
-    assert "private repository, or on a private branch" in result.stdout
+    assert "is public as soon as it is pushed to a public repository" in result.stderr
+    assert "private repository, or on a private branch" in result.stderr
 
 
 def test_a_new_sites_readme_says_that_a_public_repository_is_public(tmp_path: Path) -> None:

@@ -465,7 +465,7 @@ def embargoes(
         for e in pending:
             when = e.lifts.astimezone(tz).isoformat()
             click.echo(f"{when}  {e.locale:<5} {e.bundle:<{width}}  {e.title}")
-    click.echo(PUBLIC_REPOSITORY_NOTE)
+    click.echo(PUBLIC_REPOSITORY_NOTE, err=True)  # stdout stays one row per embargo
 
 
 @main.command()
