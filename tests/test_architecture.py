@@ -39,6 +39,7 @@ RANKS = {
     "workflow": 84,
     "deploy": 85,
     "scaffold": 85,
+    "importer": 87,
     "serve": 90,
     "cli": 100,
     "__main__": 110,
