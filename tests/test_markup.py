@@ -10,7 +10,8 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from presssite import settings as settings_
-from presssite.content.markdown import Rendered, bundle_relative, parser, parser_for, render
+from presssite.content.markdown import Rendered, parser, parser_for, render
+from presssite.content.references import bundle_relative
 from presssite.model import Reference
 from presssite.settings import Settings
 

@@ -32,7 +32,7 @@ _LATER_STAGES = (
     "presssite.output.publish",
     "presssite.output.refcheck",
     "presssite.output.staging",
-    "presssite.render.keys",
+    "presssite.render.dependencies",
     "presssite.render.pages",
     "presssite.render.social",
     "presssite.site.translations",

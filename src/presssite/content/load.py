@@ -23,13 +23,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from presssite import urls
+from presssite.content import placeholders
 from presssite.content.store import (
     Bodies,
     DocumentStore,
@@ -112,7 +112,6 @@ def discover(settings: Settings) -> list[Path]:
 # --------------------------------------------------------------------------- loading
 
 PARALLEL_THRESHOLD = 200  # files; fewer are parsed here: a pool would cost more than it saves
-_DOC_LINK = re.compile(r'presssite:doc:([^"\s<>]*)')
 
 
 def load(
@@ -330,7 +329,7 @@ def _lookup(
 
 def _doc_links(parsed: Parsed) -> tuple[str, ...]:
     doc = parsed.translation
-    return tuple(dict.fromkeys(_DOC_LINK.findall(doc.body_html))) if doc is not None else ()
+    return placeholders.doc_targets(doc.body_html) if doc is not None else ()
 
 
 def _parse_all(
@@ -469,7 +468,7 @@ def _parse(
         )
         return Parsed(None, (error,))
     # here: a build that parses nothing never imports them
-    from presssite.content import frontmatter
+    from presssite.content import frontmatter, references
     from presssite.content import markdown as markup
 
     try:
@@ -510,7 +509,7 @@ def _parse(
 
     photos: list[Photo] = []
     for entry in fm.photos:
-        local = markup.bundle_relative(entry.src)
+        local = references.bundle_relative(entry.src)
         key = f"{entry.key}.src"
         if local is None:
             errors.append(

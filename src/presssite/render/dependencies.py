@@ -1,0 +1,330 @@
+"""What a page or feed read, recorded while it is made; its key is the hash of that.
+
+A page is made again exactly when something it read changed. Nobody lists by hand what
+a page depends on: the render takes every value of the site through a ``Reads`` (one
+per page), which records the *source* of each (a translation and which of its fields,
+a bundle's translations, a slice of a list, a tag, the nav pages, a document's planned
+photos, the templates of its kind...), and hands templates *views* of translations and
+tags that record each field a template reads, as Lektor's builder records the sources
+an artifact used. The recorded sources are the page's ``Deps``, kept with the page;
+``Inputs.key`` hashes their current values (with ``base``: settings, catalogs, flags,
+presssite's version), so a later build or the dev server knows whether the page is
+still what it would render, and which pages read an edited document
+(``readers_of``).
+
+A view of a translation is not a ``Translation``: it forwards attribute reads. A
+method read through it (``photo(src)``) counts as a read of the whole translation.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from presssite.cache.store import digest
+from presssite.model import Bundle, PhotoImage, Site, Tag, Translation
+from presssite.site.assemble import list_pages, why_hidden
+
+Source = tuple[str, ...]  # ("doc", bundle, locale), ("list", locale, tag slug or ""), ...
+Deps = tuple[tuple[Source, tuple[str, ...]], ...]  # (source, the fields read of it), sorted
+WHOLE = "*"  # a field name: everything of the source
+
+
+class ImageLookup(Protocol):
+    def for_page(self, doc: Translation) -> Mapping[str, PhotoImage]: ...
+
+
+class Inputs:
+    """The current value of every source a render can read, memoised for one site.
+
+    ``base`` hashes what every page shares; ``templates`` maps a kind of page to the
+    hash of its templates (``templates.template_keys``); ``parse_keys`` maps (bundle,
+    locale) to the parse key of a translation, which stands for its body (translations
+    of the site model travel without one); ``stale`` maps an outdated translation to
+    the locale of the newer one.
+    """
+
+    def __init__(
+        self,
+        site: Site,
+        images: ImageLookup | None = None,
+        *,
+        base: str = "",
+        templates: Mapping[str, str] | None = None,
+        parse_keys: Mapping[tuple[str, str], str] | None = None,
+        stale: Mapping[tuple[str, str], str] | None = None,
+    ) -> None:
+        self.site = site
+        self.images = images
+        self.base = base
+        self.templates = templates or {}
+        self.parse_keys = parse_keys or {}
+        self.stale = stale or {}
+        self._values: dict[tuple[Source, tuple[str, ...]], str] = {}
+        self._tags: dict[str, dict[str, Tag]] = {}
+        self._photos: dict[tuple[str, str], Mapping[str, PhotoImage]] = {}
+        self._fields: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def reads(self) -> Reads:
+        """A new, empty record of what one page or feed reads."""
+        return Reads(self)
+
+    def key(self, deps: Deps) -> str:
+        """The hash of the current values of ``deps`` (and of ``base``)."""
+        return digest(self.base, tuple(self.value(source, fields) for source, fields in deps))
+
+    def value(self, source: Source, fields: tuple[str, ...]) -> str:
+        found = self._values.get((source, fields))
+        if found is None:
+            found = digest(source, fields, self._raw(source, fields))
+            self._values[(source, fields)] = found
+        return found
+
+    # ---- the model, as the readers and the values see it
+
+    def doc(self, bundle_id: str, locale: str) -> Translation | None:
+        bundle = self.site.bundles.get(bundle_id)
+        return bundle.translations.get(locale) if bundle is not None else None
+
+    def tag(self, locale: str, slug: str) -> Tag | None:
+        if locale not in self._tags:
+            self._tags[locale] = {t.slug: t for t in self.site.tags.get(locale, ())}
+        return self._tags[locale].get(slug)
+
+    def items(self, locale: str, slug: str) -> tuple[Translation, ...] | None:
+        """The releases of a list: a locale's (``slug`` "") or a tag's; None: no such tag."""
+        if not slug:
+            return self.site.releases.get(locale, ())
+        tag = self.tag(locale, slug)
+        return tag.releases if tag is not None else None
+
+    def photos(self, doc: Translation) -> Mapping[str, PhotoImage]:
+        where = (doc.bundle, doc.locale)
+        if where not in self._photos:
+            self._photos[where] = self.images.for_page(doc) if self.images is not None else {}
+        return self._photos[where]
+
+    def crops(self, doc: Translation) -> tuple[Any, ...]:
+        crops_for_page = getattr(self.images, "crops_for_page", None)
+        if crops_for_page is None:
+            return ()
+        return tuple(crops_for_page(doc))
+
+    def interned(self, fields: Iterable[str]) -> tuple[str, ...]:
+        key = tuple(sorted(fields))
+        return self._fields.setdefault(key, key)
+
+    def _raw(self, source: Source, fields: tuple[str, ...]) -> Any:
+        kind, *where = source
+        site = self.site
+        if kind in ("doc", "photos", "crops", "stale", "notice"):
+            doc = self.doc(where[0], where[1])
+            if doc is None:
+                return None
+            if kind == "photos":
+                return repr(sorted(self.photos(doc).items()))
+            if kind == "crops":
+                return repr(self.crops(doc))
+            if kind == "stale":
+                return self.stale.get((doc.bundle, doc.locale))
+            if kind == "notice":
+                return why_hidden(doc, site.now)
+            return tuple(self._field(doc, name) for name in fields)
+        if kind == "bundle":
+            bundle = site.bundles.get(where[0])
+            return None if bundle is None else tuple((t.locale, t.url) for t in _docs(bundle))
+        if kind == "list":
+            items = self.items(where[0], where[1])
+            return None if items is None else tuple(_slice(items, f) for f in fields)
+        if kind == "tags":
+            return tuple(t.slug for t in site.tags.get(where[0], ()))
+        if kind == "tag":
+            tag = self.tag(where[0], where[1])
+            if tag is None:
+                return None
+            return tuple(
+                tuple(d.bundle for d in tag.releases) if f == "releases" else getattr(tag, f)
+                for f in fields
+            )
+        if kind == "nav":
+            return tuple(d.bundle for d in site.pages.get(where[0], ()))
+        if kind == "templates":
+            return self.templates.get(where[0], "")
+        if kind == "clock":
+            return site.now
+        raise ValueError(f"unknown source {source!r}")
+
+    def _field(self, doc: Translation, name: str) -> Any:
+        if name == "body_html":
+            return self.parse_keys.get((doc.bundle, doc.locale)) or digest(doc.body_html)
+        if name != WHOLE:
+            found = getattr(doc, name, None)
+            if not callable(found):
+                return found
+        parse_key = self.parse_keys.get((doc.bundle, doc.locale)) or digest(doc.body_html)
+        whole = (getattr(doc, f.name) for f in dataclasses.fields(doc) if f.name != "body_html")
+        return (parse_key, *whole)
+
+
+def _docs(bundle: Bundle) -> Iterable[Translation]:
+    return bundle.translations.values()
+
+
+def _slice(items: Sequence[Translation], field: str) -> Any:
+    if field == "count":
+        return len(items)
+    start, _, stop = field.partition(":")
+    return tuple(d.bundle for d in items[int(start) : int(stop)])
+
+
+class Reads:
+    """What one page or feed read, as it reads it: every value goes through here."""
+
+    def __init__(self, inputs: Inputs) -> None:
+        self.inputs = inputs
+        self.got: dict[Source, set[str]] = {}
+
+    def note(self, source: Source, field: str = "") -> None:
+        self.got.setdefault(source, set()).add(field)
+
+    def deps(self) -> Deps:
+        """What was read, as kept with the page: sorted, field names shared."""
+        interned = self.inputs.interned
+        return tuple(sorted((source, interned(fields)) for source, fields in self.got.items()))
+
+    # ---- documents
+
+    def doc(self, doc: Translation) -> DocView:
+        return DocView(doc, self.got.setdefault(("doc", doc.bundle, doc.locale), set()))
+
+    def docs(self, docs: Iterable[Translation]) -> tuple[DocView, ...]:
+        return tuple(self.doc(d) for d in docs)
+
+    def translation(self, bundle_id: str, locale: str) -> Translation:
+        """A published translation by its identity (a page's own document)."""
+        found = self.inputs.doc(bundle_id, locale)
+        assert found is not None
+        return found
+
+    def bundle(self, bundle_id: str) -> Bundle | None:
+        """A bundle, for the locales and URLs of its translations (switchers, links)."""
+        self.note(("bundle", bundle_id))
+        return self.inputs.site.bundles.get(bundle_id)
+
+    def photos(self, doc: Translation) -> Mapping[str, PhotoImage]:
+        self.note(("photos", doc.bundle, doc.locale))
+        return self.inputs.photos(_unwrap(doc))
+
+    def crops(self, doc: Translation) -> tuple[Any, ...]:
+        self.note(("crops", doc.bundle, doc.locale))
+        return self.inputs.crops(_unwrap(doc))
+
+    def stale(self, doc: Translation) -> str | None:
+        self.note(("stale", doc.bundle, doc.locale))
+        return self.inputs.stale.get((doc.bundle, doc.locale))
+
+    def hidden(self, doc: Translation) -> tuple[str, ...]:
+        """Why ``doc`` is not public at the build's clock (a preview's notice)."""
+        self.note(("notice", doc.bundle, doc.locale))
+        return why_hidden(_unwrap(doc), self.inputs.site.now)
+
+    # ---- lists and tags
+
+    def list_items(self, locale: str, slug: str, start: int, stop: int) -> tuple[DocView, ...]:
+        """Items ``start:stop`` of a locale's releases (``slug`` "") or of a tag's."""
+        self.note(("list", locale, slug), f"{start}:{stop}")
+        return self.docs((self.inputs.items(locale, slug) or ())[start:stop])
+
+    def list_pages(self, locale: str, slug: str) -> int:
+        """How many pages the list takes (``site.list_pages``)."""
+        self.note(("list", locale, slug), "count")
+        items = self.inputs.items(locale, slug) or ()
+        return list_pages(len(items), self.inputs.site.settings.page_size)
+
+    def tags(self, locale: str) -> tuple[TagView, ...]:
+        self.note(("tags", locale))
+        return tuple(TagView(t, self) for t in self.inputs.site.tags.get(locale, ()))
+
+    def tag(self, locale: str, slug: str) -> TagView:
+        found = self.inputs.tag(locale, slug)
+        assert found is not None
+        return TagView(found, self)
+
+    def nav(self, locale: str) -> tuple[DocView, ...]:
+        self.note(("nav", locale))
+        return self.docs(self.inputs.site.pages.get(locale, ()))
+
+    # ---- the rest
+
+    def templates(self, kind: str) -> None:
+        self.note(("templates", kind))
+
+    def clock(self) -> datetime:
+        self.note(("clock",))
+        return self.inputs.site.now
+
+
+class DocView:
+    """A translation as a template sees it: each field read is recorded."""
+
+    __slots__ = ("_doc", "_fields")
+
+    def __init__(self, doc: Translation, fields: set[str]) -> None:
+        self._doc = _unwrap(doc)
+        self._fields = fields
+
+    def __getattr__(self, name: str) -> Any:
+        found = getattr(self._doc, name)
+        self._fields.add(WHOLE if callable(found) else name)
+        return found
+
+    def __repr__(self) -> str:
+        return f"DocView({self._doc.bundle!r}, {self._doc.locale!r})"
+
+
+class TagView:
+    """A tag as a template sees it: its releases are read as views, and recorded."""
+
+    __slots__ = ("_tag", "_reads")
+
+    def __init__(self, tag: Tag, reads: Reads) -> None:
+        self._tag = tag
+        self._reads = reads
+
+    def __getattr__(self, name: str) -> Any:
+        tag = self._tag
+        self._reads.note(("tag", tag.locale, tag.slug), name)
+        if name == "releases":
+            return self._reads.docs(tag.releases)
+        return getattr(tag, name)
+
+    def __repr__(self) -> str:
+        return f"TagView({self._tag.locale!r}, {self._tag.slug!r})"
+
+
+def _unwrap(doc: Any) -> Translation:
+    found: Translation = doc._doc if isinstance(doc, DocView) else doc
+    return found
+
+
+def unwrap(doc: Any) -> Translation:
+    """The translation behind a view (or the translation itself)."""
+    return _unwrap(doc)
+
+
+def readers_of(deps: Mapping[str, Deps], docs: Iterable[tuple[str, str]]) -> set[str]:
+    """The outputs (by path) whose recorded reads include one of ``docs``, (bundle,
+    locale) pairs: through the translation itself, its bundle, photos or notices."""
+    wanted = set(docs)
+    bundles = {b for b, _ in wanted}
+    out = set()
+    for path, recorded in deps.items():
+        for source, _fields in recorded:
+            if (len(source) == 3 and source[0] != "list" and (source[1], source[2]) in wanted) or (
+                source[0] == "bundle" and source[1] in bundles
+            ):
+                out.add(path)
+                break
+    return out
