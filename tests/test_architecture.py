@@ -51,13 +51,10 @@ OVER_LIMIT = {
     "cli",
     "content.frontmatter",
     "content.load",
-    "content.markdown",
     "deploy",
-    "feeds.atom",
     "images.stage",
     "images.worker",
     "output.publish",
-    "render.pages",
     "serve.server",
     "settings",
 }

@@ -185,7 +185,7 @@ def atom(
     if settings.publisher.logo:
         logo = urls.url_for_output(settings, settings.publisher.logo.lstrip("/"))
         fg.logo(urls.absolute(settings, logo))
-    fg.updated(max((updated(d) for d in entries), default=None) or _siteupdated(site))
+    fg.updated(max((updated(d) for d in entries), default=None) or _site_updated(site, reads))
 
     # feedgen prepends by default; append keeps the newest-first order of ``entries``.
     for doc in entries:
@@ -221,9 +221,10 @@ def newest(site: Site, releases: Sequence[Translation]) -> list[Translation]:
     return entries[: site.settings.feed_size]
 
 
-def _siteupdated(site: Site) -> datetime:
+def _site_updated(site: Site, reads: Reads) -> datetime:
     """An empty feed still needs ``updated``: the newest document anywhere, else the clock."""
-    return max((updated(d) for d in site.translations()), default=site.now)
+    newest = max((updated(d) for d in reads.every_translation()), default=None)
+    return newest or reads.clock()
 
 
 # --------------------------------------------------------------------------- body HTML

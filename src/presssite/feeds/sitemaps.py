@@ -205,10 +205,7 @@ def news_sitemap(site: Site, locale: str, reads: Reads | None = None) -> bytes:
 
 def _recent(site: Site, locale: str, reads: Reads) -> list[Translation]:
     """The releases a news sitemap lists: dated in the two days up to ``site.now``."""
-    now = reads.clock()
-    since = now - NEWS_WINDOW
-    releases = reads.list_items(locale, "", 0, len(site.releases.get(locale, ())))
-    recent: list[Any] = [d for d in releases if since <= d.date <= now]
+    recent: list[Any] = list(reads.dated_within(locale, NEWS_WINDOW))
     recent.sort(key=lambda d: (d.date, d.bundle), reverse=True)
     return recent[:NEWS_MAX_URLS]
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from presssite.cache.store import digest
@@ -100,6 +100,12 @@ class Inputs:
         tag = self.tag(locale, slug)
         return tag.releases if tag is not None else None
 
+    def dated_within(self, locale: str, seconds: int) -> tuple[Translation, ...]:
+        """A locale's releases dated in the ``seconds`` up to the build's clock."""
+        now = self.site.now
+        since = now - timedelta(seconds=seconds)
+        return tuple(d for d in self.site.releases.get(locale, ()) if since <= d.date <= now)
+
     def photos(self, doc: Translation) -> Mapping[str, PhotoImage]:
         where = (doc.bundle, doc.locale)
         if where not in self._photos:
@@ -138,6 +144,10 @@ class Inputs:
         if kind == "list":
             items = self.items(where[0], where[1])
             return None if items is None else tuple(_slice(items, f) for f in fields)
+        if kind == "all":
+            return tuple((d.bundle, d.locale) for d in site.translations())
+        if kind == "recent":
+            return tuple(d.bundle for d in self.dated_within(where[0], int(where[1])))
         if kind == "tags":
             return tuple(t.slug for t in site.tags.get(where[0], ()))
         if kind == "tag":
@@ -230,6 +240,11 @@ class Reads:
         self.note(("notice", doc.bundle, doc.locale))
         return why_hidden(_unwrap(doc), self.inputs.site.now)
 
+    def every_translation(self) -> tuple[DocView, ...]:
+        """Every published translation of the site."""
+        self.note(("all",))
+        return self.docs(self.inputs.site.translations())
+
     # ---- lists and tags
 
     def list_items(self, locale: str, slug: str, start: int, stop: int) -> tuple[DocView, ...]:
@@ -242,6 +257,12 @@ class Reads:
         self.note(("list", locale, slug), "count")
         items = self.inputs.items(locale, slug) or ()
         return list_pages(len(items), self.inputs.site.settings.page_size)
+
+    def dated_within(self, locale: str, window: timedelta) -> tuple[DocView, ...]:
+        """A locale's releases dated in the ``window`` up to the build's clock."""
+        seconds = int(window.total_seconds())
+        self.note(("recent", locale, str(seconds)))
+        return self.docs(self.inputs.dated_within(locale, seconds))
 
     def tags(self, locale: str) -> tuple[TagView, ...]:
         self.note(("tags", locale))
