@@ -50,7 +50,6 @@ OVER_LIMIT = {
     "cache.store",
     "cli",
     "content.frontmatter",
-    "content.load",
     "deploy",
     "images.stage",
     "images.worker",

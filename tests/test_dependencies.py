@@ -22,7 +22,8 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def release(title: str, day: int, body: str = "Body.", tags: str = "[]") -> str:
-    return f"---\ntitle: {title}\ndate: 2026-01-{day:02d}T09:00:00+07:00\ntags: {tags}\n---\n\n{body}\n"
+    date = f"2026-01-{day:02d}T09:00:00+07:00"
+    return f"---\ntitle: {title}\ndate: {date}\ntags: {tags}\n---\n\n{body}\n"
 
 
 def run(root: Path, target: Path, **options: object) -> build_.BuildReport:
@@ -121,5 +122,5 @@ def test_a_title_edit_renders_the_pages_that_show_the_title(tmp_path: Path) -> N
     # Alpha's page, the en home and the port topic list it; Beta links to its URL only.
     assert report.pages_rendered == 3
     assert report.feeds_made >= 2  # the en feed and the port topic's feed carry the title
-    fresh = run(root, tmp_path / "fresh", cache=False)
+    run(root, tmp_path / "fresh", cache=False)
     assert tree(root / "build") == tree(tmp_path / "fresh")
