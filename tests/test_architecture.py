@@ -54,7 +54,6 @@ OVER_LIMIT = {
     "images.stage",
     "images.worker",
     "output.publish",
-    "serve.server",
     "settings",
 }
 LIMIT = 400
@@ -128,7 +127,9 @@ def test_images_use_only_the_core() -> None:
 
 
 def test_devserver_knows_nothing_of_presssite() -> None:
-    assert presssite_imports("serve.server") == set()
+    # The generic preview server is two modules: the watcher and its HTTP side.
+    assert presssite_imports("serve.server") <= {"serve.httpd"}
+    assert presssite_imports("serve.httpd") <= {"serve.server"}
 
 
 @pytest.mark.parametrize("name", modules())

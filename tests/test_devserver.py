@@ -17,14 +17,8 @@ from pathlib import Path
 import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from presssite.serve.server import (
-    DevServer,
-    PortInUse,
-    Problem,
-    RebuildResult,
-    is_editor_temp,
-    route,
-)
+from presssite.serve.httpd import Problem, RebuildResult, route
+from presssite.serve.server import DevServer, PortInUse, is_editor_temp
 
 SECRET = "top-secret-outside-the-site"
 INDEX = "<!doctype html><html><head><title>Home</title></head><body><p>home</p></body></html>"

@@ -19,7 +19,7 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from presssite import settings as settings_
 from presssite.errors import ContentError, ErrorList
 from presssite.serve.command import Preview, classify, problem_of
-from presssite.serve.server import Problem
+from presssite.serve.httpd import Problem
 
 RELEASE = "content/press/2026-01-05-harbour/index.{loc}.md"
 PAGE = """\

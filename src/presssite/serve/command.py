@@ -46,7 +46,8 @@ from presssite.model import OutputFile
 from presssite.output import publish as output
 from presssite.render import templates as templating
 from presssite.serve import edits
-from presssite.serve.server import DevServer, PortInUse, Problem, RebuildResult
+from presssite.serve.httpd import Problem, RebuildResult
+from presssite.serve.server import DevServer, PortInUse
 from presssite.settings import Settings
 
 STATIC_PREFIX = "static/"  # where the site's static/ folder lands in the output
