@@ -361,7 +361,7 @@ class _Work:
                 for job in page_jobs
                 if not self._current(inputs, index.get(job.path), found.get(job.path, ("",))[0])
             ]
-            feeds_done: list[tuple[list[OutputFile], tuple[int, int]]] = []
+            feeds_done: list[tuple[list[OutputFile], tuple[int, int], dict[str, Any]]] = []
             stage = keep = None
             early = output.early_writes(previous if untouched else None, len(todo), len(page_jobs))
             if todo and early is not None:
@@ -596,9 +596,9 @@ class _Work:
                 or not all(self._have(e[1:]) for e in entry[2])
             ):
                 reads = inputs.reads()
-                files = tuple((f.path, *self.blobs.put(f.data or b"")) for f in job.make(reads))
+                kept = tuple((f.path, *self.blobs.put(f.data or b"")) for f in job.make(reads))
                 deps = reads.deps()
-                entry = (inputs.key(deps), deps, files)
+                entry = (inputs.key(deps), deps, kept)
                 made += 1
             new_index[job.name] = entry
         if self.store is not None and new_index != self._loaded.get(name):

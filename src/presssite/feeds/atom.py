@@ -90,18 +90,15 @@ def plan(
                 full_entries = [reads.doc(with_body(unwrap(d))) for d in entries]
                 data = atom(
                     site, loc, full_entries, title=title, page=page, images=images, reads=reads
-                )  # type: ignore[arg-type]
+                )
                 return [OutputFile(path=urls.output_path(settings, feed_url(page)), data=data)]
 
             jobs.append(FeedJob(urls.output_path(settings, feed_url(page)), make_atom))
-        jobs.append(
-            FeedJob(
-                f"{loc}/news-sitemap.xml",
-                lambda reads, loc=loc: [
-                    OutputFile(path=f"{loc}/news-sitemap.xml", data=news_sitemap(site, loc, reads))
-                ],
-            )
-        )
+
+        def make_news(reads: Reads, loc: str = loc) -> list[OutputFile]:
+            return [OutputFile(path=f"{loc}/news-sitemap.xml", data=news_sitemap(site, loc, reads))]
+
+        jobs.append(FeedJob(f"{loc}/news-sitemap.xml", make_news))
     jobs.append(
         FeedJob("sitemap.xml", lambda reads: sitemaps(site, max_urls=max_urls, reads=reads))
     )

@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from presssite.cache.store import digest
 from presssite.model import Bundle, PhotoImage, Site, Tag, Translation
@@ -206,10 +206,12 @@ class Reads:
 
     # ---- documents
 
-    def doc(self, doc: Translation) -> DocView:
-        return DocView(doc, self.got.setdefault(("doc", doc.bundle, doc.locale), set()))
+    def doc(self, doc: Translation) -> Translation:
+        """A view of ``doc`` that records each field read (it stands in for the translation)."""
+        view = DocView(doc, self.got.setdefault(("doc", doc.bundle, doc.locale), set()))
+        return cast(Translation, view)
 
-    def docs(self, docs: Iterable[Translation]) -> tuple[DocView, ...]:
+    def docs(self, docs: Iterable[Translation]) -> tuple[Translation, ...]:
         return tuple(self.doc(d) for d in docs)
 
     def translation(self, bundle_id: str, locale: str) -> Translation:
@@ -240,14 +242,14 @@ class Reads:
         self.note(("notice", doc.bundle, doc.locale))
         return why_hidden(_unwrap(doc), self.inputs.site.now)
 
-    def every_translation(self) -> tuple[DocView, ...]:
+    def every_translation(self) -> tuple[Translation, ...]:
         """Every published translation of the site."""
         self.note(("all",))
         return self.docs(self.inputs.site.translations())
 
     # ---- lists and tags
 
-    def list_items(self, locale: str, slug: str, start: int, stop: int) -> tuple[DocView, ...]:
+    def list_items(self, locale: str, slug: str, start: int, stop: int) -> tuple[Translation, ...]:
         """Items ``start:stop`` of a locale's releases (``slug`` "") or of a tag's."""
         self.note(("list", locale, slug), f"{start}:{stop}")
         return self.docs((self.inputs.items(locale, slug) or ())[start:stop])
@@ -258,7 +260,7 @@ class Reads:
         items = self.inputs.items(locale, slug) or ()
         return list_pages(len(items), self.inputs.site.settings.page_size)
 
-    def dated_within(self, locale: str, window: timedelta) -> tuple[DocView, ...]:
+    def dated_within(self, locale: str, window: timedelta) -> tuple[Translation, ...]:
         """A locale's releases dated in the ``window`` up to the build's clock."""
         seconds = int(window.total_seconds())
         self.note(("recent", locale, str(seconds)))
@@ -269,11 +271,17 @@ class Reads:
         return tuple(TagView(t, self) for t in self.inputs.site.tags.get(locale, ()))
 
     def tag(self, locale: str, slug: str) -> TagView:
-        found = self.inputs.tag(locale, slug)
+        found = self.find_tag(locale, slug)
         assert found is not None
-        return TagView(found, self)
+        return found
 
-    def nav(self, locale: str) -> tuple[DocView, ...]:
+    def find_tag(self, locale: str, slug: str) -> TagView | None:
+        """A tag of the locale by slug, if there is one (whether there is, is recorded)."""
+        self.note(("tag", locale, slug), "slug")
+        found = self.inputs.tag(locale, slug)
+        return TagView(found, self) if found is not None else None
+
+    def nav(self, locale: str) -> tuple[Translation, ...]:
         self.note(("nav", locale))
         return self.docs(self.inputs.site.pages.get(locale, ()))
 

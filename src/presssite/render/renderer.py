@@ -20,7 +20,7 @@ from presssite.content import placeholders
 from presssite.model import ListPage, PhotoImage, Translation
 from presssite.render import context as pages
 from presssite.render import i18n, social
-from presssite.render.dependencies import Deps, DocView, Inputs, Reads, TagView
+from presssite.render.dependencies import Deps, Inputs, Reads, TagView
 from presssite.render.templates import KIND_TEMPLATES, NOT_FOUND, template_error, warm_templates
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ class Renderer:
             page = self.list_page(reads, loc, "", number)
             switcher = pages.list_alternates(s, loc, page.url, self.homes)
             links = pages.hreflang_links(s, switcher, urls.root(s)) if number == 1 else ()
-            return self.list(reads, shared, "home.html", page, switcher, links, {})
+            return self.listing(reads, shared, "home.html", page, switcher, links, {})
         if job.kind == "tags":
             return self.tags_index(reads, shared, loc)
         if job.kind == "tag":
@@ -95,7 +95,7 @@ class Renderer:
             page = self.list_page(reads, loc, slug, number)
             switcher = pages.list_alternates(s, loc, page.url, self.homes)
             extra = {"tag": reads.tag(loc, slug)}
-            return self.list(reads, shared, "tag.html", page, switcher, (), extra)
+            return self.listing(reads, shared, "tag.html", page, switcher, (), extra)
         (bundle_id,) = job.ref
         doc = reads.translation(bundle_id, loc)
         if self.bodies is not None:
@@ -113,7 +113,7 @@ class Renderer:
         def url_for(n: int) -> str:
             return urls.tag(s, loc, slug, n) if slug else urls.home(s, loc, n)
 
-        return pages.list_page(loc, number, total, items, url_for)  # type: ignore[arg-type]
+        return pages.list_page(loc, number, total, items, url_for)
 
     # ---- pages
 
@@ -157,7 +157,7 @@ class Renderer:
             },
         )
 
-    def list(
+    def listing(
         self,
         reads: Reads,
         shared: dict[str, Any],
@@ -178,9 +178,11 @@ class Renderer:
         }
         return self.page(template, context)
 
-    def document(self, reads: Reads, shared: dict[str, Any], doc: DocView, template: str) -> bytes:
+    def document(
+        self, reads: Reads, shared: dict[str, Any], doc: Translation, template: str
+    ) -> bytes:
         s = self.settings
-        view: Any = doc
+        view = doc
         bundle = reads.bundle(doc.bundle)
         assert bundle is not None
         switcher = pages.document_alternates(s, bundle, doc.locale, self.homes)
@@ -241,9 +243,8 @@ class Renderer:
 
     def doc_tags(self, reads: Reads, doc: Translation) -> list[TagView]:
         """The tags of a document, in its order (each name found by its slug)."""
-        loc = doc.locale
-        slugs = (urls.slugify(name) for name in doc.tags)
-        return [reads.tag(loc, slug) for slug in slugs if self.inputs.tag(loc, slug) is not None]
+        found = (reads.find_tag(doc.locale, urls.slugify(name)) for name in doc.tags)
+        return [tag for tag in found if tag is not None]
 
     def teaser(self, reads: Reads, doc: Translation) -> pages.Teaser:
         lead = doc.lead_photo

@@ -64,7 +64,7 @@ def apply_edits(
     if edited is None or env is None or last is None or not _holds(snapshot.limits, now):
         return None
     settings, site = snapshot.settings, snapshot.site
-    results = [content.parse_file(settings, snapshot.tree, path) for path in edited]
+    results = [content.parse_file(settings, snapshot.tree, Path(path)) for path in edited]
     raise_all(error for result in results for error in result.parsed.errors)
     docs: dict[tuple[str, str], Translation] = {}
     parsed = dict(snapshot.parsed)
@@ -109,12 +109,12 @@ def apply_edits(
             rendered.append(OutputFile(path=job.path, data=data))
             new_pages[job.path] = (inputs.key(deps), deps, job)
         full = bodies.full if bodies else None
-        for job in feeds.plan(site, snapshot.plan, full=full):
-            if job.name in feed_names:
+        for feed in feeds.plan(site, snapshot.plan, full=full):
+            if feed.name in feed_names:
                 reads = inputs.reads()
-                made += job.make(reads)
+                made += feed.make(reads)
                 deps = reads.deps()
-                new_feeds[job.name] = (inputs.key(deps), deps)
+                new_feeds[feed.name] = (inputs.key(deps), deps)
     finally:
         if bodies is not None:
             bodies.packs.close()
