@@ -125,7 +125,9 @@ def _w3c(moment: datetime) -> str:
 
 def _xml(root: ET.Element) -> bytes:
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    # bytes for every encoding but "unicode" (typeshed cannot tell them apart: Any)
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return data + b"\n"
 
 
 def _urlset(settings: Settings, entries: Sequence[SitemapUrl]) -> bytes:
