@@ -84,6 +84,7 @@ class Snapshot:
     inputs: Any = None  # the build's ``dependencies.Inputs`` (its base, templates, keys)
     pages: Mapping[str, Any] = field(default_factory=dict)  # path -> (key, deps, job)
     feeds: Mapping[str, Any] = field(default_factory=dict)  # name -> (key, deps)
+    readers: Any = None  # ``dependencies.Readers`` of pages and feeds, made by ``edits``
 
 
 @dataclass

@@ -9,8 +9,7 @@ tags that record each field a template reads, as Lektor's builder records the so
 an artifact used. The recorded sources are the page's ``Deps``, kept with the page;
 ``Inputs.key`` hashes their current values (with ``base``: settings, catalogs, flags,
 presssite's version), so a later build or the dev server knows whether the page is
-still what it would render, and which pages read an edited document
-(``readers_of``).
+still what it would render, and which pages read an edited document (``Readers``).
 
 A view of a translation is not a ``Translation``: it forwards attribute reads. A
 method read through it (``photo(src)``) counts as a read of the whole translation.
@@ -63,6 +62,8 @@ class Inputs:
         self.parse_keys = parse_keys or {}
         self.stale = stale or {}
         self._values: dict[tuple[Source, tuple[str, ...]], str] = {}
+        # the memoised values about each document or bundle (``document_of``), and the clock's
+        self._about: dict[tuple[str, str] | str, list[tuple[Source, tuple[str, ...]]]] = {}
         self._tags: dict[str, dict[str, Tag]] = {}
         self._photos: dict[tuple[str, str], Mapping[str, PhotoImage]] = {}
         self._fields: dict[tuple[str, ...], tuple[str, ...]] = {}
@@ -80,6 +81,9 @@ class Inputs:
         if found is None:
             found = digest(source, fields, self._raw(source, fields))
             self._values[(source, fields)] = found
+            about = "clock" if source[0] == "clock" else document_of(source)
+            if about is not None:
+                self._about.setdefault(about, []).append((source, fields))
         return found
 
     # ---- the model, as the readers and the values see it
@@ -343,17 +347,72 @@ def unwrap(doc: Any) -> Translation:
     return _unwrap(doc)
 
 
-def readers_of(deps: Mapping[str, Deps], docs: Iterable[tuple[str, str]]) -> set[str]:
-    """The outputs (by path) whose recorded reads include one of ``docs``, (bundle,
-    locale) pairs: through the translation itself, its bundle, photos or notices."""
-    wanted = set(docs)
-    bundles = {b for b, _ in wanted}
-    out = set()
-    for path, recorded in deps.items():
-        for source, _fields in recorded:
-            if (len(source) == 3 and source[0] != "list" and (source[1], source[2]) in wanted) or (
-                source[0] == "bundle" and source[1] in bundles
-            ):
-                out.add(path)
-                break
-    return out
+_PER_DOCUMENT = frozenset({"doc", "photos", "crops", "stale", "notice"})
+
+
+def document_of(source: Source) -> tuple[str, str] | str | None:
+    """The translation (bundle, locale) or the bundle (its id) a source is about, if any."""
+    if source[0] in _PER_DOCUMENT:
+        return (source[1], source[2])
+    if source[0] == "bundle":
+        return source[1]
+    return None
+
+
+class Readers:
+    """Which outputs (pages by path, feeds by name) read each translation and bundle.
+
+    An index of recorded ``Deps``, made once for a dev server's session of edits and
+    grown as outputs are made again (an entry left over from an earlier version only
+    makes an output's key be checked once more).
+    """
+
+    def __init__(self, outputs: Mapping[str, Deps]) -> None:
+        self.by: dict[tuple[str, str] | str, set[str]] = {}
+        for name, deps in outputs.items():
+            self.add(name, deps)
+
+    def add(self, name: str, deps: Deps) -> None:
+        for source, _fields in deps:
+            about = document_of(source)
+            if about is not None:
+                self.by.setdefault(about, set()).add(name)
+
+    def of(self, docs: Iterable[tuple[str, str]]) -> set[str]:
+        """The outputs that read one of ``docs`` (bundle, locale): the translation itself,
+        its photos, notices or status, or its bundle's translations."""
+        out: set[str] = set()
+        for bundle_id, locale in docs:
+            out |= self.by.get((bundle_id, locale), set())
+            out |= self.by.get(bundle_id, set())
+        return out
+
+
+def after_edit(
+    inputs: Inputs,
+    site: Site,
+    parse_keys: Mapping[tuple[str, str], str],
+    docs: Iterable[tuple[str, str]],
+) -> Inputs:
+    """``inputs`` for ``site``, where only ``docs`` were swapped for new versions placed
+    alike (``site.substitute``): the values of every source about another document, and
+    of every list, tag and template, are kept; the clock's is not."""
+    edited: set[tuple[str, str]] = set(docs)
+    bundles = {b for b, _ in edited}
+    new = Inputs(
+        site,
+        inputs.images,
+        base=inputs.base,
+        templates=inputs.templates,
+        parse_keys=parse_keys,
+        stale=inputs.stale,
+    )
+    new._values = dict(inputs._values)
+    new._about = dict(inputs._about)
+    dropped: list[tuple[str, str] | str] = [*edited, *bundles, "clock"]
+    for about in dropped:
+        for key in new._about.pop(about, []):
+            new._values.pop(key, None)
+    new._photos = {k: v for k, v in inputs._photos.items() if k not in edited}
+    new._fields = inputs._fields
+    return new

@@ -35,7 +35,7 @@ from presssite.model import OutputFile, Translation
 from presssite.output import publish as output
 from presssite.output import refcheck
 from presssite.render import pages as render
-from presssite.render.dependencies import Inputs, readers_of
+from presssite.render.dependencies import Inputs, Readers, after_edit
 from presssite.site import assemble as site_
 
 log = logging.getLogger(__name__)
@@ -83,16 +83,13 @@ def apply_edits(
         parsed[where] = new
         keys[where] = result.key
     site = site_.substitute(site, docs, now=now)
-    inputs = Inputs(
-        site,
-        snapshot.plan,
-        base=last.base,
-        templates=last.templates,
-        parse_keys=keys,
-        stale=last.stale,
-    )
-    pages = _changed(inputs, snapshot.pages, docs)
-    feed_names = _changed(inputs, snapshot.feeds, docs)
+    inputs = after_edit(last, site, keys, docs)
+    readers = snapshot.readers
+    if readers is None:
+        outputs = {**snapshot.feeds, **snapshot.pages}
+        readers = Readers({name: entry[1] for name, entry in outputs.items()})
+    pages = _changed(inputs, snapshot.pages, readers.of(docs))
+    feed_names = _changed(inputs, snapshot.feeds, readers.of(docs))
     bodies = None
     if snapshot.bodies is not None:  # the new versions carry their bodies
         bodies = Bodies(snapshot.bodies.packs)
@@ -108,6 +105,7 @@ def apply_edits(
         ):
             rendered.append(OutputFile(path=job.path, data=data))
             new_pages[job.path] = (inputs.key(deps), deps, job)
+            readers.add(job.path, deps)
         full = bodies.full if bodies else None
         for feed in feeds.plan(site, snapshot.plan, full=full):
             if feed.name in feed_names:
@@ -115,6 +113,7 @@ def apply_edits(
                 made += feed.make(reads)
                 deps = reads.deps()
                 new_feeds[feed.name] = (inputs.key(deps), deps)
+                readers.add(feed.name, deps)
     finally:
         if bodies is not None:
             bodies.packs.close()
@@ -131,6 +130,7 @@ def apply_edits(
             inputs=inputs,
             pages=new_pages,
             feeds=new_feeds,
+            readers=readers,
         ),
         parsed=tuple(results),
         pages=len(rendered),
@@ -138,12 +138,9 @@ def apply_edits(
     )
 
 
-def _changed(
-    inputs: Inputs, outputs: Mapping[str, Any], docs: Iterable[tuple[str, str]]
-) -> list[str]:
-    """The outputs (pages or feeds, by path) that read one of ``docs`` and whose recorded
-    reads now have another value: what a build would make again."""
-    readers = readers_of({name: entry[1] for name, entry in outputs.items()}, docs)
+def _changed(inputs: Inputs, outputs: Mapping[str, Any], readers: set[str]) -> list[str]:
+    """The outputs (pages or feeds, in order) among ``readers`` whose recorded reads now
+    have another value: what a build would make again."""
     return [
         name
         for name in outputs
