@@ -9,7 +9,7 @@ tags that record each field a template reads, as Lektor's builder records the so
 an artifact used. The recorded sources are the page's ``Deps``, kept with the page;
 ``Inputs.key`` hashes their current values (with ``base``: settings, catalogs, flags,
 presssite's version), so a later build or the dev server knows whether the page is
-still what it would render, and which pages read an edited document (``Readers``).
+still what it would render, and which pages read an edited document (``readers``).
 
 A view of a translation is not a ``Translation``: it forwards attribute reads. A
 method read through it (``photo(src)``) counts as a read of the whole translation.
@@ -357,35 +357,6 @@ def document_of(source: Source) -> tuple[str, str] | str | None:
     if source[0] == "bundle":
         return source[1]
     return None
-
-
-class Readers:
-    """Which outputs (pages by path, feeds by name) read each translation and bundle.
-
-    An index of recorded ``Deps``, made once for a dev server's session of edits and
-    grown as outputs are made again (an entry left over from an earlier version only
-    makes an output's key be checked once more).
-    """
-
-    def __init__(self, outputs: Mapping[str, Deps]) -> None:
-        self.by: dict[tuple[str, str] | str, set[str]] = {}
-        for name, deps in outputs.items():
-            self.add(name, deps)
-
-    def add(self, name: str, deps: Deps) -> None:
-        for source, _fields in deps:
-            about = document_of(source)
-            if about is not None:
-                self.by.setdefault(about, set()).add(name)
-
-    def of(self, docs: Iterable[tuple[str, str]]) -> set[str]:
-        """The outputs that read one of ``docs`` (bundle, locale): the translation itself,
-        its photos, notices or status, or its bundle's translations."""
-        out: set[str] = set()
-        for bundle_id, locale in docs:
-            out |= self.by.get((bundle_id, locale), set())
-            out |= self.by.get(bundle_id, set())
-        return out
 
 
 def after_edit(

@@ -35,7 +35,8 @@ from presssite.model import OutputFile, Translation
 from presssite.output import publish as output
 from presssite.output import refcheck
 from presssite.render import pages as render
-from presssite.render.dependencies import Inputs, Readers, after_edit
+from presssite.render.dependencies import Inputs, after_edit
+from presssite.render.readers import Readers
 from presssite.site import assemble as site_
 
 log = logging.getLogger(__name__)
