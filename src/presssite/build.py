@@ -409,7 +409,8 @@ class _Work:
                     keep=keep,
                 )
                 for page in made:
-                    index[page.path] = (page.key, page.deps, page.sha, page.size, page.links)
+                    deps = inputs.shared(page.deps)
+                    index[page.path] = (page.key, deps, page.sha, page.size, page.links)
                 if isinstance(self.staging, Beside):
                     self.staging.rendered()
             pages_index = {job.path: index[job.path] for job in page_jobs}

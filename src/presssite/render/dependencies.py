@@ -18,6 +18,7 @@ method read through it (``photo(src)``) counts as a read of the whole translatio
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol, cast
@@ -66,7 +67,7 @@ class Inputs:
         self._about: dict[tuple[str, str] | str, list[tuple[Source, tuple[str, ...]]]] = {}
         self._tags: dict[str, dict[str, Tag]] = {}
         self._photos: dict[tuple[str, str], Mapping[str, PhotoImage]] = {}
-        self._fields: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._pairs: dict[tuple[Source, tuple[str, ...]], tuple[Source, tuple[str, ...]]] = {}
 
     def reads(self) -> Reads:
         """A new, empty record of what one page or feed reads."""
@@ -74,7 +75,12 @@ class Inputs:
 
     def key(self, deps: Deps) -> str:
         """The hash of the current values of ``deps`` (and of ``base``)."""
-        return digest(self.base, tuple(self.value(source, fields) for source, fields in deps))
+        get = self._values.get
+        values = []
+        for pair in deps:  # the hot loop of a build that checks thousands of pages
+            found = get(pair)
+            values.append(found if found is not None else self.value(*pair))
+        return hashlib.sha256(repr((self.base, values)).encode()).hexdigest()[:32]
 
     def value(self, source: Source, fields: tuple[str, ...]) -> str:
         found = self._values.get((source, fields))
@@ -122,9 +128,15 @@ class Inputs:
             return ()
         return tuple(crops_for_page(doc))
 
-    def interned(self, fields: Iterable[str]) -> tuple[str, ...]:
-        key = tuple(sorted(fields))
-        return self._fields.setdefault(key, key)
+    def interned(self, source: Source, fields: Iterable[str]) -> tuple[Source, tuple[str, ...]]:
+        """One shared (source, fields) for every page that read them: an index of
+        thousands of pages pickles each once."""
+        pair = (source, tuple(sorted(fields)))
+        return self._pairs.setdefault(pair, pair)
+
+    def shared(self, deps: Deps) -> Deps:
+        """``deps`` made of the shared pairs (deps that come back from a worker)."""
+        return tuple(self.interned(source, fields) for source, fields in deps)
 
     def _raw(self, source: Source, fields: tuple[str, ...]) -> Any:
         kind, *where = source
@@ -204,9 +216,9 @@ class Reads:
         self.got.setdefault(source, set()).add(field)
 
     def deps(self) -> Deps:
-        """What was read, as kept with the page: sorted, field names shared."""
+        """What was read, as kept with the page: sorted, of shared pairs."""
         interned = self.inputs.interned
-        return tuple(sorted((source, interned(fields)) for source, fields in self.got.items()))
+        return tuple(sorted(interned(source, fields) for source, fields in self.got.items()))
 
     # ---- documents
 
@@ -385,5 +397,5 @@ def after_edit(
         for key in new._about.pop(about, []):
             new._values.pop(key, None)
     new._photos = {k: v for k, v in inputs._photos.items() if k not in edited}
-    new._fields = inputs._fields
+    new._pairs = inputs._pairs
     return new
