@@ -243,11 +243,11 @@ class Reads:
 
     def photos(self, doc: Translation) -> Mapping[str, PhotoImage]:
         self.note(("photos", doc.bundle, doc.locale))
-        return self.inputs.photos(_unwrap(doc))
+        return self.inputs.photos(unwrap(doc))
 
     def crops(self, doc: Translation) -> tuple[Any, ...]:
         self.note(("crops", doc.bundle, doc.locale))
-        return self.inputs.crops(_unwrap(doc))
+        return self.inputs.crops(unwrap(doc))
 
     def stale(self, doc: Translation) -> str | None:
         self.note(("stale", doc.bundle, doc.locale))
@@ -256,7 +256,7 @@ class Reads:
     def hidden(self, doc: Translation) -> tuple[str, ...]:
         """Why ``doc`` is not public at the build's clock (a preview's notice)."""
         self.note(("notice", doc.bundle, doc.locale))
-        return why_hidden(_unwrap(doc), self.inputs.site.now)
+        return why_hidden(unwrap(doc), self.inputs.site.now)
 
     def every_translation(self) -> tuple[Translation, ...]:
         """Every published translation of the site."""
@@ -317,7 +317,7 @@ class DocView:
     __slots__ = ("_doc", "_fields")
 
     def __init__(self, doc: Translation, fields: set[str]) -> None:
-        self._doc = _unwrap(doc)
+        self._doc = unwrap(doc)
         self._fields = fields
 
     def __getattr__(self, name: str) -> Any:
@@ -349,14 +349,10 @@ class TagView:
         return f"TagView({self._tag.locale!r}, {self._tag.slug!r})"
 
 
-def _unwrap(doc: Any) -> Translation:
-    found: Translation = doc._doc if isinstance(doc, DocView) else doc
-    return found
-
-
 def unwrap(doc: Any) -> Translation:
     """The translation behind a view (or the translation itself)."""
-    return _unwrap(doc)
+    found: Translation = doc._doc if isinstance(doc, DocView) else doc
+    return found
 
 
 _PER_DOCUMENT = frozenset({"doc", "photos", "crops", "stale", "notice"})
