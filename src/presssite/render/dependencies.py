@@ -83,9 +83,11 @@ class Inputs:
         return hashlib.sha256(repr((self.base, values)).encode()).hexdigest()[:32]
 
     def value(self, source: Source, fields: tuple[str, ...]) -> str:
+        """The current value of ``fields`` of ``source``, as text (a key hashes the values
+        of one page's sources in their recorded order, so a value need not name them)."""
         found = self._values.get((source, fields))
         if found is None:
-            found = digest(source, fields, self._raw(source, fields))
+            found = repr(self._raw(source, fields))
             self._values[(source, fields)] = found
             about = "clock" if source[0] == "clock" else document_of(source)
             if about is not None:
@@ -218,7 +220,8 @@ class Reads:
     def deps(self) -> Deps:
         """What was read, as kept with the page: sorted, of shared pairs."""
         interned = self.inputs.interned
-        return tuple(sorted(interned(source, fields) for source, fields in self.got.items()))
+        got = self.got.items()
+        return tuple(sorted(interned(source, fields) for source, fields in got if fields))
 
     # ---- documents
 
