@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
+from presssite.leftovers import unwanted
 from presssite.serve.server import (
     DevServer,
     PortInUse,
     Problem,
     RebuildResult,
-    is_editor_temp,
     route,
 )
 
@@ -85,6 +85,7 @@ def server(site: Path, recorder: Recorder) -> Iterator[DevServer]:
         rebuild=recorder,
         watch=[site / "src"],
         ignore=[site / "src" / "ignored"],
+        ignore_name=unwanted,
         port=0,
         base_path="/portal/",
         debounce=0.08,
@@ -372,15 +373,6 @@ def test_editor_temp_and_ignored_files_alone_do_not_rebuild(
     (site / "src" / "ignored" / "out.html").write_text("output")
     time.sleep(0.5)
     assert recorder.calls == []
-
-
-@pytest.mark.parametrize(
-    ("name", "temp"),
-    [("a.md", False), (".a.md.swp", True), ("a.md~", True), (".#a.md", True), ("4913", True)],
-    ids=["markdown", "vim-swap", "backup", "emacs-lock", "vim-probe"],
-)
-def test_is_editor_temp(name: str, temp: bool) -> None:
-    assert is_editor_temp(name) is temp
 
 
 def test_changes_during_a_rebuild_give_exactly_one_more(

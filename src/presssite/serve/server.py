@@ -59,7 +59,6 @@ CONTENT_TYPES = {  # text types are UTF-8, as every file presssite writes
     ext: f"{kind}; charset=utf-8" if kind.startswith("text/") else kind
     for ext, kind in zip(_TYPES[::2], _TYPES[1::2], strict=True)
 }
-_EDITOR_TEMP = re.compile(r"(^\.#|^#.*#$|~$|\.sw[a-p]$|^4913$|\.tmp$|^\.DS_Store$)")
 _BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
 
 
@@ -137,11 +136,6 @@ def inject(html: bytes, tag: bytes) -> bytes:
         return html + tag
     at = matches[-1].start()
     return html[:at] + tag + html[at:]
-
-
-def is_editor_temp(name: str) -> bool:
-    """Swap, backup and lock files editors write beside the file being saved."""
-    return bool(_EDITOR_TEMP.search(name))
 
 
 class _Hub:
@@ -363,7 +357,9 @@ class DevServer:
     build has succeeded); ``rebuild`` receives the changed paths (an empty set for the
     first build) and runs on one worker thread, one rebuild at a time. ``workdir`` is a
     temporary folder this server owns (for the caller's preview builds), removed by
-    ``stop()`` together with every thread this server started.
+    ``stop()`` together with every thread this server started. Changes to paths under
+    ``ignore``, or whose file name ``ignore_name`` refuses (editors' swap and backup
+    files), do not count.
     """
 
     def __init__(
@@ -373,6 +369,7 @@ class DevServer:
         rebuild: Rebuild,
         watch: Iterable[Path] = (),
         ignore: Iterable[Path] = (),
+        ignore_name: Callable[[str], bool] = lambda name: False,
         host: str = "127.0.0.1",
         port: int = 8000,
         strict_port: bool = False,
@@ -383,6 +380,7 @@ class DevServer:
         self._rebuild = rebuild
         self.watch = [Path(p).absolute() for p in watch]
         self.ignore = [Path(p).absolute() for p in ignore]
+        self.ignore_name = ignore_name
         self.base_path = "/" + base_path.strip("/") + "/" if base_path.strip("/") else "/"
         self.debounce = debounce
         self.hub = _Hub()
@@ -476,7 +474,7 @@ class DevServer:
             self._cond.notify_all()
 
     def _wanted(self, path: Path) -> bool:
-        if is_editor_temp(path.name):
+        if self.ignore_name(path.name):
             return False
         if any(path == i or path.is_relative_to(i) for i in self.ignore):
             return False
