@@ -375,6 +375,27 @@ def test_editor_temp_and_ignored_files_alone_do_not_rebuild(
     assert recorder.calls == []
 
 
+def test_sed_in_place_reports_only_the_edited_file(
+    server: DevServer, site: Path, recorder: Recorder
+) -> None:
+    """A real ``sed -i``: its temporary file (created, written, renamed) is not a change."""
+    import shutil
+    import subprocess
+
+    target = site / "src" / "style.css"
+    target.write_text("a { color: red }\n")
+    time.sleep(0.4)
+    recorder.calls.clear()
+    sed = shutil.which("sed")
+    assert sed is not None
+    subprocess.run([sed, "-i", "s/red/blue/", str(target)], check=True)
+    deadline = time.monotonic() + 5
+    while not recorder.calls and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.3)
+    assert recorder.calls == [{target}]
+
+
 def test_changes_during_a_rebuild_give_exactly_one_more(
     server: DevServer, site: Path, recorder: Recorder
 ) -> None:
