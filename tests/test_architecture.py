@@ -40,6 +40,8 @@ RANKS = {
     "deploy": 85,
     "scaffold": 85,
     "serve": 90,
+    "summaries": 99,
+    "reporting": 99,
     "cli": 100,
     "__main__": 110,
 }
@@ -50,7 +52,6 @@ BASE = {"__init__", "errors", "keycheck", "settings", "parallel", "leftovers", "
 OVER_LIMIT = {
     "build",
     "cache.store",
-    "cli",
     "content.load",
     "content.markdown",
     "deploy",

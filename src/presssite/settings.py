@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from presssite import keycheck
-from presssite.errors import SettingsError, raise_all
+from presssite.errors import SettingsError, processing, raise_all
 
 SETTINGS_FILE = "presssite.toml"
 PYPROJECT_FILE = "pyproject.toml"
@@ -151,8 +151,10 @@ def load(root: Path) -> Settings:
                 path=path,
                 hint=f"add a [tool.presssite] table or a {SETTINGS_FILE}",
             )
-        return parse(table, root=root, source=path, prefix="tool.presssite.")
-    return parse(data, root=root, source=path)
+        with processing(path):
+            return parse(table, root=root, source=path, prefix="tool.presssite.")
+    with processing(path):
+        return parse(data, root=root, source=path)
 
 
 def parse(data: Mapping[str, Any], *, root: Path, source: Path, prefix: str = "") -> Settings:

@@ -40,7 +40,7 @@ from presssite.content.store import (
 )
 from presssite.content.walk import INDEX as _INDEX
 from presssite.content.walk import Tree, below, walk
-from presssite.errors import ContentError, PresssiteError
+from presssite.errors import ContentError, PresssiteError, processing
 from presssite.model import Bundle, Photo, Translation
 from presssite.settings import Settings
 
@@ -384,15 +384,16 @@ def _parse_chunk(context: _ParseContext, tasks: list[_Task]) -> list[StoredDoc]:
                 out.append(StoredDoc(task.slot, task.path, task.stat, "", (), failed, None, ()))
                 continue
             digest = hashlib.sha256(data).hexdigest()
-            result = _parse(
-                data,
-                path,
-                digest=digest,
-                settings=context.settings,
-                bundle_id=task.bundle_id,
-                locale=task.locale,
-                exists=exists,
-            )
+            with processing(path):
+                result = _parse(
+                    data,
+                    path,
+                    digest=digest,
+                    settings=context.settings,
+                    bundle_id=task.bundle_id,
+                    locale=task.locale,
+                    exists=exists,
+                )
             full = Parsed(result.translation, result.errors, tuple(sorted(exists.outside.items())))
             links = _doc_links(full)
             stripped, body = full, None

@@ -1,0 +1,72 @@
+"""What the commands print when they succeed: the build summary, timings, the
+translations table. Plain functions of a report, so tests read them without a terminal.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from presssite.settings import Settings
+
+
+def timing_lines(report: Any) -> str:
+    """``--timings``: each stage's time, then what was done and what was reused."""
+    lines = ["Stages (feeds are made while the page workers render):"]
+    lines += [f"  {stage:<17} {sec * 1000:8.1f} ms" for stage, sec in report.timings.items()]
+    if report.unchanged:
+        lines.append("Nothing changed since the last build: nothing was redone.")
+    lines += [
+        f"  documents parsed {report.documents_parsed}, reused {report.documents_reused}; "
+        f"pages rendered {report.pages_rendered}, unchanged {report.pages_reused}; "
+        f"feeds made {report.feeds_made}, unchanged {report.feeds_reused}",
+        f"  images processed {report.images_processed}, cached {report.images_cached}; "
+        f"output files written {report.files_changed}, removed {report.files_removed} "
+        f"({report.publish_mode})",
+    ]
+    return "\n".join(lines)
+
+
+def summary(report: Any, settings: Settings) -> str:
+    """The few lines ``presssite build`` prints when it succeeds."""
+    per_locale = ", ".join(f"{loc} {report.documents.get(loc, 0)}" for loc in settings.locales)
+    lines = [
+        f"Built {report.pages} pages into {report.target} in {report.elapsed:.2f} s",
+        f"  documents: {per_locale}",
+        f"  photos: {report.photos} ({report.images_processed} processed, "
+        f"{report.images_cached} from cache)",
+    ]
+    if report.missing:
+        lines.append(f"  missing translations: {len(report.missing)}")
+        lines.extend(f"    {bundle} [{loc}]" for bundle, loc in report.missing)
+    if report.stale:
+        lines.append(f"  stale translations: {len(report.stale)}")
+        lines.extend(f"    {b} [{loc}] ({new} changed after it)" for b, loc, new in report.stale)
+    if report.broken:
+        lines.append(f"  broken internal links and images: {len(report.broken)} (see warnings)")
+    if report.uncredited:
+        lines.append(f"  photos with neither caption nor credit: {len(report.uncredited)}")
+        lines.extend(f"    {p}" for p in report.uncredited)
+    return "\n".join(lines)
+
+
+def print_translations(status: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    counts = status.counts()
+    table = Table(show_footer=True, box=None, pad_edge=False)
+    table.add_column("document", footer="total", overflow="fold")
+    for loc in status.locales:
+        c = counts[loc]
+        table.add_column(
+            loc, footer=f"{c['present']} present, {c['missing']} missing, {c['stale']} stale"
+        )
+    for doc in status.documents:
+        cells = []
+        for loc in status.locales:
+            entry = doc.entries[loc]
+            cells.append(f"stale ({entry.newer} newer)" if entry.state == "stale" else entry.state)
+        table.add_row(doc.bundle, *cells)
+    # A pipe or a CI log has no width: print the table at its natural width there.
+    Console(width=None if sys.stdout.isatty() else 1000).print(table)
