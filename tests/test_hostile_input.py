@@ -72,6 +72,33 @@ def test_unclosed_quote_names_where_it_opens(tmp_path: Path) -> None:
     assert "YAML stopped at line 6" in out
 
 
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        (release(body="Tautan [x](\x1f).\n"), f"{DOC}:5: the body contains the control"),
+        (release('summary: "Ring\\x0ckas"'), f"{DOC}:4: summary: contains the control"),
+        (release('tags: ["a\\x1fb"]'), f"{DOC}:4: tags[0]: contains the control"),
+    ],
+    ids=["body", "yaml-escape", "in-a-list"],
+)
+def test_control_characters_are_refused_where_they_are(
+    tmp_path: Path, text: str, where: str
+) -> None:
+    """Once a build that failed in the feeds' XML writer (found by test_fuzz)."""
+    root = make_site(tmp_path, {DOC: text})
+    status, out = build(root)
+    assert status == 1, out
+    assert where in out
+
+
+def test_control_character_in_settings_names_the_key(tmp_path: Path) -> None:
+    settings = DEFAULT_SETTINGS.replace('"Test Portal"', '"Test\\u001fPortal"')
+    root = make_site(tmp_path, {DOC: release()}, settings=settings)
+    status, out = build(root)
+    assert status == 2, out
+    assert "presssite.toml: title: contains the control character U+001F" in out
+
+
 # --------------------------------------------------------------------------- settings
 
 

@@ -20,6 +20,9 @@ from presssite.errors import PresssiteError, SettingsError
 from presssite.leftovers import unwanted_path
 
 _LOCALE_RE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
+# What no page or feed can hold: the C0 controls XML 1.0 forbids (tab, line feed and
+# carriage return are fine), lone surrogates (UTF-8 cannot encode them), U+FFFE, U+FFFF.
+_UNPUBLISHABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class Invalid(Exception):
@@ -99,10 +102,31 @@ def type_name(value: Any) -> str:
     }.get(type(value), type(value).__name__)
 
 
+def unpublishable(text: str) -> int | None:
+    """The index of the first character no page or feed can hold, or None.
+
+    A YAML or TOML escape (``"\\x1f"``), or a control character pasted from a word
+    processor, would otherwise fail the build deep in the XML writer of the feeds.
+    """
+    found = _UNPUBLISHABLE.search(text)
+    return found.start() if found is not None else None
+
+
+def publishable(text: str) -> str:
+    """``text`` itself, or ``Invalid`` naming its first unpublishable character."""
+    at = unpublishable(text)
+    if at is not None:
+        raise Invalid(
+            f"contains the control character U+{ord(text[at]):04X}, which no page can show",
+            "remove it (it often comes with text pasted from a word processor)",
+        )
+    return text
+
+
 def string(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise Invalid(f"expected a non-empty string, got {type_name(value)}")
-    return value.strip()
+    return publishable(value.strip())
 
 
 def int_range(low: int, high: int) -> Callable[[Any], int]:
@@ -137,13 +161,13 @@ def locale_list(value: Any) -> tuple[str, ...]:
 
 def localized(value: Any) -> dict[str, str]:
     if isinstance(value, str) and value.strip():
-        return {"*": value.strip()}
+        return {"*": publishable(value.strip())}
     if (
         isinstance(value, Mapping)
         and value
         and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
     ):
-        return dict(value)
+        return {k: publishable(v) for k, v in value.items()}
     raise Invalid(
         f"expected a string or a table of locale = string, got {type_name(value)}",
         'e.g. title = { id = "Portal Siaran Pers", en = "Press Release Portal" }',

@@ -14,6 +14,8 @@ from typing import Any
 from urllib.parse import SplitResult, urlsplit
 from zoneinfo import ZoneInfo
 
+from presssite import keycheck
+
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DATE_HINT = "write e.g. 2025-11-06T09:30:00+07:00"
 _URL_HINT = "e.g. https://example.org/news/1"
@@ -78,7 +80,10 @@ def text_or_empty(value: Any) -> str:
     if not isinstance(value, str):
         hint = "put the value in quotes" if isinstance(value, int | float | date) else None
         raise Invalid(f"expected a string, got {kind(value)}", hint)
-    return value.strip()
+    try:
+        return keycheck.publishable(value.strip())
+    except keycheck.Invalid as exc:
+        raise Invalid(str(exc), exc.hint) from None
 
 
 def text(value: Any) -> str:

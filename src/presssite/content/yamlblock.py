@@ -24,6 +24,7 @@ import yaml
 from yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from presssite import keycheck
 from presssite.errors import ContentError
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -78,6 +79,15 @@ def split(text: str, path: Path) -> tuple[dict[str, Any], dict[str, int], str, i
     offset = 2  # YAML line 0 is file line 2
 
     refuse_hostile(source, path, offset)
+    bad = keycheck.unpublishable(body)
+    if bad is not None:
+        raise ContentError(
+            f"the body contains the control character U+{ord(body[bad]):04X}, "
+            "which no page can show",
+            path=path,
+            line=body_line + body.count("\n", 0, bad),
+            hint="remove it (it often comes with text pasted from a word processor)",
+        )
     data, node = _load(source, path, offset, close)
     if data is None:
         data = {}
