@@ -4,7 +4,7 @@
 #   make test     install the test extras and the HTML validators, run the whole suite
 #   make fuzz     a long property-based fuzzing campaign (FUZZ_SCALE times the examples of
 #                 make test's short one; 16 makes over 10,000 inputs)
-#   make lint     ruff check + ruff format --check
+#   make lint     ruff check + ruff format --check + mypy (strict) on src/
 #   make photos   regenerate the example site's photos, logo and favicon
 #   make clean    remove build output and caches (make distclean also drops .venv, node_modules)
 #
@@ -58,6 +58,7 @@ fuzz: $(VENV)/.stamp-test
 lint: $(VENV)/.stamp-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(VENV)/.stamp-test
 	$(BIN)/ruff check --fix .

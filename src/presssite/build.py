@@ -177,7 +177,8 @@ def build(
     flags = (preview, include_drafts, strict)
     with timer.stage("check"):
         shortcut = Shortcut(settings, store, target=target, flags=flags, now=now)
-        previous = shortcut.unchanged()
+        # the record holds the report this module gave ``Shortcut.record``
+        previous: BuildReport | None = shortcut.unchanged()
     if previous is not None:
         for problem in previous.broken:
             log.warning("%s", problem.error(settings).format(relative_to=settings.root))
