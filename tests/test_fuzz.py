@@ -340,9 +340,16 @@ def test_front_matter_is_typed_or_refused_with_a_line(front: str) -> None:
 @runs(200)
 @given(body=BODIES)
 @example(body='[link](\r)\n\n[a]( "title")')  # a CR ends a line, as the loader reads it
+@example(body="[link](\x08)")  # refused by the content stage, at its line
 def test_markdown_body_renders_or_names_its_line(body: str) -> None:
     # Cut from a whole file, as the content stage does (line ends normalised there).
-    _meta, _lines, text, body_line = split(f"---\n{VALID_HEAD}\n---\n{body}", FILE)
+    whole = f"---\n{VALID_HEAD}\n---\n{body}"
+    try:
+        _meta, _lines, text, body_line = split(whole, FILE)
+    except ContentError as exc:  # a character no page can show, at its line
+        _check_content_error(exc, whole)
+        assert exc.line is not None and exc.line >= 5
+        return
     rendered = markdown.render(
         text,
         path=FILE,
