@@ -39,6 +39,7 @@ RANKS = {
     "build": 82,
     "deploy": 85,
     "scaffold": 85,
+    "importer": 87,
     "serve": 90,
     "summaries": 99,
     "reporting": 99,
