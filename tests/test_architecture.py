@@ -41,6 +41,7 @@ RANKS = {
     "scaffold": 85,
     "importer": 87,
     "serve": 90,
+    "options": 99,
     "summaries": 99,
     "reporting": 99,
     "cli": 100,

@@ -8,57 +8,14 @@ as ``path:line: key: message`` with a hint, never as a traceback.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
-from presssite import settings as settings_
-from presssite.errors import UsageError
+from presssite.options import load_settings, locale_list, parse_now, site_option
 from presssite.reporting import reported, setup_logging
-from presssite.summaries import print_translations, summary, timing_lines
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def parse_now(value: str | None) -> datetime | None:
-    """``--now``: an ISO 8601 instant with its UTC offset."""
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise UsageError(
-            f"not an ISO 8601 date and time: {value!r}",
-            key="--now",
-            hint="e.g. --now 2026-01-31T09:00:00+07:00",
-        ) from None
-    if parsed.tzinfo is None:
-        raise UsageError(
-            f"--now needs a UTC offset: {value!r}",
-            key="--now",
-            hint="e.g. --now 2026-01-31T09:00:00+07:00",
-        )
-    return parsed
-
-
-def site_option(func: F) -> F:
-    return click.option(
-        "--site",
-        "site_dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=Path("."),
-        show_default="the current folder",
-        help="The site folder (holds presssite.toml).",
-    )(func)
-
-
-def load_settings(site_dir: Path) -> settings_.Settings:
-    if not site_dir.is_dir():
-        raise UsageError(f"no such folder: {site_dir}", key="--site")
-    return settings_.load(site_dir)
+from presssite.summaries import deploy_summary, print_translations, summary, timing_lines
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -224,37 +181,6 @@ def deploy(
     click.echo(deploy_summary(result))
 
 
-def deploy_summary(result: Any) -> str:
-    """The lines ``presssite deploy`` prints when it succeeds."""
-    plan = result.plan
-    where = f"{plan.remote}/{plan.branch} ({plan.remote_url})"
-    extra = " + .nojekyll" + (" + CNAME" if plan.cname else "")
-    if result.dry_run:
-        lines = [
-            "Dry run: nothing was committed or pushed, and build/ is as it was.",
-            f"  would publish: {plan.files} files{extra}",
-            f"  to: {where}",
-            f"  source commit: {plan.source_commit}",
-            f"  message: {plan.message.splitlines()[0]}",
-        ]
-        if plan.replaces_history:
-            lines.append(f"  would replace the history of {plan.remote}/{plan.branch} (--force)")
-        return "\n".join(lines)
-    if result.commit is None:
-        state = "pushed" if result.pushed else "nothing to push"
-        return (
-            f"No change: {where} already has this site ({state}; source {plan.source_commit[:12]})."
-        )
-    return (
-        f"Deployed {plan.files} files{extra} to {where}\n"
-        f"  commit {result.commit[:12]}: {plan.message.splitlines()[0]}"
-    )
-
-
-def _locale_list(value: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in value.split(",") if part.strip())
-
-
 @main.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
@@ -275,7 +201,7 @@ def init(folder: Path, locales: str, base_url: str, title: str | None, timezone:
     with reported(folder):
         written = scaffold.init_site(
             folder,
-            locales=_locale_list(locales),
+            locales=locale_list(locales),
             base_url=base_url,
             title=title,
             timezone=timezone,

@@ -1,5 +1,5 @@
-"""What the commands print when they succeed: the build summary, timings, the
-translations table. Plain functions of a report, so tests read them without a terminal.
+"""What the commands print when they succeed: the build summary, timings, the deploy
+result, the translations table. Plain functions of a report, so tests read them without a terminal.
 """
 
 from __future__ import annotations
@@ -48,6 +48,33 @@ def summary(report: Any, settings: Settings) -> str:
         lines.append(f"  photos with neither caption nor credit: {len(report.uncredited)}")
         lines.extend(f"    {p}" for p in report.uncredited)
     return "\n".join(lines)
+
+
+def deploy_summary(result: Any) -> str:
+    """The lines ``presssite deploy`` prints when it succeeds."""
+    plan = result.plan
+    where = f"{plan.remote}/{plan.branch} ({plan.remote_url})"
+    extra = " + .nojekyll" + (" + CNAME" if plan.cname else "")
+    if result.dry_run:
+        lines = [
+            "Dry run: nothing was committed or pushed, and build/ is as it was.",
+            f"  would publish: {plan.files} files{extra}",
+            f"  to: {where}",
+            f"  source commit: {plan.source_commit}",
+            f"  message: {plan.message.splitlines()[0]}",
+        ]
+        if plan.replaces_history:
+            lines.append(f"  would replace the history of {plan.remote}/{plan.branch} (--force)")
+        return "\n".join(lines)
+    if result.commit is None:
+        state = "pushed" if result.pushed else "nothing to push"
+        return (
+            f"No change: {where} already has this site ({state}; source {plan.source_commit[:12]})."
+        )
+    return (
+        f"Deployed {plan.files} files{extra} to {where}\n"
+        f"  commit {result.commit[:12]}: {plan.message.splitlines()[0]}"
+    )
 
 
 def print_translations(status: Any) -> None:
