@@ -199,6 +199,27 @@ def test_css_change_is_copied_without_a_build(preview: Preview) -> None:
     assert "9, 9, 9" in (preview.current / "static/style.css").read_text()
 
 
+def test_sed_in_place_swaps_the_stylesheet_without_a_build(preview: Preview) -> None:
+    """``sed -i`` writes ``static/sedXXXXXX``, then renames it over the file: the watcher
+    reports both names, and the temporary one must not turn the swap into a build."""
+    css = preview.settings.root / "static/style.css"
+    temp = preview.settings.root / "static/sedAb12Cd"
+    css.write_text("body { color: rgb(7, 7, 7); }\n", encoding="utf-8")
+    builds = preview.builds
+    result = preview.rebuild({temp, css})
+    assert result.action == "css"
+    assert preview.builds == builds
+    assert preview.current is not None
+    assert not (preview.current / "static/sedAb12Cd").exists()
+
+
+@pytest.mark.parametrize(
+    "name", ["style.css~", ".#style.css", "#style.css#", ".style.css.swp", "4913", "sedXy12Zq"]
+)
+def test_editor_leftovers_alone_change_nothing(preview: Preview, name: str) -> None:
+    assert not classify([preview.settings.root / "static" / name], preview.settings)
+
+
 def test_template_change_rerenders(preview: Preview) -> None:
     template = preview.settings.root / "templates/404.html"
     template.parent.mkdir()

@@ -37,7 +37,7 @@ from presssite.content.store import (
 from presssite.content.translation import Exists, parse, settings_fingerprint
 from presssite.content.walk import INDEX as _INDEX
 from presssite.content.walk import Tree, below, walk
-from presssite.errors import ContentError, PresssiteError
+from presssite.errors import ContentError, PresssiteError, processing
 from presssite.model import Bundle, Translation
 from presssite.settings import Settings
 
@@ -329,8 +329,7 @@ def _parse_all(
 
     workers = parallel.workers_for(len(tasks), jobs=jobs, threshold=PARALLEL_THRESHOLD)
     if workers > 1:
-        # imported once, before the fork
-        from presssite.content import frontmatter, markdown  # noqa: F401
+        from presssite.content import frontmatter, markdown  # noqa: F401  (before the fork)
 
     folder = store.packs.folder if store is not None else None
     context = _ParseContext(settings, tree.files, folder, keep_full=workers == 1)
@@ -367,15 +366,16 @@ def _parse_chunk(context: _ParseContext, tasks: Sequence[_Task]) -> list[StoredD
                 out.append(StoredDoc(task.slot, task.path, task.stat, "", (), failed, None))
                 continue
             digest = hashlib.sha256(data).hexdigest()
-            result = parse(
-                data,
-                path,
-                digest=digest,
-                settings=context.settings,
-                bundle_id=task.bundle_id,
-                locale=task.locale,
-                exists=exists,
-            )
+            with processing(path):
+                result = parse(
+                    data,
+                    path,
+                    digest=digest,
+                    settings=context.settings,
+                    bundle_id=task.bundle_id,
+                    locale=task.locale,
+                    exists=exists,
+                )
             full = Parsed(result.translation, result.errors, tuple(sorted(exists.outside.items())))
             stripped, body = full, None
             if writer is not None and full.translation is not None:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import errno
 import logging
-import re
 import shutil
 import tempfile
 import threading
@@ -40,19 +39,12 @@ from presssite.serve.httpd import SPECIAL, Hub, Problem, RebuildResult, Server
 
 log = logging.getLogger(__name__)
 
-_EDITOR_TEMP = re.compile(r"(^\.#|^#.*#$|~$|\.sw[a-p]$|^4913$|\.tmp$|^\.DS_Store$)")
-
 
 class PortInUse(OSError):
     """The requested port (or every port tried after it) is taken."""
 
 
 Rebuild = Callable[[set[Path]], RebuildResult]
-
-
-def is_editor_temp(name: str) -> bool:
-    """Swap, backup and lock files editors write beside the file being saved."""
-    return bool(_EDITOR_TEMP.search(name))
 
 
 class _Watch(FileSystemEventHandler):
@@ -77,7 +69,9 @@ class DevServer:
     build has succeeded); ``rebuild`` receives the changed paths (an empty set for the
     first build) and runs on one worker thread, one rebuild at a time. ``workdir`` is a
     temporary folder this server owns (for the caller's preview builds), removed by
-    ``stop()`` together with every thread this server started.
+    ``stop()`` together with every thread this server started. Changes to paths under
+    ``ignore``, or whose file name ``ignore_name`` refuses (editors' swap and backup
+    files), do not count.
     """
 
     def __init__(
@@ -87,6 +81,7 @@ class DevServer:
         rebuild: Rebuild,
         watch: Iterable[Path] = (),
         ignore: Iterable[Path] = (),
+        ignore_name: Callable[[str], bool] = lambda name: False,
         host: str = "127.0.0.1",
         port: int = 8000,
         strict_port: bool = False,
@@ -97,6 +92,7 @@ class DevServer:
         self._rebuild = rebuild
         self.watch = [Path(p).absolute() for p in watch]
         self.ignore = [Path(p).absolute() for p in ignore]
+        self.ignore_name = ignore_name
         self.base_path = "/" + base_path.strip("/") + "/" if base_path.strip("/") else "/"
         self.debounce = debounce
         self.hub = Hub()
@@ -190,7 +186,7 @@ class DevServer:
             self._cond.notify_all()
 
     def _wanted(self, path: Path) -> bool:
-        if is_editor_temp(path.name):
+        if self.ignore_name(path.name):
             return False
         if any(path == i or path.is_relative_to(i) for i in self.ignore):
             return False
