@@ -40,7 +40,8 @@ PHOTOS = """
 
 
 def fixture_site(tmp_path: Path) -> Path:
-    """Photos, drafts, an embargo, tags, pagination (3 per page), links between releases."""
+    """Photos, drafts, an embargo, tags, pagination (3 per page), links between releases,
+    a second section (statements, of 2025: the archive has two years)."""
     files: dict[str, str | bytes] = {}
     for n in range(1, 9):
         bundle = f"content/press/2026-01-{n:02d}-release-{n}"
@@ -65,6 +66,11 @@ def fixture_site(tmp_path: Path) -> Path:
     files["content/press/2026-01-21-secret/index.id.md"] = release(
         "Rahasia", "2026-01-21T09:00:00+07:00", embargo="2026-02-01T09:00:00+07:00"
     )
+    for n, month in ((1, 11), (2, 12)):
+        for loc in ("id", "en") if n == 1 else ("id",):
+            files[f"content/statements/2025-{month}-0{n}-s{n}/index.{loc}.md"] = release(
+                f"Pernyataan {n} {loc}", f"2025-{month}-0{n}T09:00:00+07:00", body=f"Kata {n}."
+            )
     files["content/pages/about/index.id.md"] = release("Tentang", "2026-01-01T00:00:00+07:00")
     files["content/pages/about/index.en.md"] = release("About", "2026-01-01T00:00:00+07:00")
     settings = (
@@ -72,6 +78,8 @@ def fixture_site(tmp_path: Path) -> Path:
         'base_url = "https://example.org/portal/"\n'
         'default_locale = "id"\nlocales = ["id", "en"]\ntimezone = "Asia/Jakarta"\n'
         "page_size = 3\nfeed_size = 4\n[images]\nwidths = [160, 320]\n"
+        '[sections.statements]\ntitle = { id = "Pernyataan", en = "Statements" }\n'
+
     )
     root = make_site(tmp_path, files, settings=settings)
     bundle = root / "content/press/2026-01-03-release-3"
@@ -107,6 +115,8 @@ def test_the_cache_changes_no_output_byte(tmp_path: Path) -> None:
     assert not (root / ".presssite-cache" / "build").exists()  # cache=False writes none
     expected = tree(uncached)
     assert "id/page/2/index.html" in expected and "id/tags/ekonomi/page/2/index.html" in expected
+    assert {"en/statements/index.html", "id/press/page/3/index.html"} <= expected.keys()
+    assert {"en/archive/2025/index.html", "id/archive/2026/index.html"} <= expected.keys()
 
     cold = run(root, root / "build")
     assert (cold.pages_rendered, cold.pages_reused) == (cold.pages, 0)
@@ -133,6 +143,9 @@ def test_the_cache_changes_no_output_byte(tmp_path: Path) -> None:
     (root / "content/press/2026-01-01-release-1/index.en.md").write_text(
         release("Release one, renamed", "2026-01-01T09:00:00+07:00", body="New body.")
     )
+    (root / "content/statements/2025-12-02-s2/index.id.md").write_text(
+        release("Pernyataan dua, baru", "2025-12-02T09:00:00+07:00", body="Kata baru.")
+    )
     (root / "templates").mkdir()
     (root / "templates/page.html").write_text(
         '{% extends "theme/page.html" %}{% block title %}Page: {{ doc.title }}{% endblock %}'
@@ -142,6 +155,7 @@ def test_the_cache_changes_no_output_byte(tmp_path: Path) -> None:
     run(root, uncached, cache=False)
     assert tree(root / "build") == tree(uncached)
     assert b"Page: About" in tree(uncached)["en/about/index.html"]
+    assert "Pernyataan dua, baru" in tree(uncached)["id/archive/2025/index.html"].decode()
 
 
 def test_a_no_change_rebuild_does_no_work(tmp_path: Path) -> None:
@@ -181,20 +195,28 @@ def test_one_edit_rerenders_only_the_pages_that_show_it(tmp_path: Path) -> None:
 
     report = run(root, root / "build")
 
-    # Its page, the en list pages it is on (home page 3 of 3, page 3 of the ekonomi
-    # topic and of the press section, its year's archive): releases are 8..1 newest
-    # first, three a page, release 7 has no en.
-    shown = {"en/press/release-2/index.html", "en/page/3/index.html"}
-    shown |= {"en/tags/ekonomi/page/3/index.html", "en/press/page/3/index.html"}
-    shown.add("en/archive/2026/index.html")
+    # Only its page: the en list pages it is on (home page 2 of 3, page 2 of the ekonomi
+    # topic) read its title and summary, not its body.
     assert report.documents_parsed == 1
-    assert report.pages_rendered == len(shown)
+    assert report.pages_rendered == 1
     assert report.publish_mode == "in place"
     after = html(root / "build")
     replaced = {p for p in before if after[p] != before[p]}
-    assert replaced == {"en/press/release-2/index.html"}  # the lists' bytes did not change
+    assert replaced == {"en/press/release-2/index.html"}
     assert set(after) == set(before)
     assert "Edited body." in (root / "build/en/press/release-2/index.html").read_text()
+
+    # A new summary: the page and the lists that show it (releases are 8..1 newest
+    # first, three a page, release 7 has no en).
+    path.write_text(
+        release("Rilis 2 en", date, body="Edited body.", summary="New summary.", tags="[ekonomi]")
+    )
+    report = run(root, root / "build")
+    shown = {"en/press/release-2/index.html", "en/page/2/index.html"}
+    shown |= {"en/tags/ekonomi/page/2/index.html", "en/press/page/2/index.html"}
+    assert report.pages_rendered == len(shown)
+    after, before = html(root / "build"), after
+    assert {p for p in before if after[p] != before[p]} == shown
 
 
 def test_warnings_are_given_again_by_a_no_change_rebuild(
@@ -302,7 +324,9 @@ def test_a_template_edit_of_most_pages_is_published_in_place(
     (root / "templates" / "release.html").write_text(NEW_RELEASE)
     report = run(root, root / "build", jobs=jobs)
     releases = {
-        p.relative_to(root / "build").as_posix() for p in (root / "build").glob("*/press/*/*.html")
+        p.relative_to(root / "build").as_posix()
+        for section in ("press", "statements")
+        for p in (root / "build").glob(f"*/{section}/*/*.html")
     }
     assert report.publish_mode == "in place" and report.pages_rendered == len(releases)
     changed = {p for p, data in html(root / "build").items() if before.get(p) != data}
@@ -430,6 +454,7 @@ def test_a_template_edit_renders_again_only_the_pages_rendered_with_it(tmp_path:
     )
     edited = run(root, root / "build")
     documents = list((root / "build").glob("*/press/*/index.html"))
+    documents += list((root / "build").glob("*/statements/*/index.html"))
     documents += list((root / "build").glob("*/about/index.html"))
     assert edited.pages_rendered == len(documents)
 
@@ -452,7 +477,9 @@ def test_a_template_edit_renders_again_only_the_pages_rendered_with_it(tmp_path:
     run(root, root / "build")
     (templates / "unused.html").write_text("<p>unused</p>")
     edited = run(root, root / "build")
-    assert edited.pages_rendered == len(list((root / "build").glob("*/press/*/index.html")))
+    releases = [*(root / "build").glob("*/press/*/index.html")]
+    releases += (root / "build").glob("*/statements/*/index.html")
+    assert edited.pages_rendered == len(releases)
 
     run(root, tmp_path / "uncached", cache=False)
     assert tree(root / "build") == tree(tmp_path / "uncached")
@@ -498,10 +525,10 @@ def test_timings_name_every_stage_and_count_the_work(tmp_path: Path) -> None:
     assert first.returncode == 0, first.stderr
     for stage in ("content", "render", "feeds", "check references", "images", "publish"):
         assert f"\n  {stage} " in first.stdout, stage
-    assert "documents parsed 19, reused 0; pages rendered" in first.stdout
+    assert "documents parsed 22, reused 0; pages rendered" in first.stdout
     again = run_cli("build", "--site", root, "--now", NOW.isoformat(), "--timings")
     assert "Nothing changed since the last build" in again.stdout
-    assert "documents parsed 0, reused 19; pages rendered 0," in again.stdout
+    assert "documents parsed 0, reused 22; pages rendered 0," in again.stdout
     assert "images processed 0, cached 2; output files written 0, removed 0" in again.stdout
     uncached = run_cli("build", "--site", root, "--now", NOW.isoformat(), "--no-cache")
     assert uncached.returncode == 0, uncached.stderr

@@ -14,38 +14,37 @@ from datetime import datetime
 from presssite import urls
 from presssite.model import Site, Translation
 from presssite.render import browse, i18n
-from presssite.site.assemble import list_pages
+from presssite.render.dependencies import Reads
 
 
-def feed_lists(
-    site: Site, loc: str, site_title: str
-) -> list[tuple[str, str, tuple[Translation, ...]]]:
-    """(list page, feed title, releases) of each section of a locale."""
-    settings = site.settings
-    catalog = _catalogs(site)[loc]
+def feed_lists(site: Site, loc: str) -> list[tuple[str, str, str]]:
+    """("section", name, list page) of each section of a locale, for its feed."""
     return [
-        (
-            urls.section(settings, loc, name),
-            f"{site_title}: {browse.label(settings, catalog, name, loc)}",
-            docs,
-        )
-        for name, docs in site.sections.get(loc, {}).items()
+        ("section", name, urls.section(site.settings, loc, name))
+        for name in site.sections.get(loc, {})
     ]
 
 
-def sitemap_urls(site: Site, loc: str) -> list[tuple[str, datetime | None]]:
-    """(site path, lastmod) of a locale's section list pages and archive pages."""
+def label(site: Site, name: str, loc: str) -> str:
+    """A section's title in ``loc`` (``render.browse.label``), for its feed's title."""
+    return browse.label(site.settings, _catalogs(site)[loc], name, loc)
+
+
+def sitemap_urls(site: Site, loc: str, reads: Reads) -> list[tuple[str, datetime | None]]:
+    """(site path, lastmod) of a locale's section list pages and archive pages, every
+    value read through ``reads``."""
     settings = site.settings
     size = settings.page_size
     out: list[tuple[str, datetime | None]] = []
-    for name, docs in site.sections.get(loc, {}).items():
-        for n in range(1, list_pages(len(docs), size) + 1):
+    for name in reads.sections(loc):
+        docs = reads.list_items(loc, name, 0, None, "section")
+        for n in range(1, reads.list_pages(loc, name, "section") + 1):
             out.append(
                 (urls.section(settings, loc, name, n), _newest(docs[(n - 1) * size : n * size]))
             )
-    years = browse.years(site, loc)
-    out.append((urls.archive(settings, loc), _newest(d for y in years for d in y.releases)))
-    out.extend((urls.archive(settings, loc, y.year), _newest(y.releases)) for y in years)
+    years = [(y, reads.list_items(loc, str(y), 0, None, "year")) for y, _ in reads.years(loc)]
+    out.append((urls.archive(settings, loc), _newest(d for _, docs in years for d in docs)))
+    out.extend((urls.archive(settings, loc, y), _newest(docs)) for y, docs in years)
     return out
 
 

@@ -19,8 +19,10 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-from presssite.model import PhotoImage, Site, Translation
+from presssite.model import PhotoImage, Translation
 from presssite.render import i18n
+from presssite.render.dependencies import Reads
+from presssite.render.views import unwrap
 from presssite.site import sections
 
 # The filters' names, as the search page shows them, in the page's language (msgids).
@@ -41,32 +43,33 @@ class Record:
 
 
 def records(
-    site: Site,
-    images: Callable[[Translation], Mapping[str, PhotoImage]],
+    reads: Reads,
     catalogs: Mapping[str, object],
     full: Callable[[Translation], Translation] | None = None,
 ) -> Iterator[Record]:
-    """A record of every published release and static page, locale by locale.
+    """A record of every published release and static page, locale by locale, each value
+    read through ``reads`` (the index's key is the hash of what they read).
 
-    ``images`` gives a page's planned photos (the lead photo's thumbnail is the result's
-    image); ``catalogs`` the locales' gettext catalogs (a section's label is the section
-    filter's value); ``full`` a translation with its body when the site's carry none.
+    ``catalogs`` are the locales' gettext catalogs (a section's label is the section
+    filter's value); ``full`` gives a translation with its body when the site's carry
+    none. A lead photo's planned thumbnail is the result's image.
     """
-    settings, tz = site.settings, site.settings.tz
+    settings = reads.inputs.site.settings
+    tz = settings.tz
     for loc in settings.locales:
         gettext = getattr(catalogs[loc], "gettext", None)
         names = filter_names(catalogs[loc])
-        for doc in (*site.releases.get(loc, ()), *site.pages.get(loc, ())):
-            body = (full(doc) if full is not None else doc).body_html
+        for doc in (*reads.list_items(loc, "", 0, None), *reads.nav(loc)):
+            whole = reads.doc(full(unwrap(doc))) if full is not None else doc
             lead = doc.lead_photo
-            image = images(doc).get(lead.src) if lead is not None else None
+            image = reads.photos(doc).get(lead.src) if lead is not None else None
             label = "" if doc.is_page else sections.title(settings, doc.section, loc, gettext)
             yield Record(
                 url=doc.url,
                 locale=loc,
                 html=page(
                     doc,
-                    body,
+                    whole.body_html,
                     date_text=i18n.format_date(doc.date, loc, tz),
                     year=doc.date.astimezone(tz).year,
                     section=label,

@@ -1,10 +1,12 @@
 """The search stage: Pagefind's files (its index per locale and its UI), made only when
 what the index holds changed.
 
-The index's key hashes every indexed translation's own key (its parse key, URL and
-slug), its section label, date and lead photo: an edit of a template or of a list
-changes none of them, so such a build takes the last index from the build cache and
-does not run the indexer. The indexer is Pagefind's Python API (``pagefind[bin]``), fed
+The records are made through a ``Reads`` (``render.dependencies``), which records
+every value they read (each translation's words, URL, date, section and lead photo,
+the lists of releases and pages); the index is kept with that record, and its key is
+the hash of those values. An edit of a template or of a list order changes none of
+them, so such a build takes the last index from the build cache and does not run the
+indexer. The indexer is Pagefind's Python API (``pagefind[bin]``), fed
 with ``records`` in memory; nothing of Node runs.
 
 The dev server may ask for the index ``later``: the build then publishes the last index
@@ -25,24 +27,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from presssite.cache.store import BuildCache, digest
+from presssite.cache.store import BuildCache
 from presssite.errors import PresssiteError
-from presssite.model import OutputFile, PhotoImage, Site, Translation
+from presssite.model import OutputFile, Site, Translation
+from presssite.render.dependencies import Deps, Inputs
 from presssite.search import stable
-from presssite.search.records import Record, filter_names, records
-from presssite.site import sections
+from presssite.search.records import Record, records
 
 log = logging.getLogger(__name__)
 
 FOLDER = "pagefind"  # the output folder of Pagefind's files
 
 
+# The records of an index, what they read, and the key of that (``Inputs.key``).
+Made = tuple[list[Record], Deps, str]
+
+
 @dataclass(frozen=True)
 class Pending:
     """An index the build did not make: the dev server makes it in the background."""
 
-    key: str | None  # the index's key; None: unknown (after an edit), never reused
-    records: Callable[[], list[Record]] = field(repr=False)
+    records: Callable[[], Made] = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -58,77 +63,62 @@ class Outcome:
 def run(
     site: Site,
     *,
-    images: Callable[[Translation], Mapping[str, PhotoImage]],
+    inputs: Inputs,
     catalogs: Mapping[str, Any],
-    doc_key: Callable[[Translation], str],
     full: Callable[[Translation], Translation] | None,
-    base: str,
     store: BuildCache | None,
     blobs: BuildCache,
     name: str,
     later: bool = False,
-    kept: tuple[str, Sequence[OutputFile]] | None = None,
+    kept: tuple[str, Deps, Sequence[OutputFile]] | None = None,
 ) -> Outcome:
-    """The index files of ``site``: from the cache when its key is known, else made now
-    (or, ``later``, by the caller: the last index meanwhile). ``kept`` is an index the
-    caller made in the background, (key, files)."""
-    settings = site.settings
-    if not settings.search.enabled:
+    """The index files of ``site``: the last ones while what their records read is
+    unchanged, else made now (or, ``later``, by the caller: the last index meanwhile).
+    ``kept`` is an index the caller made in the background, (key, deps, files)."""
+    if not site.settings.search.enabled:
         return Outcome([])
-    key = index_key(site, images, catalogs, doc_key, base)
-
-    def make_records() -> list[Record]:
-        return list(records(site, images, catalogs, full))
-
     saved = store.load(name) if store is not None else None
     last = saved if _usable(saved, blobs) else None
     entry: tuple[tuple[str, str, int], ...]
     indexed = reused = 0
-    if kept is not None and kept[0] == key:
-        entry = tuple((f.path, *blobs.put(_bytes(f))) for f in kept[1])
-    elif last is not None and last[0] == key:
-        entry, reused = last[1], 1
+    if kept is not None and inputs.key(kept[1]) == kept[0]:
+        key, deps = kept[0], kept[1]
+        entry = tuple((f.path, *blobs.put(_bytes(f))) for f in kept[2])
+    elif last is not None and inputs.key(last[1]) == last[0]:
+        (key, deps, entry), reused = last, 1
     elif later:
-        files = _files(blobs, last[1]) if last is not None else []
-        return Outcome(files, pending=Pending(key, make_records))
+        files = _files(blobs, last[2]) if last is not None else []
+        return Outcome(files, pending=pending(inputs, catalogs, full))
     else:
-        made = index(make_records())
+        items, deps, key = make_records(inputs, catalogs, full)
+        made = index(items)
         entry, indexed = tuple((f.path, *blobs.put(f.data or b"")) for f in made), 1
-    if store is not None and saved != (key, entry):
-        store.save(name, (key, entry))
+    if store is not None and saved != (key, deps, entry):
+        store.save(name, (key, deps, entry))
     return Outcome(_files(blobs, entry), indexed=indexed, reused=reused)
 
 
-def index_key(
-    site: Site,
-    images: Callable[[Translation], Mapping[str, PhotoImage]],
+def make_records(
+    inputs: Inputs,
     catalogs: Mapping[str, Any],
-    doc_key: Callable[[Translation], str],
-    base: str,
-) -> str:
-    """A hash of everything the records of ``site`` hold (see the module's docstring)."""
-    settings = site.settings
-    parts: list[Any] = [base, "search", settings.locales]
-    for loc in settings.locales:
-        gettext = getattr(catalogs[loc], "gettext", None)
-        labels = {
-            name: sections.title(settings, name, loc, gettext)
-            for name in site.sections.get(loc, {})
-        }
-        parts.append(filter_names(catalogs[loc]))
-        for doc in (*site.releases.get(loc, ()), *site.pages.get(loc, ())):
-            lead = doc.lead_photo
-            image = images(doc).get(lead.src) if lead is not None else None
-            parts.append(
-                (
-                    doc_key(doc),
-                    doc.url,
-                    labels.get(doc.section, ""),
-                    image.fallback.url if image is not None else "",
-                    image.photo.alt if image is not None else "",
-                )
-            )
-    return digest(*parts)
+    full: Callable[[Translation], Translation] | None,
+) -> Made:
+    """Every record of the site, what they read, and the key of that."""
+    reads = inputs.reads()
+    items = list(records(reads, catalogs, full))
+    deps = reads.deps()
+    return items, deps, inputs.key(deps)
+
+
+def pending(
+    inputs: Inputs,
+    catalogs: Mapping[str, Any],
+    full: Callable[[Translation], Translation] | None,
+) -> Pending:
+    """The records to make in a background thread: through inputs of its own (``Inputs``
+    memoises values, and the build's go on being read while it runs)."""
+    own = inputs.fresh()
+    return Pending(lambda: make_records(own, catalogs, full))
 
 
 def index(items: Sequence[Record]) -> list[OutputFile]:
@@ -227,8 +217,8 @@ def _bytes(file: OutputFile) -> bytes:
 def _usable(last: Any, blobs: BuildCache) -> bool:
     return (
         isinstance(last, tuple)
-        and len(last) == 2
-        and all(blobs.has(sha, size) for _path, sha, size in last[1])
+        and len(last) == 3
+        and all(blobs.has(sha, size) for _path, sha, size in last[2])
     )
 
 

@@ -22,7 +22,6 @@ from presssite.build import BuildState
 from presssite.errors import PresssiteError
 from presssite.output import publish as output
 from presssite.render import i18n
-from presssite.search import records as search_records
 from presssite.search import stage as search
 
 log = logging.getLogger(__name__)
@@ -58,7 +57,8 @@ class Indexer:
 
     def _run(self, job: search.Pending, generation: int) -> None:
         try:
-            files = search.index(job.records())
+            items, deps, key = job.records()
+            files = search.index(items)
         except PresssiteError as exc:
             self.echo(f"search index not updated: {exc.message}")
             return
@@ -77,8 +77,7 @@ class Indexer:
                     _remove(last.target / rel)
             _, manifest = output.update(last.target, files, manifest)
             self.state.last = replace(last, manifest=manifest, made=last.made | made)
-            if job.key is not None:
-                self.state.search_kept = (job.key, files)
+            self.state.search_kept = (key, deps, files)
 
 
 def _remove(path: Path) -> None:
@@ -89,19 +88,12 @@ def _remove(path: Path) -> None:
 
 
 def pending_after_edit(snapshot: Any, env: Any) -> search.Pending | None:
-    """The index of the site an edit left (``edits``), to make in the background.
-
-    Unkeyed: the next build computes its own key, and indexes again (in the background)
-    unless the index it has is already right.
-    """
+    """The index of the site an edit left (``edits``), to make in the background,
+    through that site's inputs (``snapshot.inputs``)."""
     site = snapshot.site
     if not site.settings.search.enabled:
         return None
     bodies = snapshot.bodies
     catalogs = getattr(env, "catalogs", None) or i18n.catalogs(site.settings)
-
-    def make() -> list[Any]:
-        full = bodies.full if bodies is not None else None
-        return list(search_records.records(site, snapshot.plan.for_page, catalogs, full))
-
-    return search.Pending(None, make)
+    full = bodies.full if bodies is not None else None
+    return search.pending(snapshot.inputs, catalogs, full)
