@@ -79,7 +79,6 @@ def fixture_site(tmp_path: Path) -> Path:
         'default_locale = "id"\nlocales = ["id", "en"]\ntimezone = "Asia/Jakarta"\n'
         "page_size = 3\nfeed_size = 4\n[images]\nwidths = [160, 320]\n"
         '[sections.statements]\ntitle = { id = "Pernyataan", en = "Statements" }\n'
-
     )
     root = make_site(tmp_path, files, settings=settings)
     bundle = root / "content/press/2026-01-03-release-3"

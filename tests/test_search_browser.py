@@ -87,13 +87,18 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
 
 
 def search(browser: Any, base: str, locale: str, query: str) -> list[str]:
-    """The result links of ``query`` typed into ``/<locale>/search/``."""
+    """The result links of ``query`` typed into ``/<locale>/search/``, where the page's
+    policy (WebAssembly allowed, no inline style or script) blocked nothing."""
     page = browser.new_page()
+    refused: list[str] = []  # what the page's Content Security Policy blocked
+    page.on("console", lambda m: refused.append(m.text) if "Content Security" in m.text else None)
     try:
         page.goto(f"{base}{locale}/search/")
         field = page.locator("#search input[type=text], #search input[type=search]").first
         field.fill(query)
-        return _results(page)
+        found = _results(page)
+        assert not refused, refused
+        return found
     finally:
         page.close()
 

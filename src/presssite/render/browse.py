@@ -109,6 +109,7 @@ def make(renderer: Renderer, job: PageJob, reads: Reads, shared: dict[str, Any])
             "hreflang": pages.hreflang_links(s, switcher, others[s.default_locale]),
             "pagefind_url": urls.url_for_output(s, f"{SEARCH_FOLDER}/"),
             "search_js_url": urls.static(s, "search.js"),
+            "runs_wasm": True,  # Pagefind's WebAssembly (``partials/policy.html``)
         }
         return renderer.page("search.html", context)
     all_years = reads.years(loc)
