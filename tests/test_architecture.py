@@ -54,8 +54,6 @@ OVER_LIMIT = {
     "content.markdown",
     "deploy",
     "feeds.atom",
-    "images.stage",
-    "images.worker",
     "output.publish",
     "render.pages",
     "serve.server",

@@ -21,6 +21,7 @@ from PIL import Image, ImageCms, ImageOps
 
 from presssite.errors import ErrorList, ImageError, PresssiteError
 from presssite.images import stage as images
+from presssite.images import reading as imagereading
 from presssite.images import worker as imagework
 from presssite.images.geometry import (
     closest,
@@ -237,7 +238,7 @@ def test_plan_reads_each_header_once_across_locales(tmp_path, monkeypatch):
     calls: list[Path] = []
     real = images.probe
 
-    def counting(path: Path, *, max_pixels: int) -> imagework.Probe:
+    def counting(path: Path, *, max_pixels: int) -> imagereading.Probe:
         calls.append(path)
         return real(path, max_pixels=max_pixels)
 
@@ -479,7 +480,7 @@ def test_iptc_caption_and_credit_fill_what_front_matter_left_out(tmp_path):
         (2, 80): b"Bao Chi",
     }
     save_jpeg(src, extra=_app13(iptc))
-    assert imagework.read_embedded_metadata(src) == (
+    assert imagereading.read_embedded_metadata(src) == (
         "Wakil Menteri di Bangkok, Thái Lan",
         "Bao Chi",
     )

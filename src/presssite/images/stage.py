@@ -15,12 +15,9 @@ and 1:1 crops for the article's structured data (``ImagePlan.crops_for_page``).
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
-import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from concurrent.futures import Executor
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -36,18 +33,12 @@ from presssite.images.geometry import (
     unique_stems,
     variant_name,
 )
-from presssite.images.worker import (
-    CACHE_VERSION,
-    Job,
-    PhotoProblem,
-    Probe,
-    Spec,
-    cache_name,
-    probe,
-    read_embedded_metadata,
-    run_all,
-    write_atomic,
-)
+from presssite.images.index import cache_folder, index_key, load_index, save_index
+from presssite.images.index import prune as prune_cache
+from presssite.images.planned import Crop, ImagePlan, ImageResult, SourceInfo, Uncredited
+from presssite.images.pool import run_all
+from presssite.images.reading import PhotoProblem, Probe, probe, read_embedded_metadata
+from presssite.images.worker import CACHE_VERSION, Job, Spec, cache_name
 from presssite.model import OutputFile, Photo, PhotoImage, Site, Translation, Variant
 from presssite.settings import Settings
 
@@ -73,89 +64,6 @@ SOCIAL_WIDTH = 1200  # Open Graph's recommended width
 # only its encoding.
 CROP_RATIOS: tuple[tuple[int, int], ...] = ((16, 9), (4, 3), (1, 1))
 CROP_PHOTOS = 3
-_INDEX = "index.json"
-_STALE_TEMP_SECONDS = 3600  # temp files older than this are left over from killed builds
-
-
-@dataclass(frozen=True)
-class SourceInfo:
-    """One source photo file, as planned: header facts and where it is first used."""
-
-    path: Path
-    size: int  # bytes, from stat
-    mtime_ns: int
-    width: int  # orientation applied
-    height: int
-    orientation: int
-    caption: str  # embedded (IPTC/XMP) caption, "" when none
-    credit: str  # embedded credit or creator, "" when none
-    doc: Path  # the Markdown file that first uses it (for error messages)
-    photo: Photo  # its entry there
-    sha256: str = ""  # from the cache index when size and mtime still match
-
-
-@dataclass(frozen=True)
-class ImagePlan:
-    """Every variant the build publishes, known before any pixel is decoded."""
-
-    pages: Mapping[tuple[str, str], Mapping[str, PhotoImage]]  # (bundle, locale) -> src -> image
-    sources: Mapping[Path, SourceInfo]  # each source file once, in first-use order
-    quality: int
-    # (bundle, locale) -> the structured-data crops: per lead photo, one per CROP_RATIOS
-    crops: Mapping[tuple[str, str], tuple[Crop, ...]]
-    errors: tuple[PresssiteError, ...] = ()  # only when plan(..., raise_errors=False)
-    # photos with neither a caption nor a credit, even embedded, for the build to report
-    uncredited: tuple[Uncredited, ...] = ()
-
-    def for_page(self, doc: Translation) -> Mapping[str, PhotoImage]:
-        """src -> PhotoImage for one page; empty when it has no photos."""
-        return self.pages.get((doc.bundle, doc.locale), _EMPTY)
-
-    def crops_for_page(self, doc: Translation) -> tuple[Crop, ...]:
-        """The article's JSON-LD ``image`` list: gallery order, then 16:9, 4:3, 1:1."""
-        return self.crops.get((doc.bundle, doc.locale), ())
-
-    @property
-    def variant_count(self) -> int:
-        return sum(len(pi.variants) for page in self.pages.values() for pi in page.values())
-
-
-_EMPTY: Mapping[str, PhotoImage] = MappingProxyType({})
-
-
-@dataclass(frozen=True)
-class Uncredited:
-    """A photo on a page with neither caption nor credit; str() is "file:line: src"."""
-
-    doc: Translation
-    photo: Photo
-
-    def __str__(self) -> str:
-        line = f":{self.photo.line}" if self.photo.line is not None else ""
-        return f"{self.doc.path}{line}: {self.photo.src}"
-
-
-@dataclass(frozen=True)
-class Crop:
-    """A centred crop of a gallery photo at one aspect ratio, for structured data."""
-
-    photo: Photo  # caption and credit filled like the PhotoImage's
-    ratio: tuple[int, int]  # (16, 9), (4, 3) or (1, 1)
-    variant: Variant
-
-
-@dataclass(frozen=True)
-class ImageResult:
-    """What ``process`` made: the files to publish and counts that prove skipped work."""
-
-    files: tuple[OutputFile, ...]  # every published variant; source = its cache file
-    processed: int  # source photos decoded
-    cached: int  # source photos whose variants all came from the cache
-    pruned: int  # cache files deleted because no page uses them any more
-
-
-def cache_folder(settings: Settings) -> Path:
-    return settings.cache_dir / "images"
 
 
 # --------------------------------------------------------------------------- plan
@@ -169,7 +77,7 @@ def plan(site: Site, settings: Settings, *, raise_errors: bool = True) -> ImageP
     ``raise_errors=False``, returned in ``ImagePlan.errors`` and left out of the pages).
     """
     opts = settings.images
-    index = _load_index(cache_folder(settings))
+    index = load_index(cache_folder(settings))
     sources: dict[Path, SourceInfo] = {}
     failed: dict[Path, PresssiteError] = {}
     pages: dict[tuple[str, str], Mapping[str, PhotoImage]] = {}
@@ -232,7 +140,7 @@ def _source_info(
         raise PhotoProblem("file not found") from None
     except OSError as exc:
         raise PhotoProblem(f"cannot read: {exc.strerror or exc}") from None
-    entry = index.get(_index_key(photo.path, settings))
+    entry = index.get(index_key(photo.path, settings))
     if (
         isinstance(entry, dict)
         and entry.get("size") == st.st_size
@@ -388,7 +296,7 @@ def process(
             cached += 1
         known[path] = outcome.sha256
 
-    _save_index(root, _index_entries(plan, known, settings))
+    save_index(root, _index_entries(plan, known, settings))
     errors.sort(key=lambda e: (str(e.path), e.line or 0))
     raise_all(errors)
 
@@ -398,7 +306,7 @@ def process(
         name = cache_name(known[photo.path], spec, plan.quality)
         referenced.add(name)
         files.append(OutputFile(path=variant.output, source=root / name))
-    pruned = _prune(root, referenced) if prune else 0
+    pruned = prune_cache(root, referenced) if prune else 0
     return ImageResult(tuple(files), processed=processed, cached=cached, pruned=pruned)
 
 
@@ -430,17 +338,6 @@ def _unchanged(info: SourceInfo) -> bool:
     return st.st_size == info.size and st.st_mtime_ns == info.mtime_ns
 
 
-# --------------------------------------------------------------------------- cache index
-
-
-def _index_key(path: Path, settings: Settings) -> str:
-    """Site-relative when possible, so moving the site folder keeps the index valid."""
-    try:
-        return path.resolve().relative_to(settings.root).as_posix()
-    except ValueError:
-        return str(path.resolve())
-
-
 def _index_entries(
     plan: ImagePlan, known: Mapping[Path, str], settings: Settings
 ) -> dict[str, dict[str, Any]]:
@@ -450,7 +347,7 @@ def _index_entries(
         info = plan.sources[path]
         if not _unchanged(info):
             continue  # changed again since planning: let the next build look afresh
-        files[_index_key(path, settings)] = {
+        files[index_key(path, settings)] = {
             "size": info.size,
             "mtime_ns": info.mtime_ns,
             "sha256": sha,
@@ -461,53 +358,3 @@ def _index_entries(
             "credit": info.credit,
         }
     return files
-
-
-def _load_index(root: Path) -> dict[str, Any]:
-    """Source key -> facts recorded by the last build; empty when absent or from another version."""
-    try:
-        data = json.loads((root / _INDEX).read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
-        return {}
-    files = data.get("files")
-    return files if isinstance(files, dict) else {}
-
-
-def _save_index(root: Path, files: Mapping[str, Mapping[str, Any]]) -> None:
-    """Write the index atomically; an unchanged index is not rewritten."""
-    data = {"version": CACHE_VERSION, "files": files}
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-    try:
-        if (root / _INDEX).read_bytes() == text:
-            return  # a no-change rebuild writes nothing
-    except OSError:
-        pass
-    try:
-        write_atomic(root / _INDEX, text)
-    except OSError as exc:
-        log.warning("cannot write the image cache index %s: %s", root / _INDEX, exc)
-
-
-def _prune(root: Path, referenced: Iterable[str]) -> int:
-    """Delete cache files not in ``referenced``, and temp files left by killed builds."""
-    keep = set(referenced)
-    now = time.time()
-    count = 0
-    for path in root.glob("*/*"):
-        name = path.relative_to(root).as_posix()
-        if name in keep or not path.is_file():
-            continue
-        if path.name.endswith(".tmp"):
-            try:
-                if now - path.stat().st_mtime < _STALE_TEMP_SECONDS:
-                    continue  # perhaps another build's write in progress
-            except OSError:
-                continue
-        try:
-            path.unlink()
-            count += 1
-        except OSError as exc:
-            log.debug("cannot prune %s: %s", path, exc)
-    return count
