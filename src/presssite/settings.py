@@ -53,6 +53,8 @@ class ImageSettings:
     # where thumbnails are made: None (this machine's cores) or a dask scheduler,
     # "dask://HOST:PORT" (see executors.py; needs the presssite[dask] extra)
     executor: str | None = None
+    # the long edge of a full-size download at most (None: the photo's own size)
+    download_max: int | None = None
 
 
 @dataclass(frozen=True)
@@ -413,6 +415,7 @@ def _images(checker: _Checker) -> ImageSettings:
             "max_pixels", _int_range(1, 2_000_000_000), default=defaults.max_pixels
         ),
         executor=checker.take("executor", _executor, default=None),
+        download_max=checker.take("download_max", _int_range(16, 100_000), default=None),
     )
 
 

@@ -14,7 +14,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from presssite.images import fullsize
+from presssite.images.planned import ImagePlan, SourceInfo
+from presssite.images.reading import PhotoProblem, Probe, probe
 from presssite.images.worker import CACHE_VERSION, write_atomic
+from presssite.model import Photo, Translation
 from presssite.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -83,3 +87,89 @@ def prune(root: Path, referenced: Iterable[str]) -> int:
         except OSError as exc:
             log.debug("cannot prune %s: %s", path, exc)
     return count
+
+
+def source_info(
+    photo: Photo, doc: Translation, settings: Settings, index: Mapping[str, Any]
+) -> SourceInfo:
+    """Header facts of a source, from the index when size and mtime are unchanged."""
+    try:
+        st = photo.path.stat()
+    except FileNotFoundError:
+        raise PhotoProblem("file not found") from None
+    except OSError as exc:
+        raise PhotoProblem(f"cannot read: {exc.strerror or exc}") from None
+    entry = index.get(index_key(photo.path, settings))
+    fresh = (
+        isinstance(entry, dict)
+        and entry.get("size") == st.st_size
+        and entry.get("mtime_ns") == st.st_mtime_ns
+        and entry.get("width", 0) * entry.get("height", 0) <= settings.images.max_pixels
+    )
+    if fresh and isinstance(entry, dict):
+        try:
+            facts = Probe(
+                int(entry["width"]),
+                int(entry["height"]),
+                int(entry["orientation"]),
+                str(entry["caption"]),
+                str(entry["credit"]),
+            )
+            sha = str(entry.get("sha256", ""))
+        except (KeyError, TypeError, ValueError):
+            facts, sha = probe(photo.path, max_pixels=settings.images.max_pixels), ""
+    else:
+        facts, sha = probe(photo.path, max_pixels=settings.images.max_pixels), ""
+    return SourceInfo(
+        path=photo.path,
+        size=st.st_size,
+        mtime_ns=st.st_mtime_ns,
+        width=facts.width,
+        height=facts.height,
+        orientation=facts.orientation,
+        caption=facts.caption,
+        credit=facts.credit,
+        doc=doc.path,
+        photo=photo,
+        sha256=sha,
+        download=fullsize.facts(
+            photo.path,
+            width=facts.width,
+            height=facts.height,
+            orientation=facts.orientation,
+            settings=settings,
+            root=cache_folder(settings),
+            known=entry.get("download") if fresh and isinstance(entry, dict) else None,
+        ),
+    )
+
+
+def entries(
+    plan: ImagePlan, known: Mapping[Path, str], settings: Settings
+) -> dict[str, dict[str, Any]]:
+    """Index entries of the sources whose variants are all cached."""
+    files = {}
+    for path, sha in known.items():
+        info = plan.sources[path]
+        if not unchanged(info):
+            continue  # changed again since planning: let the next build look afresh
+        files[index_key(path, settings)] = {
+            "size": info.size,
+            "mtime_ns": info.mtime_ns,
+            "sha256": sha,
+            "width": info.width,
+            "height": info.height,
+            "orientation": info.orientation,
+            "caption": info.caption,
+            "credit": info.credit,
+            "download": fullsize.index_entry(info.download, settings) if info.download else None,
+        }
+    return files
+
+
+def unchanged(info: SourceInfo) -> bool:
+    try:
+        st = info.path.stat()
+    except OSError:
+        return False
+    return st.st_size == info.size and st.st_mtime_ns == info.mtime_ns

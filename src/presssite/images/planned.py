@@ -7,12 +7,14 @@ Frozen values the render stage reads (``ImagePlan.for_page``, ``crops_for_page``
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
 from presssite.errors import PresssiteError
-from presssite.model import OutputFile, Photo, PhotoImage, Translation, Variant
+from presssite.images.downloads import DownloadFacts, Words
+from presssite.images.presskit import KitPlan
+from presssite.model import OutputFile, Photo, PhotoImage, PressKit, Translation, Variant
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class SourceInfo:
     doc: Path  # the Markdown file that first uses it (for error messages)
     photo: Photo  # its entry there
     sha256: str = ""  # from the cache index when size and mtime still match
+    download: DownloadFacts | None = None  # how its full-size download is made
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,14 @@ class ImagePlan:
     errors: tuple[PresssiteError, ...] = ()  # only when plan(..., raise_errors=False)
     # photos with neither a caption nor a credit, even embedded, for the build to report
     uncredited: tuple[Uncredited, ...] = ()
+    # (bundle, locale, src) -> the caption, credit and rights its download carries
+    words: Mapping[tuple[str, str, str], Words] = field(default_factory=dict)
+    kits: Mapping[tuple[str, str], KitPlan] = field(default_factory=dict)  # (bundle, locale)
+
+    def kit_for_page(self, doc: Translation) -> PressKit | None:
+        """The release's press kit in the page's locale, when it has one."""
+        kit = self.kits.get((doc.bundle, doc.locale))
+        return kit.kit if kit is not None else None
 
     def for_page(self, doc: Translation) -> Mapping[str, PhotoImage]:
         """src -> PhotoImage for one page; empty when it has no photos."""

@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Executor
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
 from urllib.parse import quote
 
 from presssite.errors import ImageError, PresssiteError, raise_all
+from presssite.images import index as cacheindex
+from presssite.images import presskit
+from presssite.images.downloads import Words, download_name, download_size, rights
 from presssite.images.geometry import (
     closest,
     crop_name,
@@ -33,13 +35,14 @@ from presssite.images.geometry import (
     unique_stems,
     variant_name,
 )
-from presssite.images.index import cache_folder, index_key, load_index, save_index
+from presssite.images.index import cache_folder, load_index, save_index
 from presssite.images.index import prune as prune_cache
 from presssite.images.planned import Crop, ImagePlan, ImageResult, SourceInfo, Uncredited
 from presssite.images.pool import run_all
-from presssite.images.reading import PhotoProblem, Probe, probe, read_embedded_metadata
+from presssite.images.presskit import KitPlan
+from presssite.images.reading import PhotoProblem, read_embedded_metadata
 from presssite.images.worker import CACHE_VERSION, Job, Spec, cache_name
-from presssite.model import OutputFile, Photo, PhotoImage, Site, Translation, Variant
+from presssite.model import Download, OutputFile, Photo, PhotoImage, Site, Translation, Variant
 from presssite.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -69,20 +72,36 @@ CROP_PHOTOS = 3
 # --------------------------------------------------------------------------- plan
 
 
-def plan(site: Site, settings: Settings, *, raise_errors: bool = True) -> ImagePlan:
-    """Decide every page's photo variants from headers alone.
+def plan(
+    site: Site,
+    settings: Settings,
+    *,
+    raise_errors: bool = True,
+    release_text: Callable[[Translation], str] | None = None,
+    public: Callable[[Translation], bool] | None = None,
+) -> ImagePlan:
+    """Decide every page's photo variants, downloads and press kits from headers alone
+    (a photo that cannot keep its own JPEG data also gets its download master here).
 
     Unreadable, corrupt, non-image and oversized files are ``ImageError``s naming the
     Markdown file, the line and the photo; all are raised together (or, with
     ``raise_errors=False``, returned in ``ImagePlan.errors`` and left out of the pages).
+    Press kits are planned only with ``release_text`` (a release as plain text), for the
+    releases ``public`` accepts: no draft or embargoed material is in a kit.
     """
     opts = settings.images
     index = load_index(cache_folder(settings))
+
+    def publisher(doc: Translation) -> str:
+        return settings.localized(settings.publisher.name, doc.locale)
+
     sources: dict[Path, SourceInfo] = {}
     failed: dict[Path, PresssiteError] = {}
     pages: dict[tuple[str, str], Mapping[str, PhotoImage]] = {}
     crops: dict[tuple[str, str], tuple[Crop, ...]] = {}
     uncredited: list[Uncredited] = []
+    words: dict[tuple[str, str, str], Words] = {}
+    kits: dict[tuple[str, str], KitPlan] = {}
     fallback_fmt = "jpeg" if "jpeg" in opts.formats else opts.formats[-1]
 
     for doc in site.translations():
@@ -93,7 +112,7 @@ def plan(site: Site, settings: Settings, *, raise_errors: bool = True) -> ImageP
         for photo in doc.photos:
             if photo.path not in sources and photo.path not in failed:
                 try:
-                    sources[photo.path] = _source_info(photo, doc, settings, index)
+                    sources[photo.path] = cacheindex.source_info(photo, doc, settings, index)
                 except PhotoProblem as exc:
                     failed[photo.path] = _error(doc, photo, str(exc))
             info = sources.get(photo.path)
@@ -106,10 +125,16 @@ def plan(site: Site, settings: Settings, *, raise_errors: bool = True) -> ImageP
             )
             if not filled.caption and not filled.credit:
                 uncredited.append(Uncredited(doc, filled))
+            said = Words(filled.caption, filled.credit, rights(filled.credit, publisher(doc)))
+            words[(doc.bundle, doc.locale, photo.src)] = said
             images[photo.src] = _photo_image(
-                filled, info, doc.url, stems[photo.src], settings, fallback_fmt
+                filled, info, doc.url, stems[photo.src], settings, fallback_fmt, said
             )
         pages[(doc.bundle, doc.locale)] = MappingProxyType(images)
+        if release_text is not None and not doc.is_page and (public is None or public(doc)):
+            kit = _kit(doc, images, stems, settings, release_text, words)
+            if kit is not None:
+                kits[(doc.bundle, doc.locale)] = kit
         leads = [images[p.src] for p in doc.gallery if p.src in images][:CROP_PHOTOS]
         crops[(doc.bundle, doc.locale)] = tuple(
             _crop(pi, doc.url, stems[pi.photo.src], settings, ratio)
@@ -127,56 +152,19 @@ def plan(site: Site, settings: Settings, *, raise_errors: bool = True) -> ImageP
         crops=MappingProxyType(crops),
         errors=errors,
         uncredited=tuple(uncredited),
-    )
-
-
-def _source_info(
-    photo: Photo, doc: Translation, settings: Settings, index: Mapping[str, Any]
-) -> SourceInfo:
-    """Header facts of a source, from the index when size and mtime are unchanged."""
-    try:
-        st = photo.path.stat()
-    except FileNotFoundError:
-        raise PhotoProblem("file not found") from None
-    except OSError as exc:
-        raise PhotoProblem(f"cannot read: {exc.strerror or exc}") from None
-    entry = index.get(index_key(photo.path, settings))
-    if (
-        isinstance(entry, dict)
-        and entry.get("size") == st.st_size
-        and entry.get("mtime_ns") == st.st_mtime_ns
-        and entry.get("width", 0) * entry.get("height", 0) <= settings.images.max_pixels
-    ):
-        try:
-            facts = Probe(
-                int(entry["width"]),
-                int(entry["height"]),
-                int(entry["orientation"]),
-                str(entry["caption"]),
-                str(entry["credit"]),
-            )
-            sha = str(entry.get("sha256", ""))
-        except (KeyError, TypeError, ValueError):
-            facts, sha = probe(photo.path, max_pixels=settings.images.max_pixels), ""
-    else:
-        facts, sha = probe(photo.path, max_pixels=settings.images.max_pixels), ""
-    return SourceInfo(
-        path=photo.path,
-        size=st.st_size,
-        mtime_ns=st.st_mtime_ns,
-        width=facts.width,
-        height=facts.height,
-        orientation=facts.orientation,
-        caption=facts.caption,
-        credit=facts.credit,
-        doc=doc.path,
-        photo=photo,
-        sha256=sha,
+        words=MappingProxyType(words),
+        kits=MappingProxyType(kits),
     )
 
 
 def _photo_image(
-    photo: Photo, info: SourceInfo, page_url: str, stem: str, settings: Settings, fallback: str
+    photo: Photo,
+    info: SourceInfo,
+    page_url: str,
+    stem: str,
+    settings: Settings,
+    fallback: str,
+    words: Words,
 ) -> PhotoImage:
     opts = settings.images
     variants = []
@@ -189,6 +177,11 @@ def _photo_image(
     large = max(in_fallback, key=lambda v: v.width)
     social_w = closest(tuple(v.width for v in in_fallback), SOCIAL_WIDTH)
     social = next(v for v in in_fallback if v.width == social_w)
+    download = None
+    if info.download is not None:
+        url, output = _url_and_output(page_url + f"{stem}-full.jpg", settings)
+        dl = info.download
+        download = Download(url, output, dl.width, dl.height, download_size(dl, words))
     return PhotoImage(
         photo=photo,
         width=large.width,
@@ -197,6 +190,31 @@ def _photo_image(
         fallback=large,
         large=large,
         social=social,
+        download=download,
+    )
+
+
+def _kit(
+    doc: Translation,
+    images: Mapping[str, PhotoImage],
+    stems: Mapping[str, str],
+    settings: Settings,
+    release_text: Callable[[Translation], str],
+    words: Mapping[tuple[str, str, str], Words],
+) -> KitPlan | None:
+    """The press kit of a release in its locale; None when no gallery photo has a download."""
+    entries = []
+    for p in doc.gallery:
+        image = images.get(p.src)
+        if image is not None and image.download is not None:
+            name = stems[p.src].replace("/", "-") + ".jpg"
+            entries.append((name, p.path, words[(doc.bundle, doc.locale, p.src)], image))
+    if not entries:
+        return None
+    url, output = _url_and_output(doc.url + presskit.file_name(doc.slug, doc.locale), settings)
+    folder = f"{doc.slug}-{doc.locale}/"
+    return presskit.plan_kit(
+        url=url, output=output, folder=folder, release_text=release_text(doc), photos=entries
     )
 
 
@@ -251,12 +269,17 @@ def process(
     """
     root = cache_folder(settings)
     specs = _specs_by_source(plan)
+    said = _words_by_source(plan)
     known: dict[Path, str] = {}  # source -> sha256 of the bytes whose variants are cached
     todo: list[Job] = []
     for path, wanted in specs.items():
         info = plan.sources[path]
-        sha = info.sha256 if _unchanged(info) else ""
-        if sha and all((root / cache_name(sha, s, plan.quality)).exists() for s in wanted):
+        sha = info.sha256 if cacheindex.unchanged(info) else ""
+        if (
+            sha
+            and all((root / cache_name(sha, s, plan.quality)).exists() for s in wanted)
+            and all((root / name).exists() for name in _downloads(sha, info, said.get(path, ())))
+        ):
             known[path] = sha
             continue
         todo.append(
@@ -270,6 +293,8 @@ def process(
                 quality=plan.quality,
                 max_pixels=settings.images.max_pixels,
                 cache_root=str(root),
+                download=info.download,
+                words=said.get(path, ()),
             )
         )
     cached = len(known)
@@ -296,7 +321,7 @@ def process(
             cached += 1
         known[path] = outcome.sha256
 
-    save_index(root, _index_entries(plan, known, settings))
+    save_index(root, cacheindex.entries(plan, known, settings))
     errors.sort(key=lambda e: (str(e.path), e.line or 0))
     raise_all(errors)
 
@@ -306,6 +331,24 @@ def process(
         name = cache_name(known[photo.path], spec, plan.quality)
         referenced.add(name)
         files.append(OutputFile(path=variant.output, source=root / name))
+    for (bundle, locale), page in plan.pages.items():
+        for src, image in page.items():
+            info = plan.sources[image.photo.path]
+            if image.download is None or info.download is None:
+                continue
+            words = plan.words[(bundle, locale, src)]
+            name = download_name(known[info.path], info.download, words, CACHE_VERSION)
+            referenced.update((name, info.download.master) if info.download.master else (name,))
+            files.append(OutputFile(path=image.download.output, source=root / name))
+    for kit in plan.kits.values():
+        names = {
+            entry: download_name(known[path], plan.sources[path].download, words, CACHE_VERSION)
+            for entry, path, words in kit.photos
+            if plan.sources[path].download is not None
+        }
+        name = presskit.make(kit, names, root, CACHE_VERSION)
+        referenced.add(name)
+        files.append(OutputFile(path=kit.kit.output, source=root / name))
     pruned = prune_cache(root, referenced) if prune else 0
     return ImageResult(tuple(files), processed=processed, cached=cached, pruned=pruned)
 
@@ -330,31 +373,17 @@ def _specs_by_source(plan: ImagePlan) -> dict[Path, list[Spec]]:
     return {path: list(specs) for path, specs in out.items()}
 
 
-def _unchanged(info: SourceInfo) -> bool:
-    try:
-        st = info.path.stat()
-    except OSError:
-        return False
-    return st.st_size == info.size and st.st_mtime_ns == info.mtime_ns
+def _words_by_source(plan: ImagePlan) -> dict[Path, tuple[Words, ...]]:
+    """Each source's distinct download words over all pages (one per caption and credit)."""
+    out: dict[Path, dict[Words, None]] = {}
+    for (bundle, locale), page in plan.pages.items():
+        for src, image in page.items():
+            if image.download is not None:
+                out.setdefault(image.photo.path, {})[plan.words[(bundle, locale, src)]] = None
+    return {path: tuple(words) for path, words in out.items()}
 
 
-def _index_entries(
-    plan: ImagePlan, known: Mapping[Path, str], settings: Settings
-) -> dict[str, dict[str, Any]]:
-    """Index entries of the sources whose variants are all cached."""
-    files = {}
-    for path, sha in known.items():
-        info = plan.sources[path]
-        if not _unchanged(info):
-            continue  # changed again since planning: let the next build look afresh
-        files[index_key(path, settings)] = {
-            "size": info.size,
-            "mtime_ns": info.mtime_ns,
-            "sha256": sha,
-            "width": info.width,
-            "height": info.height,
-            "orientation": info.orientation,
-            "caption": info.caption,
-            "credit": info.credit,
-        }
-    return files
+def _downloads(sha: str, info: SourceInfo, words: tuple[Words, ...]) -> list[str]:
+    if info.download is None:
+        return []
+    return [download_name(sha, info.download, w, CACHE_VERSION) for w in words]

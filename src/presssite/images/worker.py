@@ -22,6 +22,14 @@ from pathlib import Path
 
 from PIL import Image, ImageCms
 
+from presssite.images.downloads import (
+    DownloadFacts,
+    Words,
+    body,
+    download,
+    download_name,
+    encode_master,
+)
 from presssite.images.geometry import EXTENSIONS, crop_rect, draft_request, oriented_size
 from presssite.images.reading import PhotoProblem, open_image, too_large
 
@@ -102,6 +110,9 @@ class Job:
     quality: int
     max_pixels: int
     cache_root: str
+    # the full-size download of each locale's words, made from one body (``downloads``)
+    download: DownloadFacts | None = None
+    words: tuple[Words, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,10 +137,22 @@ def run_job(job: Job) -> Outcome:
     sha = hashlib.sha256(data).hexdigest()
     root = Path(job.cache_root)
     missing = [s for s in job.specs if not (root / cache_name(sha, s, job.quality)).exists()]
-    if not missing:
+    facts = job.download
+    wanted = [(download_name(sha, facts, w, CACHE_VERSION), w) for w in job.words] if facts else []
+    to_copy = [(name, w) for name, w in wanted if not (root / name).exists()]
+    if not missing and not to_copy:
         return Outcome(job.path, sha256=sha)
     try:
+        if to_copy:
+            assert facts is not None
+            shared = body(data) if not facts.master else (root / facts.master).read_bytes()
+            for name, words in to_copy:
+                write_atomic(root / name, download(shared, words))
+        if not missing:
+            return Outcome(job.path, sha256=sha)
         _make_variants(data, job, missing, sha)
+    except OSError as exc:
+        return Outcome(job.path, sha256=sha, error=f"cannot write its download: {exc}")
     except PhotoProblem as exc:
         return Outcome(job.path, sha256=sha, decoded=True, error=str(exc))
     except Image.DecompressionBombError as exc:
@@ -269,3 +292,12 @@ def _encode(im: Image.Image, fp: io.BytesIO, spec: Spec, quality: int) -> None:
         im.save(fp, "PNG", compress_level=6, **options)
     else:
         raise PhotoProblem(f"unsupported output format {spec.format!r}")
+
+
+def make_master(path: Path, job: Job, size: tuple[int, int]) -> bytes:
+    """The master body of a photo that cannot keep its own JPEG data: decoded upright in
+    sRGB, at ``size`` (the download's), encoded once (``downloads.encode_master``)."""
+    image = _decode(path.read_bytes(), job, size[0])
+    if image.size != size:
+        image = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    return encode_master(image)
