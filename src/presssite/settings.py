@@ -7,6 +7,7 @@ together as one ``ErrorList`` of ``SettingsError``s naming the file and the key.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import tomllib
@@ -58,6 +59,24 @@ class ImageSettings:
 
 
 @dataclass(frozen=True)
+class FooterLink:
+    """A link of the page footer (contact, privacy, an accessibility statement)."""
+
+    text: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Theme:
+    """The portal's own name, logo and colours over the built-in theme (``[theme]``)."""
+
+    logo: str | None = None  # under static/, e.g. "logo.png"; shown in the page header
+    brand_color: str | None = None  # "#7a1f1f": the accent the theme's CSS derives from
+    footer_links: Mapping[str, tuple[FooterLink, ...]] = field(default_factory=dict)  # locale
+    favicon: str | None = None  # under static/, e.g. "favicon.ico"
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything a build needs to know about the site, checked and typed."""
 
@@ -76,6 +95,7 @@ class Settings:
     contact: Contact | None = None  # default press officer for every release
     unsafe_html: bool = False  # raw HTML in Markdown passes through when true
     images: ImageSettings = field(default_factory=ImageSettings)
+    theme: Theme = field(default_factory=Theme)
 
     @functools.cached_property
     def base_path(self) -> str:
@@ -179,6 +199,7 @@ def parse(data: Mapping[str, Any], *, root: Path, source: Path, prefix: str = ""
     contact = checker.table("contact", _contact, default=None)
     markdown = checker.table("markdown", _markdown, default={})
     images = checker.table("images", _images, default=ImageSettings())
+    theme = checker.table("theme", functools.partial(_theme, root=root), default=None)
     checker.reject_unknown()
     raise_all(checker.errors)
 
@@ -187,6 +208,7 @@ def parse(data: Mapping[str, Any], *, root: Path, source: Path, prefix: str = ""
         title = {loc: root.name for loc in locales_t}
     if publisher is None:
         publisher = Publisher(name=dict(title))
+    theme = _theme_defaults(theme or Theme(), root, publisher)
     return Settings(
         root=root,
         source=source,
@@ -203,6 +225,7 @@ def parse(data: Mapping[str, Any], *, root: Path, source: Path, prefix: str = ""
         contact=contact,
         unsafe_html=markdown.get("unsafe_html", False),
         images=images,
+        theme=theme,
     )
 
 
@@ -417,6 +440,64 @@ def _images(checker: _Checker) -> ImageSettings:
         executor=checker.take("executor", _executor, default=None),
         download_max=checker.take("download_max", _int_range(16, 100_000), default=None),
     )
+
+
+def _static_file(root: Path) -> Callable[[Any], str]:
+    """A file under the site's static/ folder, as "logo.png" ("static/logo.png" accepted)."""
+
+    def check(value: Any) -> str:
+        text = _string(value).lstrip("/")
+        name = text.removeprefix("static/")
+        if ".." in Path(name).parts or not (root / "static" / name).is_file():
+            raise _Invalid(f"no file static/{name} in the site", "put the file in static/")
+        return name
+
+    return check
+
+
+def _theme(checker: _Checker, *, root: Path) -> Theme:
+    def color(value: Any) -> str:
+        text = _string(value)
+        if not re.fullmatch(r"#[0-9A-Fa-f]{6}", text):
+            raise _Invalid(
+                f"not a colour: {text!r}", 'six hex digits, e.g. brand_color = "#7a1f1f"'
+            )
+        return text.lower()
+
+    def links(value: Any) -> dict[str, tuple[FooterLink, ...]]:
+        hint = 'e.g. footer_links = { en = [{ text = "Contact", url = "/en/contact/" }] }'
+        if not isinstance(value, Mapping):
+            raise _Invalid(f"expected a table of locale = array, got {_type_name(value)}", hint)
+        out = {}
+        for locale, items in value.items():
+            if not isinstance(items, list) or not all(
+                isinstance(i, Mapping)
+                and set(i) == {"text", "url"}
+                and all(isinstance(v, str) and v.strip() for v in i.values())
+                for i in items
+            ):
+                raise _Invalid(f"{locale}: expected an array of {{ text, url }} tables", hint)
+            out[locale] = tuple(FooterLink(i["text"].strip(), i["url"].strip()) for i in items)
+        return out
+
+    return Theme(
+        logo=checker.take("logo", _static_file(root), default=None),
+        brand_color=checker.take("brand_color", color, default=None),
+        footer_links=checker.take("footer_links", links, default={}),
+        favicon=checker.take("favicon", _static_file(root), default=None),
+    )
+
+
+def _theme_defaults(theme: Theme, root: Path, publisher: Publisher) -> Theme:
+    """The logo defaults to ``[publisher] logo`` when it is under static/, the favicon to
+    static/favicon.ico when there is one."""
+    logo, favicon = theme.logo, theme.favicon
+    if logo is None and publisher.logo and publisher.logo.lstrip("/").startswith("static/"):
+        name = publisher.logo.lstrip("/").removeprefix("static/")
+        logo = name if (root / "static" / name).is_file() else None
+    if favicon is None and (root / "static" / "favicon.ico").is_file():
+        favicon = "favicon.ico"
+    return dataclasses.replace(theme, logo=logo, favicon=favicon)
 
 
 EXECUTOR_PREFIXES = ("dask://", "tcp://", "tls://", "ucx://", "inproc://")

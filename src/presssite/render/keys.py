@@ -141,6 +141,7 @@ class PageKeys:
             tuple((t.name, t.slug, t.url) for t in tags),
             repr(sorted(self.images.for_page(doc).items())),
             repr(crops_for_page(doc)) if crops_for_page is not None else "",
+            repr(getattr(self.images, "kit_for_page", lambda _doc: None)(doc)),
             notice,
             tuple(self.resolve(target) for target in self.links_of(doc)),
         )

@@ -53,7 +53,8 @@ class ImageLookup(Protocol):
     """The planned images of a page's photos, by the photo's ``src`` (images.py).
 
     A lookup may also offer ``crops_for_page(doc)``: the structured-data crops of the
-    page's lead photos (objects with a ``variant``), listed as the article's images.
+    page's lead photos (objects with a ``variant``), listed as the article's images, and
+    ``kit_for_page(doc)``: the release's press kit (``model.PressKit``) or None.
     """
 
     def for_page(self, doc: Translation) -> Mapping[str, PhotoImage]: ...
@@ -407,6 +408,7 @@ class _Renderer:
                 doc, bundle, self.stale.get((doc.bundle, doc.locale)), s.default_locale
             ),
             "social": social.card(s, bundle, doc, photos=photos, crops=self.crops(doc), tz=self.tz),
+            "press_kit": getattr(self.images, "kit_for_page", lambda _doc: None)(doc),
         }
         return self.page(template, context)
 
@@ -464,7 +466,7 @@ class _Renderer:
 
     def figure_renderer(self) -> Callable[..., str]:
         template = self.template("partials/figure.html")
-        return lambda **values: self.render_template(template, values)
+        return lambda **values: self.render_template(template, {"lang": self._installed, **values})
 
     # ---- Jinja calls, with errors turned into TemplateErrors
 
