@@ -328,6 +328,8 @@ class _Work:
 
         settings, timer, state, blobs = self.settings, self.timer, self.state, self.blobs
         bodies = loaded.bodies
+        for problem in buildsteps.unfinished(site, bodies):
+            log.warning("%s", problem)
         with timer.stage("plan images"):
             plan = buildsteps.plan_images(site, settings, bodies)
         with timer.stage("render"):

@@ -102,6 +102,20 @@ def process_images(
     return images.process(plan, settings, executor=executor, jobs=jobs, progress=progress)
 
 
+def unfinished(site: Site, bodies: Any) -> list[str]:
+    """Published documents that still hold a skeleton's placeholder, for the build to warn
+    about (``content.skeleton``): "file:line: what"."""
+    from presssite.content import skeleton
+    from presssite.site.assemble import is_public
+
+    out = []
+    for doc in site.translations():
+        if is_public(doc, site.now):
+            body = bodies.get(doc) if bodies is not None else doc.body_html
+            out.extend(str(problem) for problem in skeleton.unfinished(doc, body))
+    return out
+
+
 def load_bundles(settings: Settings) -> tuple[Bundle, ...]:
     """Every bundle of the site as written, drafts and embargoed translations included.
 

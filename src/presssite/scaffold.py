@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from presssite import __version__
 from presssite import settings as settings_
+from presssite.content import skeleton
 from presssite.errors import PresssiteError, UsageError
 from presssite.urls import slugify
 
@@ -269,6 +270,20 @@ def new_press(
     when: datetime | None = None,
 ) -> list[Path]:
     """Create ``content/press/<date>-<slug>/index.<locale>.md`` for every locale."""
+    return new_document(settings, "press", title, when=when)
+
+
+def new_document(
+    settings: settings_.Settings,
+    section: str,
+    title: str,
+    *,
+    when: datetime | None = None,
+) -> list[Path]:
+    """Create a draft skeleton, ``content/<section>/<date>-<slug>/index.<locale>.md`` for
+    every locale: ``draft: true``, the title marked for translation in every locale but
+    the default one, an empty summary and a placeholder body (``content.skeleton``, whose
+    placeholders a build warns about once the document is published)."""
     slug = slugify(title)
     if not slug:
         raise UsageError(
@@ -277,15 +292,16 @@ def new_press(
             hint="use a title with letters or digits",
         )
     when = _local_now(settings, when)
-    bundle = settings.content_dir / "press" / f"{when.date().isoformat()}-{slug}"
+    bundle = settings.content_dir / section / f"{when.date().isoformat()}-{slug}"
     files: dict[Path, str | bytes] = {
         bundle / f"index.{loc}.md": _release_text(
-            title=title,
+            title=skeleton.title(title, translate=loc != settings.default_locale),
             when=when,
             summary="",
-            body=f"Write the release here ({loc}).\n",
+            body=skeleton.body(loc),
             photos=[],
             tags=[],
+            draft=True,
         )
         for loc in settings.locales
     }
@@ -309,14 +325,17 @@ def _release_text(
     photos: Sequence[tuple[str, str, str]],
     tags: Sequence[str],
     slug: str | None = None,
+    draft: bool = False,
 ) -> str:
     """One translation's file: front matter with every everyday key, then the body."""
     lines = [
         "---",
         f"title: {_yaml_string(title)}",
         *([f"slug: {slug}"] if slug else []),
+        *(["draft: true              # publish: delete this line"] if draft else []),
         f"date: {when.isoformat()}",
-        f"summary: {_yaml_string(summary)}",
+        f"summary: {_yaml_string(summary)}"
+        + ("  # the lead paragraph, shown first" if draft else ""),
         f"tags: [{', '.join(_yaml_string(t) for t in tags)}]",
         "# source:                  # where the release was first published",
         "#   name: The original publisher",

@@ -47,7 +47,9 @@ class Contact:
 class ImageSettings:
     """How photos become responsive thumbnails."""
 
-    widths: tuple[int, ...] = (480, 960, 1600)  # srcset widths, ascending
+    # srcset widths, ascending: they cover the theme's layout (its `sizes`) on phones at
+    # 1.75x and 2x and on desktops at 1x and 2x
+    widths: tuple[int, ...] = (360, 480, 720, 960, 1280, 1600)
     formats: tuple[str, ...] = ("webp", "jpeg")  # first is preferred in <picture>
     quality: int = 82  # encoder quality, 1-100
     max_pixels: int = 100_000_000  # larger photos are refused (decompression bombs)
