@@ -20,9 +20,9 @@ import pytest
 from PIL import Image, ImageCms, ImageOps
 
 from presssite.errors import ErrorList, ImageError, PresssiteError
-from presssite.images import stage as images
 from presssite.images import index as imageindex
 from presssite.images import reading as imagereading
+from presssite.images import stage as images
 from presssite.images import worker as imagework
 from presssite.images.geometry import (
     closest,
