@@ -331,7 +331,7 @@ class _Work:
         for problem in buildsteps.unfinished(site, bodies):
             log.warning("%s", problem)
         with timer.stage("plan images"):
-            plan = buildsteps.plan_images(site, settings, bodies)
+            plan = buildsteps.plan_images(site, settings, bodies, executor, jobs)
         with timer.stage("render"):
             catalogs = tree_fingerprint([settings.locales_dir])
             base = digest(repr(settings), preview, site.include_drafts)

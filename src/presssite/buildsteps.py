@@ -47,7 +47,13 @@ def import_later_stages() -> None:
         importlib.import_module(name)
 
 
-def plan_images(site: Site, settings: Settings, bodies: Any = None) -> Any:
+def plan_images(
+    site: Site,
+    settings: Settings,
+    bodies: Any = None,
+    executor: Executor | None = None,
+    jobs: int | None = None,
+) -> Any:
     """The image plan; an empty one when no page has a photo and no image cache exists
     (the image stage and its Pillow import are skipped: nothing to make or prune).
 
@@ -68,6 +74,8 @@ def plan_images(site: Site, settings: Settings, bodies: Any = None) -> Any:
         settings,
         release_text=plaintext.release_texts(settings, body),
         public=lambda doc: is_public(doc, site.now),
+        executor=executor,
+        jobs=jobs,
     )
 
 

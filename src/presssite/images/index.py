@@ -17,7 +17,7 @@ from typing import Any
 from presssite.images import fullsize
 from presssite.images.planned import ImagePlan, SourceInfo
 from presssite.images.reading import PhotoProblem, Probe, probe
-from presssite.images.worker import CACHE_VERSION, write_atomic
+from presssite.images.worker import CACHE_VERSION, cache_folder, write_atomic
 from presssite.model import Photo, Translation
 from presssite.settings import Settings
 
@@ -25,10 +25,6 @@ log = logging.getLogger(__name__)
 
 INDEX = "index.json"
 _STALE_TEMP_SECONDS = 3600  # temp files older than this are left over from killed builds
-
-
-def cache_folder(settings: Settings) -> Path:
-    return settings.cache_dir / "images"
 
 
 def index_key(path: Path, settings: Settings) -> str:

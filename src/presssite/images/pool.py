@@ -41,11 +41,11 @@ def run_all(
                 results.append(run_job(job))
                 advance()
             return results
-        with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context()) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp_context()) as pool:
             return _drain(pool, todo, advance)
 
 
-def _mp_context() -> multiprocessing.context.BaseContext:
+def mp_context() -> multiprocessing.context.BaseContext:
     """Forkserver where there is one: forking a process that runs threads (the dev server's
     watcher, a web server) can deadlock its children; spawn is the portable fallback."""
     methods = multiprocessing.get_all_start_methods()

@@ -23,8 +23,8 @@ from types import MappingProxyType
 from urllib.parse import quote
 
 from presssite.errors import ImageError, PresssiteError, raise_all
+from presssite.images import fullsize, presskit
 from presssite.images import index as cacheindex
-from presssite.images import presskit
 from presssite.images.downloads import Words, download_name, download_size, rights
 from presssite.images.geometry import (
     closest,
@@ -79,9 +79,12 @@ def plan(
     raise_errors: bool = True,
     release_text: Callable[[Translation], str] | None = None,
     public: Callable[[Translation], bool] | None = None,
+    executor: Executor | None = None,
+    jobs: int | None = None,
 ) -> ImagePlan:
     """Decide every page's photo variants, downloads and press kits from headers alone
-    (a photo that cannot keep its own JPEG data also gets its download master here).
+    (a photo that cannot keep its own JPEG data gets its download master here, all such
+    photos at once in ``executor`` or a pool of ``jobs``: pages show a download's size).
 
     Unreadable, corrupt, non-image and oversized files are ``ImageError``s naming the
     Markdown file, the line and the photo; all are raised together (or, with
@@ -104,17 +107,20 @@ def plan(
     kits: dict[tuple[str, str], KitPlan] = {}
     fallback_fmt = "jpeg" if "jpeg" in opts.formats else opts.formats[-1]
 
-    for doc in site.translations():
-        if not doc.photos:
-            continue
-        stems = unique_stems(tuple(p.src for p in doc.photos))
-        images: dict[str, PhotoImage] = {}
+    docs = [doc for doc in site.translations() if doc.photos]
+    for doc in docs:
         for photo in doc.photos:
             if photo.path not in sources and photo.path not in failed:
                 try:
                     sources[photo.path] = cacheindex.source_info(photo, doc, settings, index)
                 except PhotoProblem as exc:
                     failed[photo.path] = _error(doc, photo, str(exc))
+    fullsize.complete(sources, failed, settings, executor=executor, jobs=jobs)
+
+    for doc in docs:
+        stems = unique_stems(tuple(p.src for p in doc.photos))
+        images: dict[str, PhotoImage] = {}
+        for photo in doc.photos:
             info = sources.get(photo.path)
             if info is None:
                 continue

@@ -32,6 +32,7 @@ from presssite.images.downloads import (
 )
 from presssite.images.geometry import EXTENSIONS, crop_rect, draft_request, oriented_size
 from presssite.images.reading import PhotoProblem, open_image, too_large
+from presssite.settings import Settings
 
 # Bump when the processing changes what bytes a variant gets: every cache entry goes stale.
 CACHE_VERSION = 1
@@ -60,6 +61,11 @@ class Spec:
     format: str  # "jpeg", "webp", "avif", "png"
     credit: str  # written to EXIF Artist and Copyright; "" writes no EXIF at all
     crop: tuple[int, int] | None = None  # aspect ratio of a centred crop of the largest variant
+
+
+def cache_folder(settings: Settings) -> Path:
+    """The image cache: variants, download masters and copies, press kits, the index."""
+    return settings.cache_dir / "images"
 
 
 def cache_name(sha256: str, spec: Spec, quality: int) -> str:
