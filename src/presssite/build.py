@@ -177,7 +177,8 @@ def build(
     flags = (preview, include_drafts, strict)
     with timer.stage("check"):
         shortcut = Shortcut(settings, store, target=target, flags=flags, now=now)
-        previous = shortcut.unchanged()
+        # the record holds the report this module gave ``Shortcut.record``
+        previous: BuildReport | None = shortcut.unchanged()
     if previous is not None:
         for problem in previous.broken:
             log.warning("%s", problem.error(settings).format(relative_to=settings.root))
@@ -328,8 +329,8 @@ class _Work:
 
         settings, timer, state, blobs = self.settings, self.timer, self.state, self.blobs
         bodies = loaded.bodies
-        for problem in buildsteps.unfinished(site, bodies):
-            log.warning("%s", problem)
+        for unfinished in buildsteps.unfinished(site, bodies):
+            log.warning("%s", unfinished)
         with timer.stage("plan images"):
             plan = buildsteps.plan_images(site, settings, bodies, executor, jobs)
         with timer.stage("render"):

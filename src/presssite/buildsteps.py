@@ -116,7 +116,7 @@ def unfinished(site: Site, bodies: Any) -> list[str]:
     from presssite.content import skeleton
     from presssite.site.assemble import is_public
 
-    out = []
+    out: list[str] = []
     for doc in site.translations():
         if is_public(doc, site.now):
             body = bodies.get(doc) if bodies is not None else doc.body_html

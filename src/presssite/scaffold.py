@@ -284,15 +284,8 @@ def new_document(
     every locale: ``draft: true``, the title marked for translation in every locale but
     the default one, an empty summary and a placeholder body (``content.skeleton``, whose
     placeholders a build warns about once the document is published)."""
-    slug = slugify(title)
-    if not slug:
-        raise UsageError(
-            f"the title {title!r} gives an empty URL slug",
-            key="TITLE",
-            hint="use a title with letters or digits",
-        )
     when = _local_now(settings, when)
-    bundle = settings.content_dir / section / f"{when.date().isoformat()}-{slug}"
+    bundle = bundle_folder(settings, title, when=when, section=section)
     files: dict[Path, str | bytes] = {
         bundle / f"index.{loc}.md": _release_text(
             title=skeleton.title(title, translate=loc != settings.default_locale),
@@ -306,6 +299,21 @@ def new_document(
         for loc in settings.locales
     }
     return _write_all(files)
+
+
+def bundle_folder(
+    settings: settings_.Settings, title: str, *, when: datetime, section: str = "press"
+) -> Path:
+    """Where a new release goes: ``content/<section>/<date>-<slug of the title>``."""
+    slug = slugify(title)
+    if not slug:
+        raise UsageError(
+            f"the title {title!r} gives an empty URL slug",
+            key="TITLE",
+            hint="use a title with letters or digits",
+        )
+    day = _local_now(settings, when).date().isoformat()
+    return settings.content_dir / section / f"{day}-{slug}"
 
 
 def _local_now(settings: settings_.Settings, when: datetime | None) -> datetime:

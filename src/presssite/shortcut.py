@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from presssite.cache.store import BuildCache, digest, intact, manifest_name, tree_fingerprint
 from presssite.content.walk import Tree, fingerprint, walk
@@ -121,7 +121,32 @@ def now_limits(
     return (max(before) if before else None), (min(after) if after else None)
 
 
-def unchanged_report(previous: Any, timings: dict[str, float], elapsed: float) -> Any:
+class _Report(Protocol):
+    """The counts a no-change build carries over from the last build's report (a
+    ``build.BuildReport``: ``build`` ranks above this module, which cannot import it)."""
+
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+    @property
+    def photos(self) -> int: ...
+    @property
+    def documents_parsed(self) -> int: ...
+    @property
+    def documents_reused(self) -> int: ...
+    @property
+    def pages_rendered(self) -> int: ...
+    @property
+    def pages_reused(self) -> int: ...
+    @property
+    def feeds_made(self) -> int: ...
+    @property
+    def feeds_reused(self) -> int: ...
+
+
+_R = TypeVar("_R", bound=_Report)
+
+
+def unchanged_report(previous: _R, timings: dict[str, float], elapsed: float) -> _R:
     """The last build's report, as the report of a build that redid nothing."""
     parsed = previous.documents_parsed + previous.documents_reused
     return replace(

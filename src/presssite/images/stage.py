@@ -35,13 +35,13 @@ from presssite.images.geometry import (
     unique_stems,
     variant_name,
 )
-from presssite.images.index import cache_folder, load_index, save_index
+from presssite.images.index import load_index, save_index
 from presssite.images.index import prune as prune_cache
 from presssite.images.planned import Crop, ImagePlan, ImageResult, SourceInfo, Uncredited
 from presssite.images.pool import run_all
 from presssite.images.presskit import KitPlan
 from presssite.images.reading import PhotoProblem, read_embedded_metadata
-from presssite.images.worker import CACHE_VERSION, Job, Spec, cache_name
+from presssite.images.worker import CACHE_VERSION, Job, Spec, cache_folder, cache_name
 from presssite.model import Download, OutputFile, Photo, PhotoImage, Site, Translation, Variant
 from presssite.settings import Settings
 
@@ -347,11 +347,11 @@ def process(
             referenced.update((name, info.download.master) if info.download.master else (name,))
             files.append(OutputFile(path=image.download.output, source=root / name))
     for kit in plan.kits.values():
-        names = {
-            entry: download_name(known[path], plan.sources[path].download, words, CACHE_VERSION)
-            for entry, path, words in kit.photos
-            if plan.sources[path].download is not None
-        }
+        names = {}
+        for entry, path, words in kit.photos:
+            facts = plan.sources[path].download
+            if facts is not None:
+                names[entry] = download_name(known[path], facts, words, CACHE_VERSION)
         name = presskit.make(kit, names, root, CACHE_VERSION)
         referenced.add(name)
         files.append(OutputFile(path=kit.kit.output, source=root / name))

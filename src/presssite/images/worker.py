@@ -31,7 +31,7 @@ from presssite.images.downloads import (
     encode_master,
 )
 from presssite.images.geometry import EXTENSIONS, crop_rect, draft_request, oriented_size
-from presssite.images.reading import PhotoProblem, open_image, too_large
+from presssite.images.reading import PhotoProblem, decode_problem, open_image, too_large
 from presssite.settings import Settings
 
 # Bump when the processing changes what bytes a variant gets: every cache entry goes stale.
@@ -161,11 +161,8 @@ def run_job(job: Job) -> Outcome:
         return Outcome(job.path, sha256=sha, error=f"cannot write its download: {exc}")
     except PhotoProblem as exc:
         return Outcome(job.path, sha256=sha, decoded=True, error=str(exc))
-    except Image.DecompressionBombError as exc:
-        return Outcome(job.path, sha256=sha, decoded=True, error=f"refused: {exc}")
     except Exception as exc:  # noqa: BLE001 - Pillow raises many types for broken files
-        reason = str(exc) or type(exc).__name__
-        return Outcome(job.path, sha256=sha, decoded=True, error=f"cannot decode: {reason}")
+        return Outcome(job.path, sha256=sha, decoded=True, error=decode_problem(exc))
     return Outcome(job.path, sha256=sha, decoded=True)
 
 
@@ -238,9 +235,10 @@ def _to_rgb(im: Image.Image, icc: bytes | None, transparent: bool) -> Image.Imag
     if mode.startswith("I;16") or mode == "I":
         # 16-bit grey: scale to 8 bits (a plain convert would clip everything to white)
         as_int = im.convert("I") if mode != "I" else im
-        low, high = as_int.getextrema()
+        high = as_int.getextrema()[1]  # one band: its (lowest, highest) value
+        assert isinstance(high, int | float)
         scale = 1 / 256 if mode != "I" or high > 255 else 1.0
-        im = as_int.point(lambda v: v * scale).convert("L")  # type: ignore[arg-type,operator]
+        im = as_int.point(lambda v: v * scale).convert("L")
     elif mode == "F":
         im = im.convert("L")
     elif mode in ("P", "PA"):
