@@ -11,6 +11,7 @@ show it). Kits are kept in the image cache under a name that hashes all their en
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import zipfile
@@ -126,3 +127,15 @@ def make(kit: KitPlan, downloads: Mapping[str, str], root: Path, version: int) -
         )
     write_atomic(target, data)
     return name
+
+
+def with_text(kit: KitPlan, served: bytes, release_text: str) -> tuple[KitPlan, bytes]:
+    """The kit with a new ``release.txt`` and its bytes, its photos taken from ``served``
+    (the kit as published): the dev server's quick rebuild of an edited release."""
+    new = release_text.encode("utf-8")
+    texts = ((kit.texts[0][0], new), *kit.texts[1:])
+    with zipfile.ZipFile(io.BytesIO(served)) as zf:
+        photos = [(name, zf.read(name)) for name, _path, _words in kit.photos]
+    data = write([*texts, *photos])
+    planned = dataclasses.replace(kit.kit, size=len(data))
+    return dataclasses.replace(kit, kit=planned, texts=texts), data

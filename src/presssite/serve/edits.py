@@ -82,6 +82,7 @@ def apply_edits(
         docs[where] = replace(new, slug=published.slug, url=published.url)
         parsed[where] = new
     site = site_.substitute(site, docs, now=now)
+    plan, kits = _press_kits(snapshot, docs)
     bodies = None
     if snapshot.bodies is not None:  # the new versions carry their bodies
         bodies = Bodies(snapshot.bodies.packs)
@@ -89,7 +90,7 @@ def apply_edits(
     try:
         pages = render.render_pages(
             site,
-            snapshot.plan,
+            plan,
             env,
             _jobs(site, docs),
             bodies=bodies,
@@ -109,14 +110,38 @@ def apply_edits(
     rendered = [OutputFile(path=job.path, data=data) for job, data in pages]
     for problem in refcheck.check(site, rendered, snapshot.made):  # logged, as a build does
         log.warning("%s", problem.error(settings).format(relative_to=settings.root))
-    files = rendered + made
+    files = rendered + made + kits
     _, manifest = output.update(snapshot.target, files, snapshot.manifest)
     return Applied(
-        snapshot=replace(snapshot, site=site, parsed=parsed, bodies=bodies, manifest=manifest),
+        snapshot=replace(
+            snapshot, site=site, parsed=parsed, bodies=bodies, manifest=manifest, plan=plan
+        ),
         parsed=tuple(results),
         pages=len(pages),
         feeds=len(made),
     )
+
+
+def _press_kits(
+    snapshot: Snapshot, docs: dict[tuple[str, str], Translation]
+) -> tuple[Any, list[OutputFile]]:
+    """The plan with the edited releases' press kits holding their new text, and those
+    kits: each rewritten from the one served, its photos as they are."""
+    kits = getattr(snapshot.plan, "kits", None)
+    if not kits or not any(key in kits for key in docs):
+        return snapshot.plan, []
+    from presssite.images import presskit
+    from presssite.render import plaintext
+
+    text = plaintext.release_texts(snapshot.settings, lambda doc: doc.body_html)
+    changed = dict(kits)
+    files = []
+    for key, doc in docs.items():
+        if key in kits:
+            served = (snapshot.target / kits[key].kit.output).read_bytes()
+            changed[key], data = presskit.with_text(kits[key], served, text(doc))
+            files.append(OutputFile(path=changed[key].kit.output, data=data))
+    return replace(snapshot.plan, kits=changed), files
 
 
 def _edited_files(snapshot: Snapshot, paths: Iterable[Path]) -> list[str] | None:
