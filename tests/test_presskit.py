@@ -35,6 +35,8 @@ source:
 {photos}
 ---
 Body of the release in {locale}, with a [link](https://example.com/more).
+
+![The harbour](photos/a.jpg)
 """
 
 
@@ -85,12 +87,12 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
             f"{bundle}/index.id.md": release("id", "Pelabuhan", gallery("id")),
             f"{bundle}/index.en.md": release("en", "Harbour", gallery("en")),
             "content/press/2026-03-03-draft/index.id.md": release(
-                "id", "Draf", "  - {src: a.jpg, caption: c, credit: d}\n", "draft: true\n"
+                "id", "Draf", "  - {src: photos/a.jpg, caption: c, credit: d}\n", "draft: true\n"
             ),
             "content/press/2026-03-04-embargo/index.id.md": release(
                 "id",
                 "Embargo",
-                "  - {src: a.jpg, caption: c, credit: d}\n",
+                "  - {src: photos/a.jpg, caption: c, credit: d}\n",
                 "embargo: 2099-01-01T00:00:00+07:00\n",
             ),
         },
@@ -103,8 +105,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     jpeg_with_gps(site / bundle / "photos/a.jpg")
     make_photo(site / bundle / "photos/b.jpg", size=(900, 600), exif={0x0112: 6})
-    make_photo(site / "content/press/2026-03-03-draft/a.jpg")
-    make_photo(site / "content/press/2026-03-04-embargo/a.jpg")
+    make_photo(site / "content/press/2026-03-03-draft/photos/a.jpg")
+    make_photo(site / "content/press/2026-03-04-embargo/photos/a.jpg")
     result = run_cli("build", "--site", site, "--out", site / "build")
     assert result.returncode == 0, result.stderr
     return site
@@ -169,6 +171,13 @@ def test_gallery_links_each_download_with_pixel_and_file_size(built, locale, wor
     assert "1.500 × 1.000 px" in text if locale == "id" else "1,500 × 1,000 px" in text
     size_kb = round(target.stat().st_size / 1000)
     assert f"{size_kb} KB" in text, (text, target.stat().st_size)
+
+
+def test_a_figure_links_its_download_too(built):
+    for locale in ("id", "en"):
+        (link,) = page(built, locale).css("figure.photo-inline figcaption .download a")
+        assert link.attributes["href"].endswith("/photos/a-full.jpg")
+        assert link.text(strip=True).startswith({"id": "Unduh", "en": "Download"}[locale])
 
 
 def kit_path(site: Path, locale: str) -> Path:
@@ -258,3 +267,21 @@ def test_download_max_caps_the_long_edge(tmp_path, exiftool):
     # within the cap: the source's own data
     source = (site / bundle / "photos/b.jpg").read_bytes()
     assert (folder / "photos/b-full.jpg").read_bytes().endswith(downloads.body(source))
+
+
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        ("<p>One.</p><p>Two.</p>", "One.\n\nTwo."),
+        ('<p>See <a href="https://x.org/a">this</a>.</p>', "See this (https://x.org/a)."),
+        ('<p>See <a href="/portal/en/x/">that</a>.</p>', "See that."),
+        ("<ul><li>a</li><li>b</li></ul>", "- a\n- b"),
+        ("<h2>Head</h2><p>Body &amp; more</p>", "Head\n\nBody & more"),
+        ('<presssite-figure src="a.jpg" alt="x"></presssite-figure><p>After.</p>', "After."),
+    ],
+    ids=["paragraphs", "external-link", "internal-link", "list", "heading", "figure"],
+)
+def test_a_body_as_plain_text(html, text):
+    from presssite.render.plaintext import body_text
+
+    assert body_text(html) == text
