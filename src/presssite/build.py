@@ -10,7 +10,7 @@ the work skipped thanks to caches), so that tests prove skipped work with counte
 
 Work is skipped by key, never by guess: the build cache (``buildcache``) keeps parsed
 documents by the hash of their inputs, pages and feeds by the hash of everything they
-show (``pagekeys``), the manifest of the last output, and a fingerprint of the whole
+read (``render.dependencies``), the manifest of the last output, and a fingerprint of the whole
 build. A page or feed is made only when its key is new; ``output.publish`` then touches
 only the files whose bytes changed. Deleting the cache changes no output byte.
 """
@@ -61,7 +61,7 @@ if TYPE_CHECKING:  # the stages are imported when they run: a no-change build ne
 
 log = logging.getLogger(__name__)
 
-BUILD_VERSION = "1"  # bump when what a page or feed key covers changes
+BUILD_VERSION = "2"  # bump when what a page or feed key covers changes
 PACKAGE_DIR = Path(__file__).parent
 
 
@@ -81,6 +81,10 @@ class Snapshot:
     made: frozenset[str]  # every output path of the build (for the reference check)
     limits: tuple[datetime | None, datetime | None]  # clocks the output holds between
     manifest: Manifest  # what ``target`` holds, as ``output.publish`` left it
+    inputs: Any = None  # the build's ``dependencies.Inputs`` (its base, templates, keys)
+    pages: Mapping[str, Any] = field(default_factory=dict)  # path -> (key, deps, job)
+    feeds: Mapping[str, Any] = field(default_factory=dict)  # name -> (key, deps)
+    readers: Any = None  # ``dependencies.Readers`` of pages and feeds, made by ``edits``
 
 
 @dataclass
@@ -286,7 +290,7 @@ class _Work:
                 include_embargoed=preview,
             )
         raise_all([*loaded.errors, *problems])
-        from presssite.feeds.atom import NEWS_WINDOW
+        from presssite.feeds.sitemaps import NEWS_WINDOW
 
         self.site_now_limits = now_limits(site, loaded.bundles, NEWS_WINDOW)
 
@@ -324,8 +328,8 @@ class _Work:
         from presssite.output import publish as output
         from presssite.output import refcheck
         from presssite.output.staging import Beside, Staging
-        from presssite.render import keys as pagekeys
         from presssite.render import pages as render
+        from presssite.render.dependencies import Inputs
 
         settings, timer, state, blobs = self.settings, self.timer, self.state, self.blobs
         bodies = loaded.bodies
@@ -336,17 +340,15 @@ class _Work:
         with timer.stage("render"):
             catalogs = tree_fingerprint([settings.locales_dir])
             base = digest(repr(settings), preview, site.include_drafts)
-            keys = pagekeys.PageKeys(
+            inputs = Inputs(
                 site,
                 plan,
                 base=digest(base, catalogs),
                 templates=self._template_keys(),
-                docs=loaded.keys,
-                doc_links=loaded.doc_links,
-                preview=preview,
+                parse_keys=loaded.keys,
                 stale=status.stale,
             )
-            page_jobs = render.plan_pages(site, keys)
+            page_jobs = render.plan_pages(site)
             flavor = f"pages-{int(preview)}{int(site.include_drafts)}"  # the dev server's too
             index = self._index(flavor)
             manifest = manifest_name(target)
@@ -354,16 +356,16 @@ class _Work:
             last = state.last
             if last is not None and last.target.resolve() == target.resolve():
                 previous = last.manifest  # it knows of the files ``edits`` wrote since
-            # A page is made again unless its bytes are in the output (as published,
-            # untouched) or in a blob.
+            # A page is made again unless what it read last time is as it was, and its
+            # bytes are in the output (as published, untouched) or in a blob.
             found = as_published(target, previous) if previous is not None else {}
             untouched = previous is not None and len(found) == len(previous)
             todo = [
                 job
                 for job in page_jobs
-                if not self._have(index.get(job.key), found.get(job.path, ("",))[0])
+                if not self._current(inputs, index.get(job.path), found.get(job.path, ("",))[0])
             ]
-            feeds_done: list[tuple[list[OutputFile], tuple[int, int]]] = []
+            feeds_done: list[tuple[list[OutputFile], tuple[int, int], dict[str, Any]]] = []
             stage = keep = None
             early = output.early_writes(previous if untouched else None, len(todo), len(page_jobs))
             if todo and early is not None:
@@ -391,19 +393,17 @@ class _Work:
 
             def make_feeds() -> None:  # while the workers render, if there are any
                 with timer.stage("feeds"):
-                    feeds_done.append(self._feeds(site, plan, keys, base, bodies, flavor))
+                    feeds_done.append(self._feeds(site, plan, inputs, bodies, flavor))
 
             if todo:
                 self._environment()
                 made = render.make_pages(
-                    site,
-                    plan,
+                    inputs,
                     state.env,
                     todo,
                     store=blobs,
                     bodies=bodies,
                     preview=preview,
-                    stale=status.stale,
                     workers=jobs,
                     links=functools.partial(refcheck.links, settings),
                     meanwhile=make_feeds,
@@ -411,21 +411,22 @@ class _Work:
                     keep=keep,
                 )
                 for page in made:
-                    index[page.key] = (page.sha, page.size, page.links)
+                    deps = inputs.shared(page.deps)
+                    index[page.path] = (page.key, deps, page.sha, page.size, page.links)
                 if isinstance(self.staging, Beside):
                     self.staging.rendered()
-            pages_index = {job.key: index[job.key] for job in page_jobs}
+            pages_index = {job.path: index[job.path] for job in page_jobs}
         if not feeds_done:
             make_feeds()
-        feed_files, feeds_made = feeds_done[0]
+        feed_files, feeds_made, feeds_index = feeds_done[0]
         static, attached = buildsteps.static_files(settings), buildsteps.attachments(site)
         with timer.stage("check references"):
-            page_shas = {job.path: pages_index[job.key][0] for job in page_jobs}
+            page_shas = {job.path: pages_index[job.path][2] for job in page_jobs}
             made_paths = {f.path for f in (*static, *attached, *feed_files)} | page_shas.keys()
             made_paths |= buildsteps.planned_images(plan)
             broken = refcheck.check_pages(
                 site,
-                [(job.path, pages_index[job.key][2]) for job in page_jobs],
+                [(job.path, pages_index[job.path][4]) for job in page_jobs],
                 made_paths,
                 unpack=render.unpack_links,
                 store=self.store,
@@ -456,7 +457,7 @@ class _Work:
                     self.store.trim((buildcache.MANIFESTS, "last-"), keep=8)
                 if pages_index != self._loaded.get(flavor):
                     self.store.save(flavor, pages_index)
-                self._prune({e[0] for e in pages_index.values()})
+                self._prune({e[2] for e in pages_index.values()})
         if self.snapshot and loaded.tree is not None:
             state.last = Snapshot(
                 settings=settings,
@@ -471,6 +472,9 @@ class _Work:
                 made=frozenset(made_paths),
                 limits=self.site_now_limits,
                 manifest=published.manifest,
+                inputs=inputs,
+                pages={job.path: (*pages_index[job.path][:2], job) for job in page_jobs},
+                feeds={name: entry[:2] for name, entry in feeds_index.items()},
             )
 
         return BuildReport(
@@ -554,6 +558,13 @@ class _Work:
         self._loaded[name] = dict(found) if isinstance(found, dict) else {}
         return dict(self._loaded[name])
 
+    def _current(self, inputs: Any, entry: Any, published: str) -> bool:
+        """Whether a page index ``entry`` (key, deps, sha, size, links) still holds: what
+        the page read is as it was, and its bytes are at hand."""
+        if entry is None or inputs.key(entry[1]) != entry[0]:
+            return False
+        return self._have(entry[2:], published)
+
     def _have(self, entry: Any, published: str = "") -> bool:
         """Whether the bytes of an index ``entry`` (sha, size, ...) are at hand: in the
         output file whose manifest identity is ``published``, or in a blob."""
@@ -571,37 +582,38 @@ class _Work:
         self._kept = None
 
     def _feeds(
-        self, site: Site, plan: Any, keys: Any, base: str, bodies: Any, flavor: str
-    ) -> tuple[list[OutputFile], tuple[int, int]]:
-        """Every feed file, made only when its key is new; (files, (made, reused))."""
+        self, site: Site, plan: Any, inputs: Any, bodies: Any, flavor: str
+    ) -> tuple[list[OutputFile], tuple[int, int], dict[str, Any]]:
+        """Every feed file, made only when what it read changed; (files, (made, reused),
+        the feeds' index: name -> (key, deps, files))."""
         from presssite.feeds import atom as feeds
 
-        jobs = feeds.plan(
-            site,
-            plan,
-            base=base,
-            doc_key=keys.doc_key,
-            full=bodies.full if bodies is not None else None,
-            links_of=keys.links_of,
-        )
+        jobs = feeds.plan(site, plan, full=bodies.full if bodies is not None else None)
         name = flavor.replace("pages", "feeds")
         index = self._index(name)
         made = 0
         new_index = {}
         for job in jobs:
-            entry = index.get(job.key)
-            if entry is None or not all(self._have(e[1:]) for e in entry):
-                entry = tuple((f.path, *self.blobs.put(f.data or b"")) for f in job.make())
+            entry = index.get(job.name)
+            if (
+                entry is None
+                or inputs.key(entry[1]) != entry[0]
+                or not all(self._have(e[1:]) for e in entry[2])
+            ):
+                reads = inputs.reads()
+                kept = tuple((f.path, *self.blobs.put(f.data or b"")) for f in job.make(reads))
+                deps = reads.deps()
+                entry = (inputs.key(deps), deps, kept)
                 made += 1
-            new_index[job.key] = entry
+            new_index[job.name] = entry
         if self.store is not None and new_index != self._loaded.get(name):
             self.store.save(name, new_index)
         files = [
             OutputFile(path=path, source=self.blobs.blob_path(sha))
             for entry in new_index.values()
-            for path, sha, _size in entry
+            for path, sha, _size in entry[2]
         ]
-        return files, (made, len(jobs) - made)
+        return files, (made, len(jobs) - made), new_index
 
     def _prune(self, live: set[str]) -> None:
         """Delete blobs no index refers to, once they clearly outnumber the live ones."""
@@ -610,9 +622,9 @@ class _Work:
             return
         for flavor in ("00", "01", "10", "11"):
             for entry in (self.store.load(f"pages-{flavor}") or {}).values():
-                live.add(entry[0])
+                live.add(entry[2])
             for entry in (self.store.load(f"feeds-{flavor}") or {}).values():
-                live.update(sha for _path, sha, _size in entry)
+                live.update(sha for _path, sha, _size in entry[2])
         self.blobs.prune_blobs(live)
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from presssite.cache.store import BuildCache
 from presssite.errors import raise_all
+from presssite.leftovers import unwanted_path
 from presssite.model import Bundle, OutputFile, Site
 from presssite.settings import Settings
 from presssite.shortcut import git_state
@@ -32,7 +33,7 @@ _LATER_STAGES = (
     "presssite.output.publish",
     "presssite.output.refcheck",
     "presssite.output.staging",
-    "presssite.render.keys",
+    "presssite.render.dependencies",
     "presssite.render.pages",
     "presssite.render.social",
     "presssite.site.translations",
@@ -174,7 +175,9 @@ def _maybe_git(settings: Settings) -> bool:
 
 def static_files(settings: Settings) -> list[OutputFile]:
     """The theme's static files, then the site's over them, published under ``static/``;
-    and the stylesheet of ``[theme] brand_color`` (``render.theme.brand_css``)."""
+    and the stylesheet of ``[theme] brand_color`` (``render.theme.brand_css``).
+
+    Hidden files and editors' leftovers (``leftovers.unwanted``) are not published."""
     from presssite import THEME_DIR
     from presssite.render import theme
 
@@ -184,7 +187,7 @@ def static_files(settings: Settings) -> list[OutputFile]:
             continue
         for path in sorted(folder.rglob("*")):
             rel = path.relative_to(folder)
-            if path.is_file() and not any(part.startswith(".") for part in rel.parts):
+            if path.is_file() and not unwanted_path(rel):
                 found[rel.as_posix()] = path
     out = [OutputFile(path=f"static/{rel}", source=path) for rel, path in sorted(found.items())]
     brand = theme.brand_css(settings)

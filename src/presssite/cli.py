@@ -7,94 +7,26 @@ as ``path:line: key: message`` with a hint, never as a traceback.
 
 from __future__ import annotations
 
-import logging
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
-from presssite import settings as settings_
-from presssite.errors import PresssiteError, UsageError
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-class _Formatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        return f"{record.levelname.lower()}: {record.getMessage()}"
-
-
-def _setup_logging(verbose: bool) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_Formatter())
-    root = logging.getLogger("presssite")
-    root.handlers[:] = [handler]
-    root.setLevel(logging.INFO if verbose else logging.WARNING)
-    root.propagate = False
-
-
-@contextmanager
-def reported(site_dir: Path | None = None) -> Iterator[None]:
-    """Turn ``PresssiteError`` into printed messages and the error's exit status."""
-    try:
-        yield
-    except PresssiteError as exc:
-        relative_to = site_dir.resolve() if site_dir is not None else None
-        click.echo(exc.format(relative_to=relative_to), err=True)
-        count = len(getattr(exc, "errors", [exc]))
-        if count > 1:
-            click.echo(f"{count} problems found; nothing was published.", err=True)
-        sys.exit(exc.exit_code)
-
-
-def parse_now(value: str | None) -> datetime | None:
-    """``--now``: an ISO 8601 instant with its UTC offset."""
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise UsageError(
-            f"not an ISO 8601 date and time: {value!r}",
-            key="--now",
-            hint="e.g. --now 2026-01-31T09:00:00+07:00",
-        ) from None
-    if parsed.tzinfo is None:
-        raise UsageError(
-            f"--now needs a UTC offset: {value!r}",
-            key="--now",
-            hint="e.g. --now 2026-01-31T09:00:00+07:00",
-        )
-    return parsed
-
-
-def site_option(func: F) -> F:
-    return click.option(
-        "--site",
-        "site_dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=Path("."),
-        show_default="the current folder",
-        help="The site folder (holds presssite.toml).",
-    )(func)
-
-
-def load_settings(site_dir: Path) -> settings_.Settings:
-    if not site_dir.is_dir():
-        raise UsageError(f"no such folder: {site_dir}", key="--site")
-    return settings_.load(site_dir)
+from presssite.options import load_settings, locale_list, parse_now, site_option
+from presssite.reporting import reported, setup_logging
+from presssite.summaries import deploy_summary, print_translations, summary, timing_lines
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="presssite")
 @click.option("-v", "--verbose", is_flag=True, help="Say more about what happens.")
-def main(verbose: bool) -> None:
+@click.option(
+    "--debug", is_flag=True, help="Show the traceback of an unexpected error (a bug) in full."
+)
+def main(verbose: bool, debug: bool) -> None:
     """presssite: bilingual press-release portals as fast static sites."""
-    _setup_logging(verbose)
+    setup_logging(verbose)
 
 
 @main.command()
@@ -166,46 +98,6 @@ def build(
     click.echo(summary(report, settings))
     if timings:
         click.echo(timing_lines(report))
-
-
-def timing_lines(report: Any) -> str:
-    """``--timings``: each stage's time, then what was done and what was reused."""
-    lines = ["Stages (feeds are made while the page workers render):"]
-    lines += [f"  {stage:<17} {sec * 1000:8.1f} ms" for stage, sec in report.timings.items()]
-    if report.unchanged:
-        lines.append("Nothing changed since the last build: nothing was redone.")
-    lines += [
-        f"  documents parsed {report.documents_parsed}, reused {report.documents_reused}; "
-        f"pages rendered {report.pages_rendered}, unchanged {report.pages_reused}; "
-        f"feeds made {report.feeds_made}, unchanged {report.feeds_reused}",
-        f"  images processed {report.images_processed}, cached {report.images_cached}; "
-        f"output files written {report.files_changed}, removed {report.files_removed} "
-        f"({report.publish_mode})",
-    ]
-    return "\n".join(lines)
-
-
-def summary(report: Any, settings: settings_.Settings) -> str:
-    """The few lines ``presssite build`` prints when it succeeds."""
-    per_locale = ", ".join(f"{loc} {report.documents.get(loc, 0)}" for loc in settings.locales)
-    lines = [
-        f"Built {report.pages} pages into {report.target} in {report.elapsed:.2f} s",
-        f"  documents: {per_locale}",
-        f"  photos: {report.photos} ({report.images_processed} processed, "
-        f"{report.images_cached} from cache)",
-    ]
-    if report.missing:
-        lines.append(f"  missing translations: {len(report.missing)}")
-        lines.extend(f"    {bundle} [{loc}]" for bundle, loc in report.missing)
-    if report.stale:
-        lines.append(f"  stale translations: {len(report.stale)}")
-        lines.extend(f"    {b} [{loc}] ({new} changed after it)" for b, loc, new in report.stale)
-    if report.broken:
-        lines.append(f"  broken internal links and images: {len(report.broken)} (see warnings)")
-    if report.uncredited:
-        lines.append(f"  photos with neither caption nor credit: {len(report.uncredited)}")
-        lines.extend(f"    {p}" for p in report.uncredited)
-    return "\n".join(lines)
 
 
 @main.command()
@@ -289,37 +181,6 @@ def deploy(
     click.echo(deploy_summary(result))
 
 
-def deploy_summary(result: Any) -> str:
-    """The lines ``presssite deploy`` prints when it succeeds."""
-    plan = result.plan
-    where = f"{plan.remote}/{plan.branch} ({plan.remote_url})"
-    extra = " + .nojekyll" + (" + CNAME" if plan.cname else "")
-    if result.dry_run:
-        lines = [
-            "Dry run: nothing was committed or pushed, and build/ is as it was.",
-            f"  would publish: {plan.files} files{extra}",
-            f"  to: {where}",
-            f"  source commit: {plan.source_commit}",
-            f"  message: {plan.message.splitlines()[0]}",
-        ]
-        if plan.replaces_history:
-            lines.append(f"  would replace the history of {plan.remote}/{plan.branch} (--force)")
-        return "\n".join(lines)
-    if result.commit is None:
-        state = "pushed" if result.pushed else "nothing to push"
-        return (
-            f"No change: {where} already has this site ({state}; source {plan.source_commit[:12]})."
-        )
-    return (
-        f"Deployed {plan.files} files{extra} to {where}\n"
-        f"  commit {result.commit[:12]}: {plan.message.splitlines()[0]}"
-    )
-
-
-def _locale_list(value: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in value.split(",") if part.strip())
-
-
 @main.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
@@ -340,7 +201,7 @@ def init(folder: Path, locales: str, base_url: str, title: str | None, timezone:
     with reported(folder):
         written = scaffold.init_site(
             folder,
-            locales=_locale_list(locales),
+            locales=locale_list(locales),
             base_url=base_url,
             title=title,
             timezone=timezone,
@@ -488,32 +349,10 @@ def translations(site_dir: Path, fmt: str, strict: bool) -> None:
     if fmt == "json":
         click.echo(json.dumps(status.to_json(settings.root), ensure_ascii=False, indent=2))
     else:
-        _print_translations(status)
+        print_translations(status)
     if strict and (status.missing or status.stale):
         click.echo(
             f"{len(status.missing)} missing and {len(status.stale)} stale translations.",
             err=True,
         )
         sys.exit(1)
-
-
-def _print_translations(status: Any) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    counts = status.counts()
-    table = Table(show_footer=True, box=None, pad_edge=False)
-    table.add_column("document", footer="total", overflow="fold")
-    for loc in status.locales:
-        c = counts[loc]
-        table.add_column(
-            loc, footer=f"{c['present']} present, {c['missing']} missing, {c['stale']} stale"
-        )
-    for doc in status.documents:
-        cells = []
-        for loc in status.locales:
-            entry = doc.entries[loc]
-            cells.append(f"stale ({entry.newer} newer)" if entry.state == "stale" else entry.state)
-        table.add_row(doc.bundle, *cells)
-    # A pipe or a CI log has no width: print the table at its natural width there.
-    Console(width=None if sys.stdout.isatty() else 1000).print(table)

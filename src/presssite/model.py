@@ -76,7 +76,7 @@ class Translation:
     contact: Contact | None = None
     source: Source | None = None
     photos: tuple[Photo, ...] = ()  # the gallery, in order (inline-only photos too, last)
-    body_html: str = ""  # rendered Markdown; see ``markup`` for its placeholders
+    body_html: str = ""  # rendered Markdown; see ``content.placeholders`` for its placeholders
     references: tuple[Reference, ...] = ()
     lines: Mapping[str, int] = field(default_factory=dict)  # front-matter key -> line
     digest: str = ""  # hash of the file's bytes, for caches

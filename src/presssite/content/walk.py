@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from presssite.leftovers import unwanted
+
 log = logging.getLogger(__name__)
 
 INDEX = re.compile(r"^index(?:\.([^.]+))?\.md$")
@@ -60,7 +62,8 @@ def below(path: str, folder: str) -> str:
 
 
 def walk(content_dir: Path) -> Tree:
-    """List the content folder once. Hidden entries are skipped; symlinked folders are
+    """List the content folder once. Hidden entries and editors' leftovers are skipped
+    (``leftovers.unwanted``: never published, never a bundle's file); symlinked folders are
     not followed (a link cycle must not hang a build), symlinked files are listed."""
     tree = Tree(root=os.path.abspath(content_dir))
     stack = [tree.root]
@@ -74,7 +77,7 @@ def walk(content_dir: Path) -> Tree:
             log.warning("cannot list %s: %s", folder, exc.strerror)
             continue
         for entry in entries:
-            if entry.name.startswith("."):
+            if unwanted(entry.name):
                 continue
             try:
                 if entry.is_dir(follow_symlinks=False):

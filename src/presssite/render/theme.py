@@ -38,11 +38,9 @@ BASE_BLOCKS = ("head", "header", "footer", "content")
 def install(env: jinja2.Environment, settings: Settings) -> None:
     """Give ``env`` the theme's globals and filters, and warn about the site's templates."""
     theme = settings.theme
-    env.globals["static_url"] = lambda name: urls.static(
-        settings, str(name).removeprefix("static/")
-    )
-    env.globals["logo_url"] = urls.static(settings, theme.logo) if theme.logo else None
-    env.globals["favicon_url"] = urls.static(settings, theme.favicon) if theme.favicon else None
+    env.globals["static_url"] = lambda name: static_url(settings, str(name))
+    env.globals["logo_url"] = static_url(settings, theme.logo) if theme.logo else None
+    env.globals["favicon_url"] = static_url(settings, theme.favicon) if theme.favicon else None
     env.globals["brand_css_url"] = urls.static(settings, BRAND_CSS) if theme.brand_color else None
     env.globals["footer_links"] = dict(theme.footer_links)
     env.filters["filesize"] = filesize
@@ -61,6 +59,11 @@ def install(env: jinja2.Environment, settings: Settings) -> None:
             )
     for problem in unknown_blocks(env, settings):
         log.warning("%s", problem)
+
+
+def static_url(settings: Settings, name: str) -> str:
+    """The URL of a file of ``static/``, named "logo.png" or "static/logo.png"."""
+    return urls.static(settings, name.lstrip("/").removeprefix("static/"))
 
 
 def brand_css(settings: Settings) -> bytes | None:

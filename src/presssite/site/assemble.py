@@ -24,24 +24,31 @@ from presssite.settings import Settings
 log = logging.getLogger(__name__)
 
 
+def why_hidden(doc: Translation, now: datetime) -> tuple[str, ...]:
+    """Why a translation is not public at ``now``: any of "draft", "embargo", "expired",
+    in that order; () when it is public. The one publishing rule: everything asks it."""
+    reasons: tuple[str, ...] = ()
+    if doc.draft:
+        reasons += ("draft",)
+    if doc.embargo is not None and doc.embargo > now:
+        reasons += ("embargo",)
+    if doc.expires is not None and doc.expires <= now:
+        reasons += ("expired",)
+    return reasons
+
+
 def is_public(doc: Translation, now: datetime) -> bool:
     """Whether a translation may be seen by the public at ``now``."""
-    if doc.draft:
-        return False
-    if doc.embargo is not None and doc.embargo > now:
-        return False
-    return not (doc.expires is not None and doc.expires <= now)
+    return not why_hidden(doc, now)
 
 
 def is_visible(
     doc: Translation, now: datetime, *, include_drafts: bool, include_embargoed: bool
 ) -> bool:
-    """Whether a translation is part of this build (a preview may show more than the public)."""
-    if doc.expires is not None and doc.expires <= now:
-        return False
-    if doc.draft and not include_drafts:
-        return False
-    return not (doc.embargo is not None and doc.embargo > now and not include_embargoed)
+    """Whether a translation is part of this build: a preview may show drafts and
+    embargoed translations, never expired ones."""
+    shown = {"draft": include_drafts, "embargo": include_embargoed, "expired": False}
+    return all(shown[reason] for reason in why_hidden(doc, now))
 
 
 @dataclass(frozen=True)
@@ -65,10 +72,7 @@ def upcoming_embargoes(bundles: Iterable[Bundle], now: datetime) -> list[Embargo
         Embargo(doc.bundle, doc.locale, doc.embargo, doc.title, doc.path)
         for bundle in bundles
         for doc in bundle.translations.values()
-        if doc.embargo is not None
-        and doc.embargo > now
-        and not doc.draft
-        and not (doc.expires is not None and doc.expires <= doc.embargo)
+        if doc.embargo is not None and doc.embargo > now and is_public(doc, doc.embargo)
     ]
     return sorted(out, key=lambda e: (e.lifts, e.bundle, e.locale))
 
@@ -246,11 +250,36 @@ def _collisions(site: Site) -> list[PresssiteError]:
     return errors
 
 
+def placed_alike(old: Translation, new: Translation) -> bool:
+    """Whether ``assemble`` places two versions of a translation alike: the same
+    visibility, URL, list positions and tags, so ``substitute`` may swap one for the
+    other. These are the fields ``assemble`` reads."""
+    return _placing(old) == _placing(new)
+
+
+def _placing(doc: Translation) -> tuple[object, ...]:
+    return (
+        doc.bundle,
+        doc.section,
+        doc.locale,
+        doc.path,
+        doc.date,
+        doc.slug,
+        doc.url,
+        doc.tags,
+        doc.draft,
+        doc.embargo,
+        doc.expires,
+        "slug" in doc.lines,
+        doc.title if doc.is_page else None,  # static pages are ordered by title
+    )
+
+
 def substitute(site: Site, docs: Mapping[tuple[str, str], Translation], *, now: datetime) -> Site:
     """``site`` at the clock ``now``, with translations replaced in place by new versions.
 
-    For new versions with the same URL, date, tags and visibility (an edit of their
-    words: ``edits`` checks it): every list keeps its order, so nothing is sorted,
+    For new versions placed alike (``placed_alike``: an edit of their words): every
+    list keeps its order, so nothing is sorted,
     grouped or checked again, and the result is what ``assemble`` would give.
     """
 
