@@ -1,7 +1,7 @@
 # presssite: everyday commands.
 #
 #   make build    create .venv, install presssite, build the example site into build/
-#   make test     install the test extras and the HTML validators, run the whole suite
+#   make test     install the test extras, the HTML validators and Lighthouse, run the whole suite
 #   make fuzz     a long property-based fuzzing campaign (FUZZ_SCALE times the examples of
 #                 make test's short one; 16 makes over 10,000 inputs)
 #   make lint     ruff check + ruff format --check + mypy (strict) on src/

@@ -1,10 +1,10 @@
-"""Lighthouse (npm ``lighthouse``, pinned in package.json) run on Debian's Chromium.
+"""Run Lighthouse (npm ``lighthouse``, pinned in package.json) on a page, in Debian's Chromium.
 
-``run(url, categories=..., audits=...)`` audits one page as Lighthouse's mobile default
-(a 412 px wide screen at 1.75x) and returns ``Report``: each category's score (0 to 1)
-and every audit's result by id, as Lighthouse's JSON gives them. Chromium is found by
-``CHROME_PATH`` and started with ``--headless=new --no-sandbox --disable-gpu``; the page
-must be served on 127.0.0.1 (``serve_folder``).
+``audit(url)`` returns the categories' scores (0 to 100) and every audit of the report, so
+a test can assert a score and, when it is short, name the audits that cost it points
+(``Report.failing``). Lighthouse drives its own Chromium (``CHROME_PATH``) in headless
+mode; the page must be served over HTTP (on 127.0.0.1, a secure context for the
+browser), not opened as a file.
 """
 
 from __future__ import annotations
@@ -12,18 +12,15 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from conftest import NODE_MODULES, find_chromium, missing_tool
 
-LIGHTHOUSE = NODE_MODULES / ".bin" / "lighthouse"
+LIGHTHOUSE_CLI = NODE_MODULES / "lighthouse" / "cli" / "index.js"
 CHROME_FLAGS = "--headless=new --no-sandbox --disable-gpu"
 
 
@@ -31,74 +28,87 @@ CHROME_FLAGS = "--headless=new --no-sandbox --disable-gpu"
 class Report:
     """What Lighthouse found on one page."""
 
-    scores: dict[str, float | None]  # category id -> score, e.g. {"accessibility": 1.0}
-    audits: dict[str, dict[str, Any]]  # audit id -> its JSON (score, details, ...)
-    weighted: dict[str, tuple[str, ...]]  # category id -> the audits its score weighs
+    url: str
+    scores: dict[str, int | None]  # category id ("seo") -> 0..100, None when not scored
+    audits: dict[str, dict[str, Any]]  # audit id -> Lighthouse's audit result
+    categories: dict[str, list[str]]  # category id -> ids of the audits that are scored in it
 
     def failing(self, category: str) -> list[str]:
-        """The audits of ``category`` that count against its score, with their titles."""
-        return [
-            f"{audit_id}: {self.audits[audit_id].get('title')}"
-            for audit_id in self.weighted.get(category, ())
-            if self.audits[audit_id].get("score") not in (None, 1)
-        ]
+        """The audits of ``category`` that cost points: "id (score): title; explanation"."""
+        out = []
+        for audit_id in self.categories.get(category, []):
+            result = self.audits[audit_id]
+            score = result.get("score")
+            if score is None or score >= 1:
+                continue
+            why = result.get("explanation") or ""
+            items = result.get("details", {}).get("items", [])[:3]
+            out.append(f"{audit_id} ({score}): {result.get('title')}; {why} {items}".strip())
+        return out
 
 
-def run(
-    url: str,
-    *,
-    categories: Sequence[str] = ("accessibility",),
-    audits: Sequence[str] = (),
-    timeout: int = 300,
-) -> Report:
-    """Audit ``url`` with Lighthouse; ``audits`` adds single audits to the categories."""
-    if not LIGHTHOUSE.is_file():
-        missing_tool(f"{LIGHTHOUSE} not found: run npm ci --ignore-scripts (make test does)")
+def available() -> tuple[str, Path]:
+    """Chromium and Lighthouse's CLI; skips (fails under CI) when either is missing."""
     chromium = find_chromium()
     if chromium is None:
         missing_tool("Chromium not found; CI must have Chromium: .ci/run installs it")
+    if not LIGHTHOUSE_CLI.is_file():
+        missing_tool(f"{LIGHTHOUSE_CLI} not found: run npm ci --ignore-scripts (make test does)")
     assert chromium is not None
-    args = [
-        str(LIGHTHOUSE),
-        url,
-        "--output=json",
-        "--output-path=stdout",
-        "--quiet",
-        f"--chrome-flags={CHROME_FLAGS}",
-        f"--only-categories={','.join(categories)}",
-    ]
-    if audits:
-        args.append(f"--only-audits={','.join(audits)}")
-    env = dict(os.environ, CHROME_PATH=chromium)
-    result = subprocess.run(
-        args, capture_output=True, text=True, encoding="utf-8", timeout=timeout, env=env
-    )
-    assert result.returncode == 0, result.stderr[-4000:]
-    data = json.loads(result.stdout)
-    return Report(
-        scores={cid: cat.get("score") for cid, cat in data["categories"].items()},
-        audits=data["audits"],
-        weighted={
-            cid: tuple(ref["id"] for ref in cat.get("auditRefs", ()) if ref.get("weight", 0) > 0)
-            for cid, cat in data["categories"].items()
-        },
-    )
+    return chromium, LIGHTHOUSE_CLI
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        pass
-
-
-@contextmanager
-def serve_folder(folder: Path) -> Iterator[str]:
-    """Serve ``folder`` on 127.0.0.1; yields the origin ("http://127.0.0.1:PORT")."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+def audit(
+    url: str,
+    *,
+    categories: Sequence[str] = ("best-practices", "seo"),
+    audits: Sequence[str] = (),
+    form_factor: str = "mobile",
+    timeout: float = 240,
+) -> Report:
+    """Run Lighthouse on ``url`` for ``categories``, and ``audits`` of other categories
+    (e.g. "uses-responsive-images", unscored here); return its report."""
+    chromium, cli = available()
+    env = {**os.environ, "CHROME_PATH": chromium}
+    with tempfile.TemporaryDirectory(prefix="lighthouse-") as tmp:
+        out = Path(tmp) / "report.json"
+        args = [
+            "node",
+            str(cli),
+            url,
+            "--quiet",
+            "--output=json",
+            f"--output-path={out}",
+            f"--only-categories={','.join(categories)}",
+            f"--chrome-flags={CHROME_FLAGS}",
+            f"--form-factor={form_factor}",
+            "--max-wait-for-load=60000",
+        ]
+        if audits:
+            args.append(f"--only-audits={','.join(audits)}")
+        if form_factor == "desktop":
+            args += ["--preset=desktop"]
+        done = subprocess.run(
+            args,
+            env={**env, "TMPDIR": tmp},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if done.returncode != 0 or not out.is_file():
+            raise AssertionError(
+                f"lighthouse failed on {url} ({done.returncode}):\n{done.stderr[-3000:]}"
+            )
+        data = json.loads(out.read_text(encoding="utf-8"))
+    if data.get("runtimeError"):
+        raise AssertionError(f"lighthouse could not load {url}: {data['runtimeError']}")
+    scores = {
+        cid: None if cat.get("score") is None else round(cat["score"] * 100)
+        for cid, cat in data["categories"].items()
+    }
+    scored = {
+        cid: [ref["id"] for ref in cat["auditRefs"] if ref.get("weight", 0) > 0]
+        for cid, cat in data["categories"].items()
+    }
+    return Report(url=url, scores=scores, audits=data["audits"], categories=scored)

@@ -37,6 +37,8 @@ RANKS = {
     "shortcut": 80,
     "buildsteps": 81,
     "build": 82,
+    "ghpages": 84,
+    "workflow": 84,
     "deploy": 85,
     "scaffold": 85,
     "importer": 87,
@@ -54,7 +56,6 @@ BASE = {"__init__", "errors", "keycheck", "settings", "parallel", "leftovers", "
 OVER_LIMIT = {
     "build",
     "cache.store",
-    "deploy",
     "output.publish",
 }
 LIMIT = 400

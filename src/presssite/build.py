@@ -44,6 +44,7 @@ from presssite.cache.store import (
 from presssite.errors import raise_all
 from presssite.images import executors
 from presssite.model import OutputFile, Site
+from presssite.output.preview import marker, preview_of
 from presssite.settings import Settings
 from presssite.shortcut import Shortcut, now_limits, unchanged_report
 
@@ -171,14 +172,15 @@ def build(
     ``cache=False`` neither reads nor writes the build cache (``<cache_dir>/build``).
     """
     started = time.perf_counter()
-    now = now or datetime.now(UTC)
+    real_now = datetime.now(UTC)
+    now = now or real_now
     snapshot = state is not None  # a caller that keeps its state may apply edits next
     state = state or BuildState()
     timer = _Timer()
     salt = digest(BUILD_VERSION, __version__, tree_fingerprint([PACKAGE_DIR]), installed())
     memory = state.memory if snapshot else None  # kept only by a long-running caller
     store = BuildCache.open(settings, salt, memory) if cache else None
-    flags = (preview, include_drafts, strict)
+    flags = (preview, include_drafts, strict, now > real_now)  # the last: a preview mark
     with timer.stage("check"):
         shortcut = Shortcut(settings, store, target=target, flags=flags, now=now)
         # the record holds the report this module gave ``Shortcut.record``
@@ -440,6 +442,13 @@ class _Work:
             processed = buildsteps.process_images(plan, settings, executor, jobs, progress)
         with timer.stage("publish"):
             files = [*static, *attached, *processed.files, *feed_files]
+            mark = preview_of(
+                include_drafts=site.include_drafts,
+                show_embargoed=preview,
+                now=site.now,
+                real_now=datetime.now(UTC),
+            )
+            files += [marker(mark)] if mark is not None else []
             published = output.publish(
                 files,
                 pages=page_shas,

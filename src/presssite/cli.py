@@ -13,9 +13,24 @@ from pathlib import Path
 
 import click
 
-from presssite.options import load_settings, locale_list, parse_now, site_option
+from presssite.options import (
+    NOTHING_DUE,
+    due_options,
+    load_settings,
+    locale_list,
+    parse_now,
+    site_option,
+)
 from presssite.reporting import reported, setup_logging
-from presssite.summaries import deploy_summary, print_translations, summary, timing_lines
+from presssite.summaries import (
+    PUBLIC_REPOSITORY_NOTE,
+    deploy_summary,
+    due_lines,
+    embargo_lines,
+    print_translations,
+    summary,
+    timing_lines,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -152,7 +167,7 @@ def serve(
     help="Commit message; {sha} and {version} are filled in.  "
     "[default: Deploy {sha} with presssite {version}]",
 )
-@click.option("--force", is_flag=True, help="Replace the remote branch even if it diverged.")
+@click.option("--force", is_flag=True, help="Replace a diverged remote branch; publish a preview.")
 @click.option("--dry-run", is_flag=True, help="Say what would be published; change nothing.")
 def deploy(
     site_dir: Path,
@@ -194,7 +209,22 @@ def deploy(
 )
 @click.option("--title", default=None, help="The site's title.  [default: one per locale]")
 @click.option("--timezone", default="UTC", show_default=True, help="IANA time zone name.")
-def init(folder: Path, locales: str, base_url: str, title: str | None, timezone: str) -> None:
+@click.option(
+    "--presssite-version",
+    "version_spec",
+    metavar="SPEC",
+    default=None,
+    help="What the GitHub workflow installs: a version (0.4.0), a spec (>=0.4,<0.5) or "
+    "a URL (git+https://github.com/owner/presssite@main).  [default: this version]",
+)
+def init(
+    folder: Path,
+    locales: str,
+    base_url: str,
+    title: str | None,
+    timezone: str,
+    version_spec: str | None,
+) -> None:
     """Create a new site in FOLDER, with an example release in every locale."""
     from presssite import scaffold
 
@@ -205,6 +235,7 @@ def init(folder: Path, locales: str, base_url: str, title: str | None, timezone:
             base_url=base_url,
             title=title,
             timezone=timezone,
+            presssite_version=version_spec,
         )
     click.echo(f"Created a new site in {folder}:")
     for path in written:
@@ -296,31 +327,42 @@ def import_(
 @site_option
 @click.option("--now", "now_text", metavar="ISO", help="List embargoes after this instant.")
 @click.option("--next", "next_only", is_flag=True, help="Print only the next instant.")
-def embargoes(site_dir: Path, now_text: str | None, next_only: bool) -> None:
+@due_options
+def embargoes(
+    site_dir: Path,
+    now_text: str | None,
+    next_only: bool,
+    within_text: str | None,
+    since_text: str | None,
+) -> None:
     """List the embargoes that lift after now, soonest first.
 
-    With --next, print only the next instant (ISO 8601), for a scheduler to rebuild
-    the site then; nothing when no embargo is pending.
+    With --next, print only the next instant (ISO 8601), or nothing. With --due-within,
+    say whether a rebuild is due now (exit 0) or not (exit 3), for a scheduled job.
     """
     from presssite import buildsteps
     from presssite.site import assemble as site_
+    from presssite.site import schedule
 
     with reported(site_dir):
         now = parse_now(now_text) or datetime.now(UTC)
+        since = parse_now(since_text.replace("Z", "+00:00") if since_text else None)
+        within = schedule.parse_duration(within_text, key="--due-within") if within_text else None
         settings = load_settings(site_dir)
-        pending = site_.upcoming_embargoes(buildsteps.load_bundles(settings), now)
-    tz = settings.tz
+        bundles = buildsteps.load_bundles(settings)
+    if within is not None:
+        found = schedule.due(bundles, now=now, within=within, since=since)
+        click.echo(due_lines(found, settings.tz))
+        if not found:
+            sys.exit(NOTHING_DUE)
+        return
+    pending = site_.upcoming_embargoes(bundles, now)
     if next_only:
         if pending:
-            click.echo(pending[0].lifts.astimezone(tz).isoformat())
+            click.echo(pending[0].lifts.astimezone(settings.tz).isoformat())
         return
-    if not pending:
-        click.echo(f"No embargo lifts after {now.astimezone(tz).isoformat()}.")
-        return
-    width = max(len(e.bundle) for e in pending)
-    for e in pending:
-        when = e.lifts.astimezone(tz).isoformat()
-        click.echo(f"{when}  {e.locale:<5} {e.bundle:<{width}}  {e.title}")
+    click.echo(embargo_lines(pending, now, settings.tz))
+    click.echo(PUBLIC_REPOSITORY_NOTE, err=True)  # stdout stays one row per embargo
 
 
 @main.command()

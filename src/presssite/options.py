@@ -1,4 +1,5 @@
-"""The options the commands share: ``--site``, ``--now``, the site's settings, locale lists.
+"""The options the commands share: ``--site``, ``--now``, the site's settings, locale lists;
+and ``embargoes``' ``--due-within`` with ``--since``.
 
 Each turns a bad value into a ``UsageError`` naming the option (exit status 2).
 """
@@ -47,6 +48,26 @@ def site_option(func: F) -> F:
         default=Path("."),
         show_default="the current folder",
         help="The site folder (holds presssite.toml).",
+    )(func)
+
+
+NOTHING_DUE = 3  # ``embargoes --due-within``: nothing is due (1 and 2 are errors)
+
+
+def due_options(func: F) -> F:
+    """``--due-within DURATION`` and ``--since ISO``, for a scheduled job's check."""
+    func = click.option(
+        "--since",
+        "since_text",
+        metavar="ISO",
+        help="With --due-within: the last build.  [default: DURATION before now]",
+    )(func)
+    return click.option(
+        "--due-within",
+        "within_text",
+        metavar="DURATION",
+        help="Exit 0 when an embargo lifts or a release expires within DURATION (15m, 1h) "
+        f"of now or has since --since; else exit {NOTHING_DUE}.",
     )(func)
 
 

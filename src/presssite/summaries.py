@@ -1,10 +1,13 @@
 """What the commands print when they succeed: the build summary, timings, the deploy
-result, the translations table. Plain functions of a report, so tests read them without a terminal.
+result, the embargoes waiting or due, the translations table. Plain functions of a
+report, so tests read them without a terminal.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
+from datetime import datetime, tzinfo
 from typing import Any
 
 from presssite.settings import Settings
@@ -74,6 +77,34 @@ def deploy_summary(result: Any) -> str:
     return (
         f"Deployed {plan.files} files{extra} to {where}\n"
         f"  commit {result.commit[:12]}: {plan.message.splitlines()[0]}"
+    )
+
+
+PUBLIC_REPOSITORY_NOTE = (
+    "Note: the text of an embargoed release is public as soon as it is pushed to a public "
+    "repository (anyone can read the sources, whatever the site shows). Keep embargoed "
+    "releases in a private repository, or on a private branch until their embargo lifts."
+)
+
+
+def embargo_lines(pending: Sequence[Any], now: datetime, tz: tzinfo) -> str:
+    """``presssite embargoes``: one row per embargo waiting, in the site's time zone."""
+    if not pending:
+        return f"No embargo lifts after {now.astimezone(tz).isoformat()}."
+    width = max(len(e.bundle) for e in pending)
+    return "\n".join(
+        f"{e.lifts.astimezone(tz).isoformat()}  {e.locale:<5} {e.bundle:<{width}}  {e.title}"
+        for e in pending
+    )
+
+
+def due_lines(found: Sequence[Any], tz: tzinfo) -> str:
+    """``presssite embargoes --due-within``: what is due, or that nothing is."""
+    if not found:
+        return "Nothing due: no embargo lifts and no release expires in the window."
+    return "\n".join(
+        f"due: {c.when.astimezone(tz).isoformat()}  {c.kind:<13} {c.locale:<5} {c.bundle}"
+        for c in found
     )
 
 

@@ -235,6 +235,8 @@ class Renderer:
                 "feed_url": urls.feed(s, loc),
                 "css_url": urls.static(s, "style.css"),
                 "js_url": urls.static(s, "site.js"),
+                "root_js_url": urls.static(s, "root.js"),
+                "icon_url": urls.static(s, "favicon.ico"),
                 "locale_names": {lo: i18n.locale_name(lo) for lo in s.locales},
                 "canonical": None,
                 "hreflang": (),
