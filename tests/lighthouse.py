@@ -62,10 +62,12 @@ def audit(
     url: str,
     *,
     categories: Sequence[str] = ("best-practices", "seo"),
+    audits: Sequence[str] = (),
     form_factor: str = "mobile",
     timeout: float = 240,
 ) -> Report:
-    """Run Lighthouse on ``url`` for ``categories``; return its report."""
+    """Run Lighthouse on ``url`` for ``categories``, and ``audits`` of other categories
+    (e.g. "uses-responsive-images", unscored here); return its report."""
     chromium, cli = available()
     env = {**os.environ, "CHROME_PATH": chromium}
     with tempfile.TemporaryDirectory(prefix="lighthouse-") as tmp:
@@ -82,6 +84,8 @@ def audit(
             f"--form-factor={form_factor}",
             "--max-wait-for-load=60000",
         ]
+        if audits:
+            args.append(f"--only-audits={','.join(audits)}")
         if form_factor == "desktop":
             args += ["--preset=desktop"]
         done = subprocess.run(

@@ -57,8 +57,6 @@ BASE = {"__init__", "errors", "keycheck", "settings", "parallel", "leftovers", "
 OVER_LIMIT = {
     "build",
     "cache.store",
-    "images.stage",
-    "images.worker",
     "output.publish",
 }
 LIMIT = 400

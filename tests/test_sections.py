@@ -166,7 +166,8 @@ def test_new_release_in_any_section(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     bundle = root / "content/statements/2026-01-05-pernyataan-pers"
     assert sorted(p.name for p in bundle.iterdir()) == ["index.en.md", "index.id.md"]
-    built = run_cli("build", "--site", root, "--now", "2026-02-01T00:00:00+07:00")
+    # a draft: published by a build that shows drafts
+    built = run_cli("build", "--site", root, "--now", "2026-02-01T00:00:00+07:00", "--drafts")
     assert built.returncode == 0, built.stderr
     assert texts(html(root, "id/statements/index.html"), ".teaser-title") == ["Pernyataan Pers"]
     refused = run_cli("new", "pages", "Tentang", "--site", root)
@@ -174,7 +175,8 @@ def test_new_release_in_any_section(tmp_path: Path) -> None:
 
 
 def test_robots_note_under_a_sub_path_only(tmp_path: Path) -> None:
-    files = {"content/press/2026-01-05-a/index.id.md": release("A", "2026-01-05T09:00:00+07:00")}
+    a = release("A", "2026-01-05T09:00:00+07:00", summary="Ringkasan A.")
+    files = {"content/press/2026-01-05-a/index.id.md": a}
     sub = make_site(tmp_path / "sub", files)
     result = run_cli("build", "--site", sub)
     assert result.returncode == 0, result.stderr

@@ -32,7 +32,9 @@ def test_minimal_settings_get_defaults(tmp_path: Path) -> None:
     assert s.base_path == "/portal/"
     assert s.locales == ("id", "en")
     assert s.page_size == 10
-    assert s.images.widths == (480, 960, 1600)
+    assert s.images.widths == (360, 480, 720, 960, 1280, 1600)
+    assert s.images.download_max is None
+    assert s.theme.logo is None and s.theme.brand_color is None and s.theme.favicon is None
     assert s.images.formats == ("webp", "jpeg")
     assert s.unsafe_html is False
     assert s.timezone is None
@@ -175,3 +177,22 @@ def test_no_settings_file_is_a_clear_error(tmp_path: Path) -> None:
         settings.load(tmp_path)
     assert "presssite.toml" in exc.value.format()
     assert exc.value.hint
+
+
+@pytest.mark.parametrize(
+    ("table", "key", "message"),
+    [
+        ('[theme]\nbrand_color = "red"\n', "theme.brand_color", "not a colour"),
+        ('[theme]\nlogo = "static/none.png"\n', "theme.logo", "no such file: static/none.png"),
+        ('[theme]\nfooter_links = { en = ["x"] }\n', "theme.footer_links", "text, url"),
+        ("[theme]\ncolour = 1\n", "theme.colour", "unknown key"),
+        ("[images]\ndownload_max = 3\n", "images.download_max", "expected 16 to 100000"),
+    ],
+    ids=["colour", "logo", "footer-links", "unknown", "download-max"],
+)
+def test_theme_and_download_keys_are_checked(tmp_path, table, key, message):
+    with pytest.raises((ErrorList, SettingsError)) as info:
+        settings.load(write(tmp_path, MINIMAL + table))
+    errors = errors_of(info)
+    assert [e.key for e in errors] == [key]
+    assert message in errors[0].message

@@ -342,8 +342,10 @@ class _Work:
 
         settings, timer, state, blobs = self.settings, self.timer, self.state, self.blobs
         bodies = loaded.bodies
+        for unfinished in buildsteps.unfinished(site, bodies):
+            log.warning("%s", unfinished)
         with timer.stage("plan images"):
-            plan = buildsteps.plan_images(site, settings)
+            plan = buildsteps.plan_images(site, settings, bodies, executor, jobs)
         with timer.stage("render"):
             catalogs = tree_fingerprint([settings.locales_dir])
             base = digest(repr(settings), preview, site.include_drafts)

@@ -48,15 +48,36 @@ def import_later_stages() -> None:
         importlib.import_module(name)
 
 
-def plan_images(site: Site, settings: Settings) -> Any:
+def plan_images(
+    site: Site,
+    settings: Settings,
+    bodies: Any = None,
+    executor: Executor | None = None,
+    jobs: int | None = None,
+) -> Any:
     """The image plan; an empty one when no page has a photo and no image cache exists
-    (the image stage and its Pillow import are skipped: nothing to make or prune)."""
+    (the image stage and its Pillow import are skipped: nothing to make or prune).
+
+    With ``bodies`` (``docstore.Bodies``) it plans the press kits too: each public
+    release's text goes into its kits (``site.assemble.is_public`` decides, so a preview
+    with drafts still puts no draft or embargoed release in a kit).
+    """
     if not any(doc.photos for doc in site.translations()):
         if not (settings.cache_dir / "images").exists():
             return NoImages()
     from presssite.images import stage as images
+    from presssite.render import plaintext
+    from presssite.site.assemble import is_public
 
-    return images.plan(site, settings)
+    body = bodies.get if bodies is not None else (lambda doc: doc.body_html)
+    return images.plan(
+        site,
+        settings,
+        release_text=plaintext.release_texts(settings, body),
+        public=lambda doc: is_public(doc, site.now),
+        executor=executor,
+        jobs=jobs,
+    )
 
 
 @dataclass(frozen=True)
@@ -73,6 +94,9 @@ class NoImages:
     def for_page(self, doc: Any) -> dict[str, Any]:
         return {}
 
+    def kit_for_page(self, doc: Any) -> None:
+        return None
+
     def crops_for_page(self, doc: Any) -> tuple[Any, ...]:
         return ()
 
@@ -85,6 +109,20 @@ def process_images(
     from presssite.images import stage as images
 
     return images.process(plan, settings, executor=executor, jobs=jobs, progress=progress)
+
+
+def unfinished(site: Site, bodies: Any) -> list[str]:
+    """Published documents that still hold a skeleton's placeholder, for the build to warn
+    about (``content.skeleton``): "file:line: what"."""
+    from presssite.content import skeleton
+    from presssite.site.assemble import is_public
+
+    out: list[str] = []
+    for doc in site.translations():
+        if is_public(doc, site.now):
+            body = bodies.get(doc) if bodies is not None else doc.body_html
+            out.extend(str(problem) for problem in skeleton.unfinished(doc, body))
+    return out
 
 
 def load_bundles(settings: Settings) -> tuple[Bundle, ...]:
@@ -136,10 +174,12 @@ def _maybe_git(settings: Settings) -> bool:
 
 
 def static_files(settings: Settings) -> list[OutputFile]:
-    """The theme's static files, then the site's over them, published under ``static/``.
+    """The theme's static files, then the site's over them, published under ``static/``;
+    and the stylesheet of ``[theme] brand_color`` (``render.theme.brand_css``).
 
     Hidden files and editors' leftovers (``leftovers.unwanted``) are not published."""
     from presssite import THEME_DIR
+    from presssite.render import theme
 
     found: dict[str, Path] = {}
     for folder in (THEME_DIR / "static", settings.static_dir):
@@ -149,7 +189,11 @@ def static_files(settings: Settings) -> list[OutputFile]:
             rel = path.relative_to(folder)
             if path.is_file() and not unwanted_path(rel):
                 found[rel.as_posix()] = path
-    return [OutputFile(path=f"static/{rel}", source=path) for rel, path in sorted(found.items())]
+    out = [OutputFile(path=f"static/{rel}", source=path) for rel, path in sorted(found.items())]
+    brand = theme.brand_css(settings)
+    if brand is not None:
+        out.append(OutputFile(path=f"static/{theme.BRAND_CSS}", data=brand))
+    return out
 
 
 def planned_images(plan: Any) -> set[str]:
@@ -157,6 +201,10 @@ def planned_images(plan: Any) -> set[str]:
     out = {v.output for page in plan.pages.values() for img in page.values() for v in img.variants}
     for crops in plan.crops.values():
         out.update(crop.variant.output for crop in crops)
+    for page in plan.pages.values():
+        out.update(img.download.output for img in page.values() if img.download is not None)
+    for kit in getattr(plan, "kits", {}).values():
+        out.add(kit.kit.output)
     return out
 
 

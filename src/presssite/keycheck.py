@@ -248,3 +248,40 @@ def executor(value: Any) -> str | None:
             'use "local" or a dask scheduler address, e.g. executor = "dask://10.0.0.5:8786"',
         )
     return text
+
+
+_SECTION_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+def section_tables(checker: Checker) -> tuple[dict[str, Mapping[str, str]], tuple[str, ...]]:
+    """``[sections]``: each ``[sections.<name>]`` table's title, and ``order = [...]``."""
+
+    def order(value: Any) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise Invalid(f"expected an array of section names, got {type_name(value)}")
+        if len(set(value)) != len(value):
+            raise Invalid("a section is listed twice")
+        return tuple(value)
+
+    titles: dict[str, Mapping[str, str]] = {}
+    for name in list(checker.data):
+        if name == "order":
+            continue
+        if not _SECTION_RE.match(name) or name == "pages":
+            checker.seen.add(name)
+            checker.error(
+                name,
+                "not a section name",
+                "a section is a top-level folder of content/ (lower case, not pages), "
+                'e.g. [sections.statements] title = { id = "Pernyataan", en = "Statements" }',
+            )
+            continue
+        title = checker.table(name, _section_title, default=None)
+        if title:
+            titles[name] = title
+    return titles, checker.take("order", order, default=())
+
+
+def _section_title(checker: Checker) -> Mapping[str, str] | None:
+    found: Mapping[str, str] | None = checker.take("title", localized, default=None)
+    return found

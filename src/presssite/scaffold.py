@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from presssite import settings as settings_
 from presssite import workflow
+from presssite.content import skeleton
 from presssite.errors import PresssiteError, UsageError
 from presssite.model import PAGES_SECTION
 from presssite.urls import slugify
@@ -285,17 +286,21 @@ def new_release(
     *,
     when: datetime | None = None,
 ) -> list[Path]:
-    """Create ``content/<section>/<date>-<slug>/index.<locale>.md`` for every locale."""
+    """Create a draft skeleton, ``content/<section>/<date>-<slug>/index.<locale>.md`` for
+    every locale: ``draft: true``, the title marked for translation in every locale but
+    the default one, an empty summary and a placeholder body (``content.skeleton``, whose
+    placeholders a build warns about once the document is published)."""
     when = _local_now(settings, when)
     bundle = bundle_folder(settings, title, when=when, section=section)
     files: dict[Path, str | bytes] = {
         bundle / f"index.{loc}.md": _release_text(
-            title=title,
+            title=skeleton.title(title, translate=loc != settings.default_locale),
             when=when,
             summary="",
-            body=f"Write the release here ({loc}).\n",
+            body=skeleton.body(loc),
             photos=[],
             tags=[],
+            draft=True,
         )
         for loc in settings.locales
     }
@@ -341,14 +346,17 @@ def _release_text(
     photos: Sequence[tuple[str, str, str]],
     tags: Sequence[str],
     slug: str | None = None,
+    draft: bool = False,
 ) -> str:
     """One translation's file: front matter with every everyday key, then the body."""
     lines = [
         "---",
         f"title: {_yaml_string(title)}",
         *([f"slug: {slug}"] if slug else []),
+        *(["draft: true              # publish: delete this line"] if draft else []),
         f"date: {when.isoformat()}",
-        f"summary: {_yaml_string(summary)}",
+        f"summary: {_yaml_string(summary)}"
+        + ("  # the lead paragraph, shown first" if draft else ""),
         f"tags: [{', '.join(_yaml_string(t) for t in tags)}]",
         "# source:                  # where the release was first published",
         "#   name: The original publisher",

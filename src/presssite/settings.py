@@ -7,6 +7,7 @@ together as one ``ErrorList`` of ``SettingsError``s naming the file and the key.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import tomllib
@@ -46,13 +47,35 @@ class Contact:
 class ImageSettings:
     """How photos become responsive thumbnails."""
 
-    widths: tuple[int, ...] = (480, 960, 1600)  # srcset widths, ascending
+    # srcset widths, ascending: they cover the theme's layout (its `sizes`) on phones at
+    # 1.75x and 2x and on desktops at 1x and 2x
+    widths: tuple[int, ...] = (360, 480, 720, 960, 1280, 1600)
     formats: tuple[str, ...] = ("webp", "jpeg")  # first is preferred in <picture>
     quality: int = 82  # encoder quality, 1-100
     max_pixels: int = 100_000_000  # larger photos are refused (decompression bombs)
     # where thumbnails are made: None (this machine's cores) or a dask scheduler,
     # "dask://HOST:PORT" (see executors.py; needs the presssite[dask] extra)
     executor: str | None = None
+    # the long edge of a full-size download at most (None: the photo's own size)
+    download_max: int | None = None
+
+
+@dataclass(frozen=True)
+class FooterLink:
+    """A link of the page footer (contact, privacy, an accessibility statement)."""
+
+    text: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Theme:
+    """The portal's own name, logo and colours over the built-in theme (``[theme]``)."""
+
+    logo: str | None = None  # e.g. "static/logo.png"; shown in the page header
+    brand_color: str | None = None  # "#7a1f1f": the accent the theme's CSS derives from
+    footer_links: Mapping[str, tuple[FooterLink, ...]] = field(default_factory=dict)  # locale
+    favicon: str | None = None  # e.g. "static/favicon.ico"
 
 
 @dataclass(frozen=True)
@@ -91,6 +114,7 @@ class Settings:
     images: ImageSettings = field(default_factory=ImageSettings)
     sections: SectionSettings = field(default_factory=SectionSettings)
     search: SearchSettings = field(default_factory=SearchSettings)
+    theme: Theme = field(default_factory=Theme)
 
     @functools.cached_property
     def base_path(self) -> str:
@@ -198,6 +222,7 @@ def parse(data: Mapping[str, Any], *, root: Path, source: Path, prefix: str = ""
     images = checker.table("images", _images, default=ImageSettings())
     sections = checker.table("sections", _sections, default=SectionSettings())
     search = checker.table("search", _search, default=SearchSettings())
+    theme = checker.table("theme", functools.partial(_theme, root=root), default=None)
     checker.reject_unknown()
     raise_all(checker.errors)
 
@@ -226,6 +251,7 @@ def parse(data: Mapping[str, Any], *, root: Path, source: Path, prefix: str = ""
         images=images,
         sections=sections,
         search=search,
+        theme=_theme_defaults(theme or Theme(), root, publisher),
     )
 
 
@@ -286,46 +312,59 @@ def _images(checker: keycheck.Checker) -> ImageSettings:
             "max_pixels", keycheck.int_range(1, 2_000_000_000), default=defaults.max_pixels
         ),
         executor=checker.take("executor", keycheck.executor, default=None),
+        download_max=checker.take("download_max", keycheck.int_range(16, 100_000), default=None),
     )
-
-
-_SECTION_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
 def _sections(checker: keycheck.Checker) -> SectionSettings:
     """``[sections] order = [...]`` and one ``[sections.<name>]`` table per section."""
-
-    def order(value: Any) -> tuple[str, ...]:
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise keycheck.Invalid(
-                f"expected an array of section names, got {keycheck.type_name(value)}"
-            )
-        if len(set(value)) != len(value):
-            raise keycheck.Invalid("a section is listed twice")
-        return tuple(value)
-
-    titles: dict[str, Mapping[str, str]] = {}
-    for name in list(checker.data):
-        if name == "order":
-            continue
-        if not _SECTION_RE.match(name) or name == "pages":
-            checker.seen.add(name)
-            checker.error(
-                name,
-                "not a section name",
-                "a section is a top-level folder of content/ (lower case, not pages), "
-                'e.g. [sections.statements] title = { id = "Pernyataan", en = "Statements" }',
-            )
-            continue
-        table = checker.table(name, _section, default={})
-        if table.get("title"):
-            titles[name] = table["title"]
-    return SectionSettings(titles=titles, order=checker.take("order", order, default=()))
-
-
-def _section(checker: keycheck.Checker) -> dict[str, Any]:
-    return {"title": checker.take("title", keycheck.localized, default=None)}
+    titles, order = keycheck.section_tables(checker)
+    return SectionSettings(titles=titles, order=order)
 
 
 def _search(checker: keycheck.Checker) -> SearchSettings:
     return SearchSettings(enabled=checker.take("enabled", keycheck.boolean, default=True))
+
+
+def _theme(checker: keycheck.Checker, *, root: Path) -> Theme:
+    def color(value: Any) -> str:
+        text = keycheck.string(value)
+        if not re.fullmatch(r"#[0-9A-Fa-f]{6}", text):
+            hint = 'six hex digits, e.g. brand_color = "#7a1f1f"'
+            raise keycheck.Invalid(f"not a colour: {text!r}", hint)
+        return text.lower()
+
+    def links(value: Any) -> dict[str, tuple[FooterLink, ...]]:
+        hint = 'e.g. footer_links = { en = [{ text = "Contact", url = "/en/contact/" }] }'
+        if not isinstance(value, Mapping):
+            got = keycheck.type_name(value)
+            raise keycheck.Invalid(f"expected a table of locale = array, got {got}", hint)
+        out = {}
+        for locale, items in value.items():
+            if not isinstance(items, list) or not all(
+                isinstance(i, Mapping)
+                and set(i) == {"text", "url"}
+                and all(isinstance(v, str) and v.strip() for v in i.values())
+                for i in items
+            ):
+                raise keycheck.Invalid(
+                    f"{locale}: expected an array of {{ text, url }} tables", hint
+                )
+            out[locale] = tuple(FooterLink(i["text"].strip(), i["url"].strip()) for i in items)
+        return out
+
+    return Theme(
+        logo=checker.take("logo", keycheck.static_file(root), default=None),
+        brand_color=checker.take("brand_color", color, default=None),
+        footer_links=checker.take("footer_links", links, default={}),
+        favicon=checker.take("favicon", keycheck.static_file(root), default=None),
+    )
+
+
+def _theme_defaults(theme: Theme, root: Path, publisher: Publisher) -> Theme:
+    """The logo defaults to ``[publisher] logo``, the favicon to static/favicon.ico when
+    the site has one."""
+    logo, favicon = theme.logo or publisher.logo, theme.favicon
+    if favicon is None and (root / "static" / "favicon.ico").is_file():
+        favicon = "static/favicon.ico"
+    return dataclasses.replace(theme, logo=logo, favicon=favicon)

@@ -149,10 +149,10 @@ class Inputs:
         return self._photos[where]
 
     def crops(self, doc: Translation) -> tuple[Any, ...]:
-        crops_for_page = getattr(self.images, "crops_for_page", None)
-        if crops_for_page is None:
-            return ()
-        return tuple(crops_for_page(doc))
+        return tuple(getattr(self.images, "crops_for_page", lambda _doc: ())(doc))
+
+    def kit(self, doc: Translation) -> Any:  # the release's press kit, or None
+        return getattr(self.images, "kit_for_page", lambda _doc: None)(doc)
 
     def interned(self, source: Source, fields: Iterable[str]) -> tuple[Source, tuple[str, ...]]:
         """One shared (source, fields) for every page that read them: an index of
@@ -171,8 +171,8 @@ class Inputs:
             doc = self.doc(where[0], where[1])
             if doc is None:
                 return None
-            if kind == "photos":
-                return repr(sorted(self.photos(doc).items()))
+            if kind == "photos":  # the press kit is made of them
+                return repr((sorted(self.photos(doc).items()), self.kit(doc)))
             if kind == "crops":
                 return repr(self.crops(doc))
             if kind == "stale":

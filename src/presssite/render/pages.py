@@ -47,7 +47,8 @@ PARALLEL_THRESHOLD = 400  # pages; fewer are rendered here: a pool would cost mo
 class ImageLookup(Protocol):
     """The planned images of a page's photos, by the photo's ``src`` (images.py).
 
-    A lookup may also offer ``crops_for_page(doc)``: the structured-data crops of the
+    A lookup may also offer ``kit_for_page(doc)`` (the release's press kit or None) and
+    ``crops_for_page(doc)``: the structured-data crops of the
     page's lead photos (objects with a ``variant``), listed as the article's images.
     """
 

@@ -216,6 +216,7 @@ class Renderer:
             "social": social.card(
                 s, bundle, view, photos=photos, crops=self.crops(reads, view), tz=self.tz
             ),
+            "press_kit": reads.inputs.kit(doc),  # read with the photos (their value holds it)
         }
         return self.page(template, context)
 
@@ -331,6 +332,7 @@ class PageLinks:
                 "caption_text": photo.caption if photo is not None else alt,
                 "credit": photo.credit if photo is not None else "",
                 "eager": number == 1,
+                "lang": self.own.locale,
             },
         )
 

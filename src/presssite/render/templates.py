@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Concatenate
 from presssite import THEME_DIR
 from presssite.errors import TemplateError
 from presssite.render import browse, i18n
+from presssite.render import theme as portal_theme
 from presssite.settings import Settings
 
 if TYPE_CHECKING:
@@ -102,6 +103,7 @@ def make_environment(settings: Settings, *, compiled: Path | None = None) -> jin
         auto_reload=False,
     )
     i18n.install_translations(env, catalogs[settings.default_locale])
+    portal_theme.install(env, settings)
     return env
 
 

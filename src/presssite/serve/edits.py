@@ -84,7 +84,9 @@ def apply_edits(
         parsed[where] = new
         keys[where] = result.key
     site = site_.substitute(site, docs, now=now)
+    plan, kits = _press_kits(snapshot, docs)
     inputs = after_edit(last, site, keys, docs)
+    inputs.images = plan  # the edited releases' kits hold their new text
     readers = snapshot.readers
     if readers is None:
         outputs = {**snapshot.feeds, **snapshot.pages}
@@ -120,7 +122,7 @@ def apply_edits(
             bodies.packs.close()
     for problem in refcheck.check(site, rendered, snapshot.made):  # logged, as a build does
         log.warning("%s", problem.error(settings).format(relative_to=settings.root))
-    _, manifest = output.update(snapshot.target, rendered + made, snapshot.manifest)
+    _, manifest = output.update(snapshot.target, rendered + made + kits, snapshot.manifest)
     return Applied(
         snapshot=replace(
             snapshot,
@@ -132,11 +134,34 @@ def apply_edits(
             pages=new_pages,
             feeds=new_feeds,
             readers=readers,
+            plan=plan,
         ),
         parsed=tuple(results),
         pages=len(rendered),
         feeds=len(made),
     )
+
+
+def _press_kits(
+    snapshot: Snapshot, docs: dict[tuple[str, str], Translation]
+) -> tuple[Any, list[OutputFile]]:
+    """The plan with the edited releases' press kits holding their new text, and those
+    kits: each rewritten from the one served, its photos as they are."""
+    kits = getattr(snapshot.plan, "kits", None)
+    if not kits or not any(key in kits for key in docs):
+        return snapshot.plan, []
+    from presssite.images import presskit
+    from presssite.render import plaintext
+
+    text = plaintext.release_texts(snapshot.settings, lambda doc: doc.body_html)
+    changed = dict(kits)
+    files = []
+    for key, doc in docs.items():
+        if key in kits:
+            served = (snapshot.target / kits[key].kit.output).read_bytes()
+            changed[key], data = presskit.with_text(kits[key], served, text(doc))
+            files.append(OutputFile(path=changed[key].kit.output, data=data))
+    return replace(snapshot.plan, kits=changed), files
 
 
 def _changed(inputs: Inputs, outputs: Mapping[str, Any], readers: set[str]) -> list[str]:
