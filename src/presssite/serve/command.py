@@ -43,7 +43,7 @@ from presssite.build import BuildReport, BuildState, build
 from presssite.cache import store as buildcache
 from presssite.errors import PresssiteError, UsageError, flatten
 from presssite.model import OutputFile
-from presssite.output import publish as output
+from presssite.output import inplace as output
 from presssite.render import templates as templating
 from presssite.serve import edits
 from presssite.serve.server import DevServer, PortInUse, Problem, RebuildResult

@@ -34,7 +34,7 @@ from presssite.content.walk import INDEX
 from presssite.errors import raise_all
 from presssite.feeds import atom as feeds
 from presssite.model import OutputFile, Photo, Site, Translation
-from presssite.output import publish as output
+from presssite.output import inplace as output
 from presssite.output import refcheck
 from presssite.render import pages as render
 from presssite.render.pages import PageJob
