@@ -384,13 +384,13 @@ def embargoes(site_dir: Path, now_text: str | None, next_only: bool) -> None:
     With --next, print only the next instant (ISO 8601), for a scheduler to rebuild
     the site then; nothing when no embargo is pending.
     """
-    from presssite import buildsteps
+    from presssite.content.bundles import load_bundles
     from presssite.site import assemble as site_
 
     with reported(site_dir):
         now = parse_now(now_text) or datetime.now(UTC)
         settings = load_settings(site_dir)
-        pending = site_.upcoming_embargoes(buildsteps.load_bundles(settings), now)
+        pending = site_.upcoming_embargoes(load_bundles(settings), now)
     tz = settings.tz
     if next_only:
         if pending:
@@ -423,11 +423,12 @@ def translations(site_dir: Path, fmt: str, strict: bool) -> None:
     """
     import json
 
-    from presssite import buildsteps
+    from presssite.content.bundles import load_bundles
+    from presssite.site.status import translation_status
 
     with reported(site_dir):
         settings = load_settings(site_dir)
-        status = buildsteps.translation_status(settings, buildsteps.load_bundles(settings))
+        status = translation_status(settings, load_bundles(settings))
     if fmt == "json":
         click.echo(json.dumps(status.to_json(settings.root), ensure_ascii=False, indent=2))
     else:

@@ -1,0 +1,134 @@
+"""The render stage of a build: every page's key, the pages whose key is new rendered,
+the feeds made meanwhile, and what the reference check and the publish need of them.
+
+A page is made again unless its bytes are in the output as published (found by the
+manifest, or by their hash in an output restored elsewhere) or in a blob. When the
+publish will swap a new folder in (``output.publish.swaps``: no manifest of the output,
+or more pages new than a publish in place takes), the render workers write the pages
+straight into that folder (``staging.Staging``); else the few new pages go to the build
+cache's blobs, from which the publish links them.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from presssite.cache.hashes import tree_fingerprint
+from presssite.cache.manifest import Manifest
+from presssite.cache.store import digest
+from presssite.feeds.cached import make_feeds
+from presssite.model import OutputFile, Site
+from presssite.output import publish as output
+from presssite.output import refcheck, sources
+from presssite.output.staging import Staging
+from presssite.render import keys as pagekeys
+from presssite.render import pages as render
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What the render stage leaves for the reference check, the publish and the report."""
+
+    flavor: str  # the page index's name: one per kind of build (preview, drafts)
+    index: dict[str, Any]  # page key -> (sha, size, internal links), for every page
+    jobs: list[render.PageJob]
+    shas: dict[str, str]  # output path -> sha256 of every page
+    static: list[OutputFile]  # static files and attachments
+    feeds: list[OutputFile]
+    paths: set[str]  # every output path the build makes (images included)
+    manifest: str  # the index name of the output's manifest
+    kept: Manifest | None  # the manifest as kept
+    previous: Manifest | None  # the manifest as the output holds it now
+    rendered: int
+    feeds_made: tuple[int, int]  # (made, reused)
+
+
+def render_pages(
+    work: Any, site: Site, loaded: Any, status: Any, plan: Any, target: Path, options: Any
+) -> Rendered:
+    """Render the pages whose key is new (``work``: the build's ``_Work``)."""
+    settings, timer, made = work.settings, work.timer, work.made
+    preview, bodies = options["preview"], loaded.bodies
+    catalogs = tree_fingerprint([settings.locales_dir], work.hashes)
+    base = digest(repr(settings), preview, site.include_drafts)
+    keys = pagekeys.PageKeys(
+        site,
+        plan,
+        base=digest(base, catalogs),
+        templates=work.templates.keys(),
+        docs=loaded.keys,
+        doc_links=loaded.doc_links,
+        preview=preview,
+        stale=status.stale,
+    )
+    page_jobs = render.plan_pages(site, keys)
+    flavor = f"pages-{int(preview)}{int(site.include_drafts)}"  # the dev server's too
+    index = made.index(flavor)
+    name, kept, previous = work.previous(target)
+    found = previous or {}
+    todo = [
+        job for job in page_jobs if not made.have(index.get(job.key), found.get(job.path, ("",))[0])
+    ]
+    feeds_done: list[tuple[list[OutputFile], tuple[int, int]]] = []
+    record = keep = None
+    if todo and output.swaps(previous, len(todo), len(page_jobs)):
+        staging = work.staging = Staging(target)  # the pages go straight where a swap wants
+        keep = functools.partial(staging.write, blobs=made.blobs)
+        done = [0]  # pages come back in job order, slice by slice
+
+        def record(pages: list[Any]) -> None:
+            start, done[0] = done[0], done[0] + len(pages)
+            for job, page in zip(todo[start : done[0]], pages, strict=True):
+                if page.staged:  # else a second page of that path: publish decides
+                    staging.record(job.path, page.sha, page.size, page.staged)
+
+    def feeds() -> None:  # while the workers render, if there are any
+        with timer.stage("feeds"):
+            feeds_name = flavor.replace("pages", "feeds")
+            feeds_done.append(make_feeds(site, plan, keys, base, bodies, made, feeds_name))
+
+    if todo:
+        pages = render.make_pages(
+            site,
+            plan,
+            work.templates.environment(),
+            todo,
+            store=made.blobs,
+            bodies=bodies,
+            preview=preview,
+            stale=status.stale,
+            workers=options["jobs"],
+            links=functools.partial(refcheck.links, settings),
+            meanwhile=feeds,
+            each=record,
+            keep=keep,
+        )
+        for page in pages:
+            index[page.key] = (page.sha, page.size, page.links)
+    if not feeds_done:
+        feeds()
+    feed_files, feeds_made = feeds_done[0]
+    index = {job.key: index[job.key] for job in page_jobs}
+    shas = {job.path: index[job.key][0] for job in page_jobs}
+    static = [*sources.static_files(settings), *sources.attachments(site)]
+    paths = {f.path for f in (*static, *feed_files)} | shas.keys()
+    return Rendered(
+        flavor, index, page_jobs, shas, static, feed_files, paths, name, kept, previous,
+        len(todo), feeds_made,
+    )  # fmt: skip
+
+
+def check_references(work: Any, site: Site, made: Rendered, image_paths: set[str]) -> list[Any]:
+    """Every internal link of the pages checked against the paths the build makes."""
+    made.paths.update(image_paths)
+    return refcheck.check_pages(
+        site,
+        [(job.path, made.index[job.key][2]) for job in made.jobs],
+        made.paths,
+        unpack=render.unpack_links,
+        store=work.store,
+        name=made.flavor.replace("pages", "refs"),
+    )
