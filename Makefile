@@ -2,7 +2,7 @@
 #
 #   make build    create .venv, install presssite, build the example site into build/
 #   make test     install the test extras and the HTML validators, run the whole suite
-#   make lint     ruff check + ruff format --check
+#   make lint     ruff check + ruff format --check + mypy (strict) on src/
 #   make photos   regenerate the example site's photos, logo and favicon
 #   make clean    remove build output and caches (make distclean also drops .venv, node_modules)
 #
@@ -51,6 +51,7 @@ test: $(VENV)/.stamp-test node_modules/.stamp
 lint: $(VENV)/.stamp-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(VENV)/.stamp-test
 	$(BIN)/ruff check --fix .

@@ -2,7 +2,9 @@
 
 End-to-end tests write a small site inside the test (``make_site``), build it with the real
 command line (``run_cli``) and read the output back with an HTML parser. Import the plain
-helpers with ``from conftest import make_site, make_photo, run_cli``.
+helpers with ``from conftest import make_site, make_photo, run_cli``; the model's
+factories (settings, a site from ``assemble``, a release's front matter) are in
+``factories``.
 
 Browser and validator fixtures skip when their tool is missing on a developer's machine,
 but fail under CI (``CI=true``): there ``.ci/run`` installs them, so a skip would hide a
@@ -20,20 +22,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from factories import DEFAULT_SETTINGS
 
 REPO = Path(__file__).resolve().parent.parent
 SRC = REPO / "src"
 NODE_MODULES = REPO / "node_modules"
 VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
-
-DEFAULT_SETTINGS = """\
-title = { id = "Portal Uji", en = "Test Portal" }
-base_url = "https://example.org/portal/"
-default_locale = "id"
-locales = ["id", "en"]
-timezone = "Asia/Jakarta"
-"""
 
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -8,28 +8,16 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
 
 import pytest
+from factories import make_settings
 
-from presssite import settings as settings_
 from presssite.content import load as content
 from presssite.errors import PresssiteError
 from presssite.model import Bundle, Translation
-from presssite.settings import Contact, Settings
+from presssite.settings import Contact
 
 WIB = timezone(timedelta(hours=7))
-
-
-def make_settings(root: Path, **overrides: Any) -> Settings:
-    data: dict[str, Any] = {
-        "base_url": "https://example.org/portal/",
-        "default_locale": "id",
-        "locales": ["id", "en"],
-        "timezone": "Asia/Jakarta",
-    }
-    data.update(overrides)
-    return settings_.parse(data, root=root, source=root / "presssite.toml")
 
 
 def write(root: Path, files: dict[str, str | bytes]) -> None:

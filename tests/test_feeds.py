@@ -12,21 +12,20 @@ from typing import Any
 
 import feedparser
 import pytest
+from factories import assemble_site, make_settings, make_translation
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from presssite import urls
 from presssite.feeds import atom as feeds
 from presssite.model import (
-    Bundle,
     OutputFile,
     Photo,
     PhotoImage,
     Site,
-    Tag,
     Translation,
     Variant,
 )
-from presssite.settings import Settings, parse
+from presssite.settings import Settings
 
 BASE = "https://user.github.io/portal/"
 WIB = timezone(timedelta(hours=7))
@@ -41,19 +40,18 @@ NS = {
 # --------------------------------------------------------------------------- fixtures
 
 
-def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
-    data: dict[str, Any] = {
-        "base_url": BASE,
-        "default_locale": "id",
-        "locales": ["id", "en"],
-        "title": {"id": "Portal Siaran Pers", "en": "Press Release Portal"},
-        "timezone": "Asia/Jakarta",
-        "page_size": 2,
-        "feed_size": 3,
-        "publisher": {"name": {"id": "Kementerian Contoh", "en": "Ministry of Example"}},
-    }
-    data.update(overrides)
-    return parse(data, root=tmp_path, source=tmp_path / "presssite.toml")
+FEED_SETTINGS: dict[str, Any] = {
+    "base_url": BASE,
+    "title": {"id": "Portal Siaran Pers", "en": "Press Release Portal"},
+    "page_size": 2,
+    "feed_size": 3,
+    "publisher": {"name": {"id": "Kementerian Contoh", "en": "Ministry of Example"}},
+}
+
+
+def feed_settings(root: Path, **overrides: Any) -> Settings:
+    """The feeds' site: a GitHub Pages URL, three entries a feed, a named publisher."""
+    return make_settings(root, **{**FEED_SETTINGS, **overrides})
 
 
 def make_doc(
@@ -68,65 +66,18 @@ def make_doc(
     body: str = "<p>Body.</p>",
     photos: tuple[Photo, ...] = (),
 ) -> Translation:
-    section, _, folder = bundle.partition("/")
-    slug = urls.bundle_slug(folder)
-    return Translation(
-        bundle=bundle,
-        section=section,
-        locale=locale,
-        path=settings.content_dir / bundle / f"index.{locale}.md",
-        title=title or f"{folder} ({locale})",
+    folder = bundle.partition("/")[2]
+    return make_translation(
+        settings,
+        bundle,
+        locale,
         date=date,
-        slug=slug,
-        url=urls.document(settings, locale, section, slug),
+        title=title or f"{folder} ({locale})",
         summary=f"Summary of {folder} in {locale}.",
         tags=tags,
         updated=updated,
         photos=photos,
         body_html=body,
-    )
-
-
-def make_site(settings: Settings, docs: list[Translation], now: datetime = NOW) -> Site:
-    """A published site as ``site.assemble`` leaves it: linked, sorted, tagged."""
-    bundles: dict[str, dict[str, Translation]] = {}
-    for doc in docs:
-        bundles.setdefault(doc.bundle, {})[doc.locale] = doc
-    releases: dict[str, tuple[Translation, ...]] = {}
-    pages: dict[str, tuple[Translation, ...]] = {}
-    tags: dict[str, tuple[Tag, ...]] = {}
-    for loc in settings.locales:
-        mine = [d for d in docs if d.locale == loc]
-        rel = sorted((d for d in mine if not d.is_page), key=lambda d: d.date, reverse=True)
-        releases[loc] = tuple(rel)
-        pages[loc] = tuple(d for d in mine if d.is_page)
-        names = sorted({t for d in rel for t in d.tags})
-        tags[loc] = tuple(
-            Tag(
-                name=name,
-                slug=urls.slugify(name),
-                locale=loc,
-                url=urls.tag(settings, loc, urls.slugify(name)),
-                releases=tuple(d for d in rel if name in d.tags),
-            )
-            for name in names
-        )
-    return Site(
-        settings=settings,
-        now=now,
-        bundles={
-            bid: Bundle(
-                id=bid,
-                section=bid.split("/")[0],
-                dir=settings.content_dir / bid,
-                translations={loc: tr[loc] for loc in settings.locales if loc in tr},
-            )
-            for bid, tr in sorted(bundles.items())
-        },
-        releases=releases,
-        pages=pages,
-        tags=tags,
-        missing=(),
     )
 
 
@@ -177,7 +128,7 @@ BODY = (
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return make_settings(tmp_path)
+    return feed_settings(tmp_path)
 
 
 @pytest.fixture
@@ -214,7 +165,7 @@ def site(settings: Settings) -> Site:
         make_doc(settings, "pages/about", "id", date=day(1)),
         make_doc(settings, "pages/about", "en", date=day(1), updated=day(2)),
     ]
-    return make_site(settings, docs)
+    return assemble_site(settings, docs, now=NOW)
 
 
 def files_of(out: list[OutputFile]) -> dict[str, bytes]:
@@ -341,12 +292,12 @@ def test_every_tag_has_a_feed_of_its_releases(site: Site) -> None:
 
 
 def test_feed_size_caps_every_feed(tmp_path: Path) -> None:
-    settings = make_settings(tmp_path, feed_size=2)
+    settings = feed_settings(tmp_path, feed_size=2)
     docs = [
         make_doc(settings, f"press/2025-11-0{n}-r{n}", "id", date=day(n), tags=("Sama",))
         for n in range(1, 6)
     ]
-    out = files_of(feeds.render(make_site(settings, docs)))
+    out = files_of(feeds.render(assemble_site(settings, docs, now=NOW)))
 
     for path in ("id/feed.xml", "id/tags/sama/feed.xml"):
         assert [e.id for e in parse_feed(out[path]).entries] == [
@@ -452,12 +403,14 @@ def test_hreflang_is_reciprocal_with_x_default(site: Site) -> None:
 
 
 def test_x_default_is_the_root_without_a_default_locale_translation(tmp_path: Path) -> None:
-    settings = make_settings(tmp_path, locales=["id", "en", "vi"])
+    settings = feed_settings(tmp_path, locales=["id", "en", "vi"])
     docs = [
         make_doc(settings, "press/2025-11-05-talks", "en", date=day(5)),
         make_doc(settings, "press/2025-11-05-talks", "vi", date=day(5)),
     ]
-    entries = read_urlset(files_of(feeds.render(make_site(settings, docs)))["sitemap.xml"])
+    entries = read_urlset(
+        files_of(feeds.render(assemble_site(settings, docs, now=NOW)))["sitemap.xml"]
+    )
 
     assert alternates(entries[f"{BASE}vi/press/talks/"]) == {
         "en": f"{BASE}en/press/talks/",
@@ -522,7 +475,7 @@ def _urlset_by_elementtree(settings: Settings, entries: list[feeds.SitemapUrl]) 
 
 @pytest.mark.parametrize("count", [0, 1, 3])
 def test_sitemap_text_is_what_elementtree_writes(tmp_path: Path, count: int) -> None:
-    settings = make_settings(tmp_path, base_url="https://example.org/a&b/")
+    settings = feed_settings(tmp_path, base_url="https://example.org/a&b/")
     tricky = ("id", "/a&b/id/x&y/"), ('en"\t<>\n', "/a&b/en/caf\u00e9/?q=1&r=<2>")
     entries = [
         feeds.SitemapUrl("/a&b/id/", NOW, tricky),
@@ -574,13 +527,13 @@ def test_news_sitemap_window_edges(site: Site) -> None:
 
 
 def test_news_sitemap_holds_at_most_a_thousand(tmp_path: Path) -> None:
-    settings = make_settings(tmp_path)
+    settings = feed_settings(tmp_path)
     start = NOW - timedelta(hours=37)  # 1,100 releases two minutes apart, all recent
     docs = [
         make_doc(settings, f"press/r{n:04d}", "id", date=start + timedelta(minutes=2 * n))
         for n in range(1100)
     ]
-    out = files_of(feeds.render(make_site(settings, docs)))
+    out = files_of(feeds.render(assemble_site(settings, docs, now=NOW)))
     root = ET.fromstring(out["id/news-sitemap.xml"])
     locs = [u.findtext("sm:loc", namespaces=NS) for u in root.findall("sm:url", NS)]
 

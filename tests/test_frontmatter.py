@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from factories import make_settings
 
-from presssite import settings as settings_
 from presssite.content.frontmatter import FrontMatter, fields, split
 from presssite.errors import ContentError
 from presssite.model import Source
@@ -18,18 +17,6 @@ from presssite.settings import Contact, Settings
 JAKARTA = ZoneInfo("Asia/Jakarta")
 WIB = timezone(timedelta(hours=7))
 FILE = Path("content/press/2025-11-06-x/index.en.md")
-
-
-def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
-    data: dict[str, Any] = {
-        "base_url": "https://example.org/portal/",
-        "default_locale": "id",
-        "locales": ["id", "en"],
-        "timezone": "Asia/Jakarta",
-    }
-    data.update(overrides)
-    data = {k: v for k, v in data.items() if v is not None}
-    return settings_.parse(data, root=tmp_path, source=tmp_path / "presssite.toml")
 
 
 def typed(text: str, settings: Settings) -> tuple[FrontMatter | None, list[ContentError]]:

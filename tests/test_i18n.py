@@ -10,21 +10,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+from factories import make_settings
 
-from presssite import THEME_DIR, settings
+from presssite import THEME_DIR
 from presssite.errors import PresssiteError
 from presssite.render import i18n
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 THEME = THEME_DIR
-
-
-def make_settings(tmp_path: Path, locales: list[str]) -> settings.Settings:
-    return settings.parse(
-        {"base_url": "https://example.org/", "default_locale": locales[0], "locales": locales},
-        root=tmp_path,
-        source=tmp_path / "presssite.toml",
-    )
 
 
 def write_po(root: Path, locale: str, entries: dict[str, str], *, raw: str | None = None) -> Path:
@@ -43,7 +36,7 @@ def write_po(root: Path, locale: str, entries: dict[str, str], *, raw: str | Non
 
 
 def test_theme_catalogs_translate_labels_per_locale(tmp_path: Path) -> None:
-    cats = i18n.catalogs(make_settings(tmp_path, ["id", "en", "vi"]))
+    cats = i18n.catalogs(make_settings(tmp_path, locales=["id", "en", "vi"]))
     assert cats["id"].gettext("Source: %(link)s") == "Sumber: %(link)s"
     assert cats["en"].gettext("Source: %(link)s") == "Source: %(link)s"
     assert cats["vi"].gettext("Source: %(link)s") == "Nguồn: %(link)s"
@@ -52,14 +45,14 @@ def test_theme_catalogs_translate_labels_per_locale(tmp_path: Path) -> None:
 
 def test_site_catalog_wins_and_theme_fills_the_rest(tmp_path: Path) -> None:
     write_po(tmp_path, "id", {"Source: %(link)s": "Asal berita: %(link)s"})
-    cats = i18n.catalogs(make_settings(tmp_path, ["id", "en"]))
+    cats = i18n.catalogs(make_settings(tmp_path, locales=["id", "en"]))
     assert cats["id"].gettext("Source: %(link)s") == "Asal berita: %(link)s"
     assert cats["id"].gettext("Photo: %(credit)s") == "Foto: %(credit)s"
 
 
 def test_site_catalog_for_a_locale_the_theme_lacks(tmp_path: Path) -> None:
     write_po(tmp_path, "fr", {"Source: %(link)s": "Source : %(link)s"})
-    cats = i18n.catalogs(make_settings(tmp_path, ["fr", "en"]))
+    cats = i18n.catalogs(make_settings(tmp_path, locales=["fr", "en"]))
     assert cats["fr"].gettext("Source: %(link)s") == "Source : %(link)s"
     assert cats["fr"].gettext("Photos") == "Photos"  # English msgid as the last resort
 
@@ -68,7 +61,7 @@ def test_locale_without_any_catalog_falls_back_to_english_with_a_warning(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="presssite.i18n"):
-        cats = i18n.catalogs(make_settings(tmp_path, ["de", "en"]))
+        cats = i18n.catalogs(make_settings(tmp_path, locales=["de", "en"]))
     assert cats["de"].gettext("Source: %(link)s") == "Source: %(link)s"
     assert any("'de'" in r.getMessage() for r in caplog.records)
 
@@ -77,7 +70,7 @@ def test_malformed_site_catalog_names_file_and_line(tmp_path: Path) -> None:
     raw = 'msgid ""\nmsgstr ""\n\nmsgid "Photos"\nmsgstr "Foto\n\nthis is not po\n'
     path = write_po(tmp_path, "id", {}, raw=raw)
     with pytest.raises(PresssiteError) as info:
-        i18n.catalogs(make_settings(tmp_path, ["id", "en"]))
+        i18n.catalogs(make_settings(tmp_path, locales=["id", "en"]))
     assert info.value.path == path
     assert info.value.line is not None
     assert str(path) in info.value.format()
@@ -195,7 +188,7 @@ def test_installed_translations_give_what_jinja_gives(
 ) -> None:
     import jinja2
 
-    catalog = i18n.catalogs(make_settings(tmp_path, ["id", "en"]))[locale]
+    catalog = i18n.catalogs(make_settings(tmp_path, locales=["id", "en"]))[locale]
     envs = [
         jinja2.Environment(autoescape=autoescape, extensions=["jinja2.ext.i18n"]) for _ in range(2)
     ]

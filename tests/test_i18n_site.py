@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from conftest import REPO, make_site, run_cli
+from factories import release
 from selectolax.lexbor import LexborHTMLParser
 
 FLOOD = "press/flood-relief-assistance/index.html"
@@ -20,12 +20,6 @@ def text_of(tree: LexborHTMLParser, selector: str) -> str:
     node = tree.css_first(selector)
     assert node is not None, selector
     return squeeze(node.text())
-
-
-def release(title: str, **extra: str) -> str:
-    lines = ["---", f"title: {json.dumps(title)}", "date: 2026-01-10T09:30:00+07:00"]
-    lines += [f"{k}: {v}" for k, v in extra.items()]
-    return "\n".join([*lines, "---", "", "Body.", ""])
 
 
 SOURCE = "\n  name: Kantor Berita\n  url: https://news.example/x"

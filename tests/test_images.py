@@ -1,6 +1,7 @@
 """Photos: planning, pixel correctness, metadata stripping, and the content-hashed cache.
 
-Every test makes its photos with Pillow in ``tmp_path`` and builds a small ``Site`` by hand.
+Every test makes its photos with Pillow in ``tmp_path`` and a small ``Site`` of them with
+``factories``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from factories import assemble_site, make_settings, make_translation
 from PIL import Image, ImageCms, ImageOps
 
 from presssite.errors import ErrorList, ImageError, PresssiteError
@@ -31,8 +33,8 @@ from presssite.images.geometry import (
     unique_stems,
     variant_stem,
 )
-from presssite.model import Bundle, Photo, Site, Translation
-from presssite.settings import Settings, parse
+from presssite.model import Photo, Site
+from presssite.settings import Settings
 
 ARTIST, COPYRIGHT, GPS_IFD, ORIENTATION = 0x013B, 0x8298, 0x8825, 0x0112
 
@@ -40,14 +42,9 @@ ARTIST, COPYRIGHT, GPS_IFD, ORIENTATION = 0x013B, 0x8298, 0x8825, 0x0112
 # --------------------------------------------------------------------------- helpers
 
 
-def make_settings(root: Path, **images_opts: object) -> Settings:
-    data = {
-        "base_url": "https://example.org/portal/",
-        "locales": ["id", "en"],
-        "default_locale": "id",
-        "images": {"widths": [200, 400], **images_opts},
-    }
-    return parse(data, root=root, source=root / "presssite.toml")
+def image_settings(root: Path, **images_opts: object) -> Settings:
+    """Settings with two image widths (small, quick photos) and ``images_opts``."""
+    return make_settings(root, images={"widths": [200, 400], **images_opts})
 
 
 def photo_path(root: Path, bundle: str, name: str) -> Path:
@@ -56,43 +53,26 @@ def photo_path(root: Path, bundle: str, name: str) -> Path:
     return path
 
 
-def make_site(
+def photo_site(
     settings: Settings,
     bundles: dict[str, Sequence[Photo]],
     *,
     locales: Sequence[str] = ("id", "en"),
 ) -> Site:
-    made = {}
-    for bundle_id, photos in bundles.items():
-        slug = bundle_id.rsplit("/", 1)[-1]
-        translations = {}
-        for loc in locales:
-            translations[loc] = Translation(
-                bundle=bundle_id,
-                section="press",
-                locale=loc,
-                path=settings.content_dir / bundle_id / f"index.{loc}.md",
-                title=f"{slug} {loc}",
-                date=datetime(2025, 11, 6, tzinfo=UTC),
-                slug=slug,
-                url=f"{settings.base_path}{loc}/press/{slug}/",
-                photos=tuple(photos),
-            )
-        made[bundle_id] = Bundle(
-            id=bundle_id,
-            section="press",
-            dir=settings.content_dir / bundle_id,
-            translations=translations,
+    """A site of releases (bundle id -> its photos), each in every one of ``locales``."""
+    docs = [
+        make_translation(
+            settings,
+            bundle_id,
+            loc,
+            date=datetime(2025, 11, 6, tzinfo=UTC),
+            title=f"{bundle_id.rsplit('/', 1)[-1]} {loc}",
+            photos=tuple(photos),
         )
-    return Site(
-        settings=settings,
-        now=datetime(2025, 12, 1, tzinfo=UTC),
-        bundles=made,
-        releases={},
-        pages={},
-        tags={},
-        missing=(),
-    )
+        for bundle_id, photos in bundles.items()
+        for loc in locales
+    ]
+    return assemble_site(settings, docs, now=datetime(2025, 12, 1, tzinfo=UTC))
 
 
 def photo(path: Path, src: str, **kw: object) -> Photo:
@@ -105,8 +85,8 @@ def save_jpeg(path: Path, size: tuple[int, int] = (600, 400), color=(200, 30, 30
 
 
 def one_photo_site(tmp_path: Path, path: Path, src: str, **settings_opts: object):
-    settings = make_settings(tmp_path, **settings_opts)
-    site = make_site(settings, {"press/x": [photo(path, src, credit="Bao Chi", caption="c")]})
+    settings = image_settings(tmp_path, **settings_opts)
+    site = photo_site(settings, {"press/x": [photo(path, src, credit="Bao Chi", caption="c")]})
     return settings, site
 
 
@@ -232,8 +212,8 @@ def test_plan_reports_orientation_6_as_portrait(tmp_path):
 
 def test_plan_reads_each_header_once_across_locales(tmp_path, monkeypatch):
     paths = [save_jpeg(photo_path(tmp_path, "press/x", f"{i}.jpg")) for i in range(3)]
-    settings = make_settings(tmp_path)
-    site = make_site(settings, {"press/x": [photo(p, p.name) for p in paths]})
+    settings = image_settings(tmp_path)
+    site = photo_site(settings, {"press/x": [photo(p, p.name) for p in paths]})
     calls: list[Path] = []
     real = images.probe
 
@@ -250,8 +230,8 @@ def test_corrupt_and_missing_files_name_the_page_and_the_photo(tmp_path):
     bad = photo_path(tmp_path, "press/x", "photos/bad.jpg")
     bad.write_bytes(b"this is not a jpeg at all")
     missing = photo_path(tmp_path, "press/x", "photos/gone.jpg")
-    settings = make_settings(tmp_path)
-    site = make_site(
+    settings = image_settings(tmp_path)
+    site = photo_site(
         settings, {"press/x": [photo(bad, "photos/bad.jpg"), photo(missing, "photos/gone.jpg")]}
     )
     with pytest.raises(ErrorList) as caught:
@@ -416,8 +396,8 @@ def test_metadata_is_stripped_but_credit_travels(tmp_path):
         src, quality=90, exif=exif, xmp=xmp, extra=_app13({(2, 120): b"secret caption"})
     )
     assert Image.open(src).getexif().get_ifd(GPS_IFD)  # the source really has GPS
-    settings = make_settings(tmp_path, formats=["webp", "jpeg", "png"])
-    site = make_site(settings, {"press/x": [photo(src, "gps.jpg", credit="Báo Quốc tế")]})
+    settings = image_settings(tmp_path, formats=["webp", "jpeg", "png"])
+    site = photo_site(settings, {"press/x": [photo(src, "gps.jpg", credit="Báo Quốc tế")]})
     result = build(settings, site)
     assert len(result.files) == 2 * 3 * 2 + 2 * 3  # locales x formats x widths, and crops
     for f in result.files:
@@ -436,8 +416,8 @@ def test_no_credit_means_no_exif_at_all(tmp_path):
     exif = Image.Exif()
     exif[0x010F] = "SecretCam"
     src = save_jpeg(photo_path(tmp_path, "press/x", "n.jpg"), exif=exif)
-    settings = make_settings(tmp_path)
-    site = make_site(settings, {"press/x": [photo(src, "n.jpg", caption="x")]})
+    settings = image_settings(tmp_path)
+    site = photo_site(settings, {"press/x": [photo(src, "n.jpg", caption="x")]})
     for f in build(settings, site).files:
         assert not Image.open(f.source).getexif(), f.path
 
@@ -483,8 +463,8 @@ def test_iptc_caption_and_credit_fill_what_front_matter_left_out(tmp_path):
         "Wakil Menteri di Bangkok, Thái Lan",
         "Bao Chi",
     )
-    settings = make_settings(tmp_path)
-    site = make_site(settings, {"press/x": [photo(src, "desk.jpg", caption="Own caption")]})
+    settings = image_settings(tmp_path)
+    site = photo_site(settings, {"press/x": [photo(src, "desk.jpg", caption="Own caption")]})
     plan = images.plan(site, settings)
     pi = plan.for_page(site.translations()[0])["desk.jpg"]
     assert pi.photo.caption == "Own caption"  # front matter wins
@@ -509,8 +489,8 @@ def test_xmp_caption_and_credit(tmp_path):
 def test_photos_with_neither_caption_nor_credit_are_listed(tmp_path):
     bare = save_jpeg(photo_path(tmp_path, "press/x", "bare.jpg"))
     named = save_jpeg(photo_path(tmp_path, "press/x", "named.jpg"))
-    settings = make_settings(tmp_path)
-    site = make_site(
+    settings = image_settings(tmp_path)
+    site = photo_site(
         settings, {"press/x": [photo(bare, "bare.jpg"), photo(named, "named.jpg", credit="A")]}
     )
     plan = images.plan(site, settings)
@@ -531,8 +511,8 @@ def save_textured(path: Path, tint: int) -> Path:
 
 def make_three(tmp_path: Path, **opts: object) -> tuple[Settings, Site, list[Path]]:
     paths = [save_textured(photo_path(tmp_path, "press/x", f"{i}.jpg"), 60 * i) for i in range(3)]
-    settings = make_settings(tmp_path, **opts)
-    site = make_site(settings, {"press/x": [photo(p, p.name, credit="C") for p in paths]})
+    settings = image_settings(tmp_path, **opts)
+    site = photo_site(settings, {"press/x": [photo(p, p.name, credit="C") for p in paths]})
     return settings, site, paths
 
 
@@ -587,8 +567,8 @@ def test_quality_change_re_renders_and_prunes_old_variants(tmp_path):
     settings, site, _ = make_three(tmp_path)
     first = build(settings, site)
     sizes = {f.path: f.source.stat().st_size for f in first.files}
-    settings2 = make_settings(tmp_path, quality=40)
-    second = build(settings2, make_site(settings2, {"press/x": site.translations()[0].photos}))
+    settings2 = image_settings(tmp_path, quality=40)
+    second = build(settings2, photo_site(settings2, {"press/x": site.translations()[0].photos}))
     assert second.processed == 3
     assert {f.path for f in second.files} == {f.path for f in first.files}
     assert second.pruned == len({f.source for f in first.files})
@@ -599,7 +579,7 @@ def test_quality_change_re_renders_and_prunes_old_variants(tmp_path):
 def test_removed_photo_is_pruned_from_the_cache(tmp_path):
     settings, site, paths = make_three(tmp_path)
     first = build(settings, site)
-    fewer = make_site(settings, {"press/x": [photo(p, p.name, credit="C") for p in paths[:2]]})
+    fewer = photo_site(settings, {"press/x": [photo(p, p.name, credit="C") for p in paths[:2]]})
     again = build(settings, fewer)
     gone = {f.source for f in first.files if "/2-" in f.path}
     assert again.pruned == len(gone) and not any(p.exists() for p in gone)
@@ -663,8 +643,8 @@ def test_errors_raised_from_process_are_presssite_errors(tmp_path):
 
 def test_locales_with_different_credits_share_one_decode(tmp_path):
     src = save_textured(photo_path(tmp_path, "press/x", "p.jpg"), 0)
-    settings = make_settings(tmp_path)
-    site = make_site(settings, {"press/x": [photo(src, "p.jpg", credit="Kantor Berita")]})
+    settings = image_settings(tmp_path)
+    site = photo_site(settings, {"press/x": [photo(src, "p.jpg", credit="Kantor Berita")]})
     en = site.bundles["press/x"].translations["en"]
     en_photos = (photo(src, "p.jpg", credit="News Agency"),)
     site.bundles["press/x"].translations["en"] = dataclasses.replace(en, photos=en_photos)
@@ -736,10 +716,10 @@ def test_crop_rect(size, ratio, box):
 
 def test_first_three_gallery_photos_get_structured_data_crops(tmp_path):
     paths = [save_textured(photo_path(tmp_path, "press/x", f"{i}.jpg"), 9 * i) for i in range(5)]
-    settings = make_settings(tmp_path)
+    settings = image_settings(tmp_path)
     inline = Photo(src="0.jpg", path=paths[0], in_gallery=False, credit="C")
     gallery = [photo(p, p.name, credit="C") for p in paths[1:]]
-    site = make_site(settings, {"press/x": [*gallery, inline]})
+    site = photo_site(settings, {"press/x": [*gallery, inline]})
     plan = images.plan(site, settings)
     crops = plan.crops_for_page(site.translations()[0])
     assert [(c.photo.src, c.ratio) for c in crops] == [

@@ -7,25 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from factories import make_settings
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from presssite import settings as settings_
 from presssite.content.markdown import Rendered, bundle_relative, parser, parser_for, render
 from presssite.model import Reference
-from presssite.settings import Settings
 
 BODY_LINE = 10  # the body starts on line 10 of the file in these tests
-
-
-def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
-    data: dict[str, Any] = {
-        "base_url": "https://example.org/portal/",
-        "default_locale": "id",
-        "locales": ["id", "en"],
-        "timezone": "Asia/Jakarta",
-    }
-    data.update(overrides)
-    return settings_.parse(data, root=tmp_path, source=tmp_path / "presssite.toml")
 
 
 @pytest.fixture

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from conftest import DEFAULT_SETTINGS, make_photo, make_site, run_cli
+from factories import release
 from selectolax.lexbor import LexborHTMLParser
 
 NOW = "2026-01-31T12:00:00+07:00"
-
-
-def release(title: str, date: str, *, body: str = "Isi siaran pers.", **extra: str) -> str:
-    lines = ["---", f"title: {json.dumps(title)}", f"date: {date}"]
-    lines += [f"{k}: {v}" for k, v in extra.items()]
-    return "\n".join([*lines, "---", "", body, ""])
 
 
 def page(root: Path, path: str, out: str = "build") -> LexborHTMLParser:

@@ -1,4 +1,4 @@
-"""The render stage: a small site built by hand, rendered, and read back with selectolax."""
+"""The render stage: a small site from the factories, rendered, read back with selectolax."""
 
 from __future__ import annotations
 
@@ -12,19 +12,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from factories import assemble_site, make_settings, make_translation
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
 
-from presssite import settings, urls
 from presssite.errors import TemplateError
 from presssite.model import (
     PAGES_SECTION,
-    Bundle,
     Photo,
     PhotoImage,
     Site,
     Source,
-    Tag,
     Translation,
     Variant,
 )
@@ -44,17 +42,12 @@ GALLERY = (
 # --------------------------------------------------------------------------- building a site
 
 
-def make_settings(tmp_path: Path, locales: Iterable[str] = ("id", "en"), **extra: Any) -> Settings:
-    locales = list(locales)
-    data = {
-        "base_url": "https://example.org/portal/",
-        "default_locale": locales[0],
-        "locales": locales,
-        "timezone": "Asia/Jakarta",
-        "title": {"id": "Portal Siaran Pers", "en": "Press Release Portal", "vi": "Cổng thông cáo"},
-        **extra,
-    }
-    return settings.parse(data, root=tmp_path, source=tmp_path / "presssite.toml")
+TITLE = {"id": "Portal Siaran Pers", "en": "Press Release Portal", "vi": "Cổng thông cáo"}
+
+
+def render_settings(root: Path, locales: Iterable[str] = ("id", "en"), **extra: Any) -> Settings:
+    """The rendered site's settings: a title in every locale used here."""
+    return make_settings(root, locales=list(locales), **{"title": TITLE, **extra})
 
 
 def make_doc(
@@ -66,8 +59,8 @@ def make_doc(
     gallery: bool = True,
     **fields: Any,
 ) -> Translation:
-    section = bundle.split("/")[0]
-    slug = fields.pop("slug", bundle.rsplit("/", 1)[-1][11:] or bundle.rsplit("/", 1)[-1])
+    """A release of 2025-11-``day`` with the two photos of ``GALLERY`` (unless not
+    ``gallery``), captioned in its locale."""
     photos = tuple(
         Photo(src=src, path=s.root / bundle / src, caption=f"{cap} ({locale})", credit=credit)
         for src, cap, credit in GALLERY
@@ -79,58 +72,8 @@ def make_doc(
         "body_html": "<p>Body text.</p>\n",
         **fields,
     }
-    return Translation(
-        bundle=bundle,
-        section=section,
-        locale=locale,
-        path=s.root / "content" / bundle / f"index.{locale}.md",
-        date=datetime(2025, 11, day, 9, 30, tzinfo=TZ),
-        slug=slug,
-        url=urls.document(s, locale, section, slug),
-        **values,
-    )
-
-
-def make_site(s: Settings, docs: Iterable[Translation]) -> Site:
-    """Link translations into bundles, split releases and pages, build the tags."""
-    by_bundle: dict[str, dict[str, Translation]] = {}
-    for doc in docs:
-        by_bundle.setdefault(doc.bundle, {})[doc.locale] = doc
-    bundles = {
-        bid: Bundle(id=bid, section=bid.split("/")[0], dir=s.root / bid, translations=trs)
-        for bid, trs in by_bundle.items()
-    }
-    releases: dict[str, tuple[Translation, ...]] = {}
-    static_pages: dict[str, tuple[Translation, ...]] = {}
-    tags: dict[str, tuple[Tag, ...]] = {}
-    for loc in s.locales:
-        mine = [b.translations[loc] for b in bundles.values() if loc in b.translations]
-        rel = sorted((d for d in mine if not d.is_page), key=lambda d: d.date, reverse=True)
-        releases[loc] = tuple(rel)
-        static_pages[loc] = tuple(d for d in mine if d.is_page)
-        names = sorted({t for d in rel for t in d.tags})
-        tags[loc] = tuple(
-            Tag(
-                name=n,
-                slug=urls.slugify(n),
-                locale=loc,
-                url=urls.tag(s, loc, urls.slugify(n)),
-                releases=tuple(d for d in rel if n in d.tags),
-            )
-            for n in names
-        )
-    missing = tuple(
-        (bid, loc) for bid, b in bundles.items() for loc in s.locales if loc not in b.translations
-    )
-    return Site(
-        settings=s,
-        now=NOW,
-        bundles=bundles,
-        releases=releases,
-        pages=static_pages,
-        tags=tags,
-        missing=missing,
-    )
+    date = datetime(2025, 11, day, 9, 30, tzinfo=TZ)
+    return make_translation(s, bundle, locale, date=date, **values)
 
 
 class FakeImages:
@@ -166,7 +109,7 @@ def render_pages(
 
 def standard_site(tmp_path: Path, **settings_extra: Any) -> Site:
     """Two releases in both locales (one with source and contact), one only in Indonesian."""
-    s = make_settings(tmp_path, **settings_extra)
+    s = render_settings(tmp_path, **settings_extra)
     source = Source("Báo Quốc tế", "https://baoquocte.vn/viet-nam-338048.html")
     contact = Contact("Dewi Lestari", "press@example.org", "+62 21 555 0100")
     docs = []
@@ -185,7 +128,7 @@ def standard_site(tmp_path: Path, **settings_extra: Any) -> Site:
         )
         docs.append(make_doc(s, "press/2025-11-04-trade", loc, day=4, tags=("trade",)))
     docs.append(make_doc(s, "press/2025-11-05-local", "id", day=5, gallery=False))
-    return make_site(s, docs)
+    return assemble_site(s, docs, now=NOW)
 
 
 def text(node: Node | None) -> str:
@@ -312,8 +255,8 @@ def test_hreflang_is_reciprocal_with_x_default(tmp_path: Path) -> None:
 
 
 def test_x_default_is_the_root_when_the_default_locale_is_missing(tmp_path: Path) -> None:
-    s = make_settings(tmp_path)
-    site = make_site(s, [make_doc(s, "press/2025-11-06-only-en", "en")])
+    s = render_settings(tmp_path)
+    site = assemble_site(s, [make_doc(s, "press/2025-11-06-only-en", "en")], now=NOW)
     links = hreflang_map(render_pages(site)["en/press/only-en/index.html"])
     assert links == {
         "en": "https://example.org/portal/en/press/only-en/",
@@ -423,11 +366,11 @@ def test_pictures_are_responsive_and_only_the_first_is_eager(tmp_path: Path) -> 
 
 
 def test_user_text_is_escaped(tmp_path: Path) -> None:
-    s = make_settings(tmp_path)
+    s = render_settings(tmp_path)
     evil = "<script>alert(1)</script>"
     doc = make_doc(s, "press/2025-11-06-x", "id", title=f"Title {evil}", summary=evil)
     doc = replace(doc, photos=(replace(doc.photos[0], caption=f"Cap {evil}"),))
-    pages = render_pages(make_site(s, [doc]))
+    pages = render_pages(assemble_site(s, [doc], now=NOW))
     for path in ("id/press/x/index.html", "id/index.html"):
         page = pages[path]
         for script in page.css("script"):  # only the theme's: site.js and the JSON-LD
@@ -441,13 +384,13 @@ def test_user_text_is_escaped(tmp_path: Path) -> None:
 
 
 def test_preview_banner_only_on_drafts_and_embargoed_releases(tmp_path: Path) -> None:
-    s = make_settings(tmp_path)
+    s = render_settings(tmp_path)
     docs = [
         make_doc(s, "press/2025-11-06-draft", "id", draft=True),
         make_doc(s, "press/2025-11-05-embargo", "id", embargo=NOW + timedelta(days=1)),
         make_doc(s, "press/2025-11-04-public", "id", embargo=NOW - timedelta(days=1)),
     ]
-    site = make_site(s, docs)
+    site = assemble_site(s, docs, now=NOW, include_drafts=True, preview=True)
     preview = render_pages(site, preview=True)
     assert "draf" in text(preview["id/press/draft/index.html"].css_first(".preview-banner"))
     banner = text(preview["id/press/embargo/index.html"].css_first(".preview-banner"))
@@ -463,7 +406,7 @@ def test_preview_banner_only_on_drafts_and_embargoed_releases(tmp_path: Path) ->
 def test_body_placeholders_become_figures_and_urls(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    s = make_settings(tmp_path)
+    s = render_settings(tmp_path)
     body = (
         '<p>See <a href="presssite:doc:press/2025-11-01-other:en#facts">the other</a>, '
         '<a href="presssite:doc:press/2025-11-02-idonly:en">the Indonesian one</a>, '
@@ -480,7 +423,7 @@ def test_body_placeholders_become_figures_and_urls(
         make_doc(s, "press/2025-11-02-idonly", "id", day=2),
     ]
     with caplog.at_level(logging.WARNING, logger="presssite"):
-        page = render_pages(make_site(s, docs))["en/press/main/index.html"]
+        page = render_pages(assemble_site(s, docs, now=NOW))["en/press/main/index.html"]
     body_node = page.css_first(".release-body")
     assert body_node is not None
     links = {text(a): a.attributes["href"] for a in body_node.css("a")}
@@ -546,8 +489,10 @@ def test_teasers_show_localized_date_and_small_lead_photo(tmp_path: Path) -> Non
     ids=["id", "en", "vi"],
 )
 def test_dates_in_each_locale(tmp_path: Path, locale: str, date: str) -> None:
-    s = make_settings(tmp_path, ("id", "en", "vi"))
-    site = make_site(s, [make_doc(s, "press/2025-11-06-x", loc) for loc in s.locales])
+    s = render_settings(tmp_path, ("id", "en", "vi"))
+    site = assemble_site(
+        s, now=NOW, docs=[make_doc(s, "press/2025-11-06-x", loc) for loc in s.locales]
+    )
     pages = render_pages(site)
     assert text(pages[f"{locale}/index.html"].css_first(".teaser time")) == date
     assert text(pages[f"{locale}/press/x/index.html"].css_first(".dateline time")).startswith(date)
@@ -643,9 +588,9 @@ def test_template_errors_name_file_and_line(
 
 
 def test_static_pages_render_with_page_template(tmp_path: Path) -> None:
-    s = make_settings(tmp_path)
+    s = render_settings(tmp_path)
     about = [make_doc(s, f"{PAGES_SECTION}/about", loc, slug="about") for loc in s.locales]
-    pages = render_pages(make_site(s, about))
+    pages = render_pages(assemble_site(s, about, now=NOW))
     page = pages["en/about/index.html"]
     assert page.css_first("article.page h1") is not None
     assert attrs(page, ".site-nav a", "href") == [
@@ -659,7 +604,7 @@ def test_static_pages_render_with_page_template(tmp_path: Path) -> None:
 
 
 def test_static_files_site_overrides_theme(tmp_path: Path) -> None:
-    s = make_settings(tmp_path)
+    s = render_settings(tmp_path)
     (tmp_path / "static").mkdir()
     (tmp_path / "static" / "style.css").write_text("body{}", encoding="utf-8")
     (tmp_path / "static" / "logo.png").write_bytes(b"png")
@@ -676,7 +621,7 @@ def test_templates_are_compiled_before_pages_render(
 ) -> None:
     # Render workers fork after the warm-up: a template it left out (a partial, the base
     # template, a site's own) would be compiled again in every worker.
-    s = make_settings(tmp_path)
+    s = render_settings(tmp_path)
     (tmp_path / "templates" / "partials").mkdir(parents=True)
     (tmp_path / "templates" / "partials" / "extra.html").write_text("<p>extra</p>")
     (tmp_path / "templates" / "broken.html").write_text("{% if %}")  # reported when used
@@ -695,7 +640,7 @@ def test_templates_are_compiled_before_pages_render(
 
 
 def test_template_keys_follow_the_templates_each_kind_of_page_uses(tmp_path: Path) -> None:
-    s = make_settings(tmp_path)
+    s = render_settings(tmp_path)
     site_templates = tmp_path / "templates"
 
     def keys() -> dict[str, str]:

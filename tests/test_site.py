@@ -6,11 +6,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from factories import make_settings, make_translation
 
 from presssite import urls
 from presssite.errors import ContentError
 from presssite.model import Bundle, Translation
-from presssite.settings import Settings, parse
+from presssite.settings import Settings
 from presssite.site import assemble as site
 
 WIB = timezone(timedelta(hours=7))
@@ -19,30 +20,18 @@ NOW = datetime(2026, 1, 31, 9, 0, tzinfo=WIB)
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return parse(
-        {
-            "base_url": "https://example.org/portal/",
-            "default_locale": "id",
-            "locales": ["id", "en"],
-            "page_size": 2,
-        },
-        root=tmp_path,
-        source=tmp_path / "presssite.toml",
-    )
+    return make_settings(tmp_path, page_size=2)
 
 
 def doc(settings: Settings, bundle: str, locale: str, day: int, **fields) -> Translation:
-    section = bundle.split("/")[0]
-    slug = fields.pop("slug", bundle.split("/")[-1])
-    return Translation(
-        bundle=bundle,
-        section=section,
-        locale=locale,
-        path=settings.content_dir / bundle / f"index.{locale}.md",
-        title=fields.pop("title", f"{bundle} {locale}"),
+    """A translation whose slug is its whole folder name, unless ``fields`` gives one."""
+    return make_translation(
+        settings,
+        bundle,
+        locale,
         date=datetime(2026, 1, day, 9, 0, tzinfo=WIB),
-        slug=slug,
-        url=urls.document(settings, locale, section, slug),
+        slug=fields.pop("slug", bundle.split("/")[-1]),
+        title=fields.pop("title", f"{bundle} {locale}"),
         **fields,
     )
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from conftest import make_photo, make_site, run_cli
+from factories import release
 from PIL import Image
 from selectolax.lexbor import LexborHTMLParser
 
@@ -28,12 +29,6 @@ logo = "static/logo.png"
 BUNDLE = "content/press/2026-01-10-partnership"
 SOURCE = "https://baoquocte.vn/viet-nam-tham-du-hoi-nghi-quoc-te-338048.html"
 EVIL = "Breaking </script><script>alert(1)</script> news"
-
-
-def release(title: str, **extra: str) -> str:
-    lines = ["---", f"title: {json.dumps(title)}", "date: 2026-01-10T09:30:00+07:00"]
-    lines += [f"{k}: {v}" for k, v in extra.items()]
-    return "\n".join([*lines, "---", "", "Body.", ""])
 
 
 def photos(caption: str) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, make_site, run_cli
+from factories import release
 from selectolax.lexbor import LexborHTMLParser
 
 from presssite import settings as settings_
@@ -18,12 +19,6 @@ NOW = "2026-03-01T12:00:00+07:00"
 BUNDLE = "content/press/2026-01-10-visit"
 ID_FILE = f"{BUNDLE}/index.id.md"
 EN_FILE = f"{BUNDLE}/index.en.md"
-
-
-def release(title: str, *, body: str = "Isi.", **extra: str) -> str:
-    lines = ["---", f"title: {json.dumps(title)}", "date: 2026-01-10T09:30:00+07:00"]
-    lines += [f"{k}: {v}" for k, v in extra.items()]
-    return "\n".join([*lines, "---", "", body, ""])
 
 
 def git(repo: Path, *args: str, when: str | None = None) -> None:

@@ -5,17 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from factories import make_settings
 
 from presssite import urls
-from presssite.settings import Settings, parse
 
-
-def make_settings(tmp_path: Path, base_url: str = "https://user.github.io/portal/") -> Settings:
-    return parse(
-        {"base_url": base_url, "default_locale": "id", "locales": ["id", "en"]},
-        root=tmp_path,
-        source=tmp_path / "presssite.toml",
-    )
+PAGES_URL = "https://user.github.io/portal/"  # a GitHub Pages project site
 
 
 @pytest.mark.parametrize(
@@ -46,7 +40,7 @@ def test_bundle_slug_drops_the_date_prefix(folder: str, slug: str) -> None:
 
 
 def test_urls_honour_the_sub_path(tmp_path: Path) -> None:
-    s = make_settings(tmp_path)
+    s = make_settings(tmp_path, base_url=PAGES_URL)
     assert urls.home(s, "id") == "/portal/id/"
     assert urls.home(s, "id", 3) == "/portal/id/page/3/"
     assert urls.document(s, "en", "press", "x") == "/portal/en/press/x/"
@@ -60,11 +54,11 @@ def test_urls_honour_the_sub_path(tmp_path: Path) -> None:
 
 
 def test_urls_at_the_domain_root(tmp_path: Path) -> None:
-    s = make_settings(tmp_path, "https://press.example.org")
+    s = make_settings(tmp_path, base_url="https://press.example.org")
     assert urls.home(s, "en") == "/en/"
     assert urls.absolute(s, "/en/") == "https://press.example.org/en/"
 
 
 def test_output_path_refuses_urls_outside_the_base(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
-        urls.output_path(make_settings(tmp_path), "/elsewhere/x/")
+        urls.output_path(make_settings(tmp_path, base_url=PAGES_URL), "/elsewhere/x/")

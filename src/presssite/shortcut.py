@@ -29,6 +29,7 @@ from presssite.cache.manifest import complete, manifest_name, verified
 from presssite.cache.store import BuildCache, digest
 from presssite.content.walk import Tree, fingerprint, walk
 from presssite.model import Bundle, Site
+from presssite.report import BuildReport
 from presssite.settings import Settings
 
 
@@ -38,7 +39,7 @@ class _Record:
     now: datetime  # the clock of the recorded build
     after: datetime | None  # the output holds for clocks strictly between these
     before: datetime | None
-    report: Any  # the build's BuildReport
+    report: BuildReport
 
 
 class Shortcut:
@@ -74,7 +75,7 @@ class Shortcut:
                 git_state(settings.root),
             )
 
-    def unchanged(self) -> Any | None:
+    def unchanged(self) -> BuildReport | None:
         """The last build's report when this build would publish the same output."""
         if self.store is None:
             return None
@@ -97,7 +98,7 @@ class Shortcut:
             self.store.save(self.manifest, found)
         return record.report
 
-    def record(self, report: Any, limits: tuple[datetime | None, datetime | None]) -> None:
+    def record(self, report: BuildReport, limits: tuple[datetime | None, datetime | None]) -> None:
         """Remember a successful build, for the next one to compare with."""
         if self.store is None:
             return
@@ -130,7 +131,9 @@ def now_limits(
     return (max(before) if before else None), (min(after) if after else None)
 
 
-def unchanged_report(previous: Any, timings: dict[str, float], elapsed: float) -> Any:
+def unchanged_report(
+    previous: BuildReport, timings: dict[str, float], elapsed: float
+) -> BuildReport:
     """The last build's report, as the report of a build that redid nothing."""
     parsed = previous.documents_parsed + previous.documents_reused
     return replace(

@@ -24,7 +24,7 @@ import hashlib
 import logging
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -202,10 +202,10 @@ def load(
         found.append((folder, bundle_id, slots))
 
     if tasks:
-        for doc in _parse_all(tasks, settings, tree, store, jobs, meanwhile):
-            results[doc.slot] = doc
-            if cache is not None and doc.full is not None:
-                cache.put(Path(doc.path), doc.cache_key, doc.full)
+        for new in _parse_all(tasks, settings, tree, store, jobs, meanwhile):
+            results[new.slot] = new
+            if cache is not None and new.full is not None:
+                cache.put(Path(new.path), new.cache_key, new.full)
     if store is not None:
         store.finish([d for d in results if d is not None])
 
@@ -252,7 +252,7 @@ def load(
     )
 
 
-def parse_file(settings: Settings, tree: Tree, path: Path) -> StoredDoc:
+def parse_file(settings: Settings, tree: Tree, path: str | Path) -> StoredDoc:
     """Parse one ``index.<locale>.md`` of a bundle that ``tree`` knows, body kept.
 
     The dev server's re-parse of an edited file (``edits``): the same parse, errors and
@@ -365,7 +365,7 @@ class _ParseContext:
     keep_full: bool  # also return the parse with its body (for the in-memory cache)
 
 
-def _parse_chunk(context: _ParseContext, tasks: list[_Task]) -> list[StoredDoc]:
+def _parse_chunk(context: _ParseContext, tasks: Sequence[_Task]) -> list[StoredDoc]:
     from presssite import parallel
 
     own = not parallel.in_worker()  # a worker keeps its writer, flushed after each chunk

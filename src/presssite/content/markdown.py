@@ -42,6 +42,7 @@ from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
@@ -104,7 +105,7 @@ def parser_for(text: str, unsafe_html: bool) -> MarkdownIt:
     return _without(unsafe_html, absent)
 
 
-@lru_cache(maxsize=2 * 2 ** len(_TRIGGERED_RULES))
+@lru_cache(maxsize=2 << len(_TRIGGERED_RULES))  # 2 settings x every subset of the rules
 def _without(unsafe_html: bool, absent: tuple[bool, ...]) -> MarkdownIt:
     full = parser(unsafe_html)
     if not any(absent):
@@ -205,8 +206,7 @@ def render(
     out = _with_figures(md, tokens, refs.photo_src, env) if refs.photo_src else tokens
     html = md.renderer.render(out, md.options, env)
     images = tuple(
-        (src, md.renderer.renderInlineAsText(tok.children or [], md.options, env), ln)
-        for tok, src, ln in refs.images
+        (src, _plain_text(md, tok.children or [], env), ln) for tok, src, ln in refs.images
     )
     return Rendered(
         html=html,
@@ -214,6 +214,13 @@ def render(
         images=images,
         errors=tuple(refs.errors),
     )
+
+
+def _plain_text(md: MarkdownIt, tokens: list[Token], env: dict[str, Any]) -> str:
+    """The text of inline ``tokens`` without markup, as the HTML renderer writes an alt."""
+    renderer = md.renderer
+    assert isinstance(renderer, RendererHTML)  # MarkdownIt's default, which ``_build`` keeps
+    return renderer.renderInlineAsText(tokens, md.options, env)
 
 
 def _with_figures(
@@ -227,7 +234,7 @@ def _with_figures(
         image = _lone_image(tokens, i)
         src = photo_src.get(id(image)) if image is not None else None
         if image is not None and src is not None:
-            alt = md.renderer.renderInlineAsText(image.children or [], md.options, env)
+            alt = _plain_text(md, image.children or [], env)
             html = (
                 f'<presssite-figure src="{escapeHtml(src)}" alt="{escapeHtml(alt)}">'
                 "</presssite-figure>\n"

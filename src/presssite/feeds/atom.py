@@ -128,13 +128,15 @@ def plan(
         if showing is not None and not _shows(recent_docs, showing):
             continue
         recent = [(d.url, d.date, d.title) for d in recent_docs]
+
+        def make_news(loc: str = loc) -> list[OutputFile]:
+            return [OutputFile(path=f"{loc}/news-sitemap.xml", data=news_sitemap(site, loc))]
+
         jobs.append(
             FeedJob(
                 f"{loc}/news-sitemap.xml",
                 digest(base, "news", loc, recent, _publication(settings, loc)),
-                lambda loc=loc: [
-                    OutputFile(path=f"{loc}/news-sitemap.xml", data=news_sitemap(site, loc))
-                ],
+                make_news,
             )
         )
     if showing is not None:
@@ -498,7 +500,9 @@ def _w3c(moment: datetime) -> str:
 
 def _xml(root: ET.Element) -> bytes:
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    # bytes for every encoding but "unicode" (typeshed cannot tell them apart: Any)
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return data + b"\n"
 
 
 def _urlset(settings: Settings, entries: Sequence[SitemapUrl]) -> bytes:

@@ -400,9 +400,10 @@ def _to_rgb(im: Image.Image, icc: bytes | None, transparent: bool) -> Image.Imag
     if mode.startswith("I;16") or mode == "I":
         # 16-bit grey: scale to 8 bits (a plain convert would clip everything to white)
         as_int = im.convert("I") if mode != "I" else im
-        low, high = as_int.getextrema()
+        high = as_int.getextrema()[1]  # one band: its (lowest, highest) value
+        assert isinstance(high, int | float)
         scale = 1 / 256 if mode != "I" or high > 255 else 1.0
-        im = as_int.point(lambda v: v * scale).convert("L")  # type: ignore[arg-type,operator]
+        im = as_int.point(lambda v: v * scale).convert("L")
     elif mode == "F":
         im = im.convert("L")
     elif mode in ("P", "PA"):

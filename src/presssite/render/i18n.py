@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gettext
 import logging
+from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from functools import cache, lru_cache
 from io import BytesIO
@@ -182,7 +183,7 @@ def og_locale(code: str) -> str:
         return "en_US"
     if loc.territory:
         return f"{loc.language}_{loc.territory}"
-    likely: dict[str, str] = get_global("likely_subtags")
+    likely: Mapping[str, str] = get_global("likely_subtags")
     expanded = _parse(likely.get(str(loc)) or likely.get(loc.language) or "")
     if expanded is not None and expanded.territory:
         return f"{loc.language}_{expanded.territory}"

@@ -13,9 +13,9 @@ import gettext
 import hashlib
 import traceback
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Concatenate
 
 from presssite import THEME_DIR
 from presssite.errors import TemplateError
@@ -25,6 +25,12 @@ from presssite.settings import Settings
 if TYPE_CHECKING:
     import jinja2
 
+    # The environment's class: made with a site's settings and message catalogs, then
+    # Jinja's own options.
+    _EnvironmentClass = Callable[
+        Concatenate[Settings, Mapping[str, gettext.NullTranslations], ...], jinja2.Environment
+    ]
+
 
 THEME_PREFIX = "theme"  # "theme/base.html" is always the theme's own template
 NOT_FOUND = "404.html"
@@ -32,13 +38,15 @@ PAGE_TEMPLATES = {"root": "root.html", "404": NOT_FOUND, "home": "home.html", "p
 PAGE_TEMPLATES |= {"tags": "tags.html", "tag": "tag.html", "release": "release.html"}
 # The templates each kind of page is rendered with, besides the ones they load: a
 # release's or a page's figures come from partials/figure.html (``render``).
-KIND_TEMPLATES = {kind: (name,) for kind, name in PAGE_TEMPLATES.items()}
+KIND_TEMPLATES: dict[str, tuple[str, ...]] = {
+    kind: (name,) for kind, name in PAGE_TEMPLATES.items()
+}
 KIND_TEMPLATES["release"] += ("partials/figure.html",)
 KIND_TEMPLATES["page"] += ("partials/figure.html",)
 
 
 @functools.cache
-def _environment_class() -> type[jinja2.Environment]:
+def _environment_class() -> _EnvironmentClass:
     import jinja2
 
     class ThemeEnvironment(jinja2.Environment):
@@ -77,9 +85,10 @@ def make_environment(settings: Settings, *, compiled: Path | None = None) -> jin
             jinja2.PrefixLoader({THEME_PREFIX: theme}),
         ]
     )
+    catalogs = i18n.catalogs(settings)
     env = _environment_class()(
         settings,
-        i18n.catalogs(settings),
+        catalogs,
         loader=loader,
         autoescape=jinja2.select_autoescape(["html", "htm", "xml"]),
         undefined=jinja2.StrictUndefined,
@@ -91,7 +100,7 @@ def make_environment(settings: Settings, *, compiled: Path | None = None) -> jin
         # or until the dev server sees a template change and makes a new one.
         auto_reload=False,
     )
-    i18n.install_translations(env, env.catalogs[settings.default_locale])
+    i18n.install_translations(env, catalogs[settings.default_locale])
     return env
 
 
