@@ -151,7 +151,7 @@ def build(
     if previous is not None:
         for problem in previous.broken:
             log.warning("%s", problem.error(settings).format(relative_to=settings.root))
-        hashes.save(store)
+        hashes.save(store, whole=False)
         if store is not None:
             store.close()
         return unchanged_report(previous, timer.timings, time.perf_counter() - started)
@@ -163,7 +163,7 @@ def build(
         options = dict(preview=preview, jobs=jobs, executor=executor, progress=progress)
         report = work.run(shortcut.tree, target, now, include_drafts, strict, options)
         shortcut.record(report, work.site_now_limits)
-        hashes.save(store)
+        hashes.save(store, whole=True)
         return replace(report, timings=timer.timings, elapsed=time.perf_counter() - started)
     finally:
         work.close()

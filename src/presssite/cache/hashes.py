@@ -28,18 +28,23 @@ class FileHashes:
 
     def __init__(self, known: dict[str, tuple[int, int, str]] | None = None) -> None:
         self.known = known or {}
-        self.used: dict[str, tuple[int, int, str]] = {}  # this build's: what is saved
+        self.used: dict[str, tuple[int, int, str]] = {}  # the files this build looked at
+        self.fresh = 0  # files read and hashed by this build
 
     @classmethod
     def load(cls, store: BuildCache | None) -> FileHashes:
         found = store.load(INDEX) if store is not None else None
         return cls(found if isinstance(found, dict) else None)
 
-    def save(self, store: BuildCache | None) -> None:
-        """Keep the hashes of the files this build read (files gone are dropped)."""
-        if store is not None and self.used != self.known:
-            store.save(INDEX, self.used)
-            self.known = dict(self.used)
+    def save(self, store: BuildCache | None, *, whole: bool) -> None:
+        """Keep the hashes for the next build: after a ``whole`` build, of the files it
+        looked at (files gone are dropped); else the ones kept, with any read anew."""
+        if store is None:
+            return
+        kept = self.used if whole else {**self.known, **self.used}
+        if self.fresh or kept.keys() != self.known.keys():
+            store.save(INDEX, kept)
+            self.known, self.fresh = dict(kept), 0
 
     def sha(self, path: str, size: int, mtime_ns: int) -> str:
         """The SHA-256 of the file ``path`` of that size and mtime (read only if unknown);
@@ -52,6 +57,7 @@ class FileHashes:
             except OSError:
                 return ""
             row = (size, mtime_ns, sha)
+            self.fresh += 1
         self.used[path] = row
         return row[2]
 

@@ -36,9 +36,11 @@ def manifest_name(target: Path) -> str:
 def verified(target: Path, manifest: Manifest) -> dict[str, tuple[str, int, int, int]] | None:
     """``manifest`` as ``target`` holds it now; None when ``target`` is no folder.
 
-    A file as published keeps its row; one whose inode or time changed but whose bytes
-    did not gets its new inode and time; any other file's row gets the identity
-    ``UNKNOWN`` (an output changed by hand: the publish replaces it whole).
+    A file as published keeps its row; one restored elsewhere (a new inode, the size and
+    time it was published with, as ``tar`` and the CI caches keep them), or whose time
+    changed but whose bytes did not, gets its new inode and time; any other file's row
+    gets the identity ``UNKNOWN`` (an output changed by hand: the publish replaces it
+    whole).
     """
     if not target.is_dir() or target.is_symlink():
         return None
@@ -54,6 +56,8 @@ def verified(target: Path, manifest: Manifest) -> dict[str, tuple[str, int, int,
             continue
         if (st.st_ino, st.st_size, st.st_mtime_ns) == (ino, size, mtime):
             out[rel] = row
+        elif (st.st_size, st.st_mtime_ns) == (size, mtime):  # restored, times kept (tar)
+            out[rel] = (ident, st.st_ino, size, mtime)
         elif ident.startswith("sha:") and st.st_size == size and _sha(path) == ident[4:]:
             out[rel] = (ident, st.st_ino, size, st.st_mtime_ns)
         else:
