@@ -13,6 +13,7 @@ that same state, at the same path (a runner's checkout folder never moves).
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -73,8 +74,9 @@ class CiDeploy:
         added = press / f"{newest.name}-new"
         shutil.copytree(newest, added)
         for page in added.glob("index.*.md"):
-            text = page.read_text(encoding="utf-8")
-            page.write_text(text.replace('title: "', 'title: "New: ', 1), encoding="utf-8")
+            text = page.read_text(encoding="utf-8").replace('title: "', 'title: "New: ', 1)
+            text = re.sub(r"^slug: (.*)$", r"slug: \1-new", text, count=1, flags=re.M)
+            page.write_text(text, encoding="utf-8")
         self._git(self.site, "add", "-A")
         self._git(self.site, "commit", "-q", "-m", "one new release")
 
