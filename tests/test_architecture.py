@@ -38,6 +38,7 @@ RANKS = {
     "build": 82,
     "deploy": 85,
     "scaffold": 85,
+    "importer": 87,
     "serve": 90,
     "cli": 100,
     "__main__": 110,

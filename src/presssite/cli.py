@@ -374,6 +374,63 @@ def new_press(title: str, date_text: str | None, site_dir: Path) -> None:
         click.echo(str(path))
 
 
+@main.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--locale", required=True, help="The article's language, one of the site's.")
+@click.option("--title", required=True, help="The release's title in that language.")
+@click.option(
+    "--date", "date_text", metavar="ISO", help="Release date.  [default: the bundle's, else now]"
+)
+@click.option("--section", default="press", show_default=True, help="Folder of a new bundle.")
+@click.option(
+    "--photos",
+    "photos_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="One photo per image of the text, in name order.",
+)
+@click.option(
+    "--into",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="BUNDLE",
+    help="Add the translation to this bundle, reusing its photos.",
+)
+@click.option("--fetch", is_flag=True, help="Download the images' http(s) URLs.")
+@click.option("--source-name", metavar="NAME", help="The source's name.  [default: its host]")
+@site_option
+def import_(
+    file: Path,
+    locale: str,
+    title: str,
+    date_text: str | None,
+    section: str,
+    photos_dir: Path | None,
+    into: Path | None,
+    fetch: bool,
+    source_name: str | None,
+    site_dir: Path,
+) -> None:
+    """Make a draft release of FILE, a translated article pasted as plain text."""
+    from presssite import scaffold
+    from presssite.importer import command as importer
+
+    with reported(site_dir):
+        settings = load_settings(site_dir)
+        request = importer.Request(
+            file=file,
+            locale=locale,
+            title=title,
+            when=scaffold.parse_date(date_text, settings.tz) if date_text else None,
+            section=section,
+            photos=photos_dir,
+            into=into,
+            fetch=fetch,
+            source_name=source_name,
+        )
+        imported = importer.run(settings, request)
+    click.echo(importer.summary(imported, request))
+
+
 @main.command()
 @site_option
 @click.option("--now", "now_text", metavar="ISO", help="List embargoes after this instant.")

@@ -269,15 +269,8 @@ def new_press(
     when: datetime | None = None,
 ) -> list[Path]:
     """Create ``content/press/<date>-<slug>/index.<locale>.md`` for every locale."""
-    slug = slugify(title)
-    if not slug:
-        raise UsageError(
-            f"the title {title!r} gives an empty URL slug",
-            key="TITLE",
-            hint="use a title with letters or digits",
-        )
     when = _local_now(settings, when)
-    bundle = settings.content_dir / "press" / f"{when.date().isoformat()}-{slug}"
+    bundle = bundle_folder(settings, title, when=when)
     files: dict[Path, str | bytes] = {
         bundle / f"index.{loc}.md": _release_text(
             title=title,
@@ -290,6 +283,21 @@ def new_press(
         for loc in settings.locales
     }
     return _write_all(files)
+
+
+def bundle_folder(
+    settings: settings_.Settings, title: str, *, when: datetime, section: str = "press"
+) -> Path:
+    """Where a new release goes: ``content/<section>/<date>-<slug of the title>``."""
+    slug = slugify(title)
+    if not slug:
+        raise UsageError(
+            f"the title {title!r} gives an empty URL slug",
+            key="TITLE",
+            hint="use a title with letters or digits",
+        )
+    day = _local_now(settings, when).date().isoformat()
+    return settings.content_dir / section / f"{day}-{slug}"
 
 
 def _local_now(settings: settings_.Settings, when: datetime | None) -> datetime:

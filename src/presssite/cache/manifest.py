@@ -3,9 +3,9 @@
 A manifest maps each output path to what was published there ("sha:<hex>" of its
 bytes) and the inode, size and modification time the published file had. One ``lstat``
 per file then tells that the folder is still as published. A folder restored from
-elsewhere (a CI cache unpacked into a fresh clone) has new inodes and times and the
-same bytes: a file whose stat changed is then known unchanged by the hash of its bytes
-(``verified``).
+elsewhere (a CI cache unpacked into a fresh clone) has new inodes and the same bytes: a
+file of the size and time it was published with (``tar`` keeps times), or of a new time
+and the same bytes, counts as published (``verified``).
 """
 
 from __future__ import annotations

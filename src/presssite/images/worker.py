@@ -98,6 +98,30 @@ def read_embedded_metadata(path: Path) -> tuple[str, str]:
         return _embedded(im)
 
 
+def check(path: Path, *, max_pixels: int) -> str:
+    """The photo's Pillow format ("JPEG") once every pixel decodes; else ``PhotoProblem``.
+
+    For a photo about to enter a site (``presssite import``): the refusals a build would
+    make of it (``probe``'s, then the decode's), so a bomb, a truncated or a corrupt file
+    is refused before it is copied in rather than by the build that processes it.
+    """
+    probe(path, max_pixels=max_pixels)
+    with open_image(path) as im:
+        fmt = im.format or ""
+        try:
+            im.load()
+        except Exception as exc:  # noqa: BLE001 - Pillow raises many types for broken files
+            raise PhotoProblem(decode_problem(exc)) from None
+    return fmt
+
+
+def decode_problem(exc: Exception) -> str:
+    """Why a photo whose header reads failed to decode, in a user's words."""
+    if isinstance(exc, Image.DecompressionBombError):
+        return f"refused: {exc}"
+    return f"cannot decode: {str(exc) or type(exc).__name__}"
+
+
 @contextmanager
 def open_image(source: Path | io.BytesIO, *, close: bool = True) -> Iterator[Image.Image]:
     """``Image.open`` that turns every failure into ``PhotoProblem``; lazy, like it."""
@@ -323,11 +347,8 @@ def run_job(job: Job) -> Outcome:
         _make_variants(data, job, missing, sha)
     except PhotoProblem as exc:
         return Outcome(job.path, sha256=sha, decoded=True, error=str(exc))
-    except Image.DecompressionBombError as exc:
-        return Outcome(job.path, sha256=sha, decoded=True, error=f"refused: {exc}")
     except Exception as exc:  # noqa: BLE001 - Pillow raises many types for broken files
-        reason = str(exc) or type(exc).__name__
-        return Outcome(job.path, sha256=sha, decoded=True, error=f"cannot decode: {reason}")
+        return Outcome(job.path, sha256=sha, decoded=True, error=decode_problem(exc))
     return Outcome(job.path, sha256=sha, decoded=True)
 
 

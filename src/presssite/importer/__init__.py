@@ -1,0 +1,1 @@
+"""``presssite import``: a release from the plain text of a translated article."""
