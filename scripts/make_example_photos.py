@@ -587,7 +587,8 @@ def main() -> None:
                 f"{path.relative_to(ROOT)}  {size[0]}x{size[1]}  {path.stat().st_size // 1024} KiB"
             )
     STATIC.mkdir(parents=True, exist_ok=True)
-    emblem(256).save(STATIC / "logo.png", optimize=True)
+    emblem(256).save(STATIC / "logo.png", optimize=True)  # structured data: 112 px or more
+    emblem(96).save(STATIC / "logo-header.png", optimize=True)  # 3rem high at up to 2x
     emblem(64).save(STATIC / "favicon.ico", sizes=[(16, 16), (32, 32), (48, 48), (64, 64)])
     print(f"{sum(len(p) for p in PHOTOS.values())} photos, {total / 1e6:.1f} MB; logo, favicon")
 

@@ -19,8 +19,10 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "presssite"
 RANKS = {
     "__init__": 0,
     "errors": 1,
+    "keycheck": 1.5,
     "settings": 2,
     "parallel": 2,
+    "leftovers": 1,
     "model": 3,
     "urls": 4,
     # the stages, in the order data flows through them
@@ -36,30 +38,23 @@ RANKS = {
     "shortcut": 80,
     "renderstage": 81,
     "build": 82,
+    "ghpages": 84,
+    "workflow": 84,
     "deploy": 85,
     "scaffold": 85,
     "importer": 87,
     "serve": 90,
+    "options": 99,
+    "summaries": 99,
+    "reporting": 99,
     "cli": 100,
     "__main__": 110,
 }
 STAGES = ("cache", "content", "site", "images", "render", "feeds", "output", "serve")
-BASE = {"__init__", "errors", "settings", "parallel", "model", "urls"}
+BASE = {"__init__", "errors", "keycheck", "settings", "parallel", "leftovers", "model", "urls"}
 
 # Modules still over the size limit, each to be split by job; the list only shrinks.
-OVER_LIMIT = {
-    "cli",
-    "content.frontmatter",
-    "content.load",
-    "content.markdown",
-    "deploy",
-    "feeds.atom",
-    "images.stage",
-    "images.worker",
-    "render.pages",
-    "serve.server",
-    "settings",
-}
+OVER_LIMIT = {}
 LIMIT = 400
 
 
@@ -131,7 +126,9 @@ def test_images_use_only_the_core() -> None:
 
 
 def test_devserver_knows_nothing_of_presssite() -> None:
-    assert presssite_imports("serve.server") == set()
+    # The generic preview server is two modules: the watcher and its HTTP side.
+    assert presssite_imports("serve.server") <= {"serve.httpd"}
+    assert presssite_imports("serve.httpd") <= {"serve.server"}
 
 
 @pytest.mark.parametrize("name", modules())

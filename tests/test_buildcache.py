@@ -185,18 +185,28 @@ def test_one_edit_rerenders_only_the_pages_that_show_it(tmp_path: Path) -> None:
 
     report = run(root, root / "build")
 
-    # Its page, the en list pages it is on (home page 3 of 3, page 3 of the ekonomi
-    # topic): releases are 8..1 newest first, three a page, release 7 has no en.
-    shown = {"en/press/release-2/index.html", "en/page/3/index.html"}
-    shown.add("en/tags/ekonomi/page/3/index.html")
+    # Only its page: the en list pages it is on (home page 2 of 3, page 2 of the ekonomi
+    # topic) read its title and summary, not its body.
     assert report.documents_parsed == 1
-    assert report.pages_rendered == len(shown)
+    assert report.pages_rendered == 1
     assert report.publish_mode == "in place"
     after = html(root / "build")
     replaced = {p for p in before if after[p] != before[p]}
-    assert replaced == {"en/press/release-2/index.html"}  # the lists' bytes did not change
+    assert replaced == {"en/press/release-2/index.html"}
     assert set(after) == set(before)
     assert "Edited body." in (root / "build/en/press/release-2/index.html").read_text()
+
+    # A new summary: the page and the lists that show it (releases are 8..1 newest
+    # first, three a page, release 7 has no en).
+    path.write_text(
+        release("Rilis 2 en", date, body="Edited body.", summary="New summary.", tags="[ekonomi]")
+    )
+    report = run(root, root / "build")
+    shown = {"en/press/release-2/index.html", "en/page/2/index.html"}
+    shown.add("en/tags/ekonomi/page/2/index.html")
+    assert report.pages_rendered == len(shown)
+    after, before = html(root / "build"), after
+    assert {p for p in before if after[p] != before[p]} == shown
 
 
 def test_warnings_are_given_again_by_a_no_change_rebuild(

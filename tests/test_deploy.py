@@ -337,6 +337,89 @@ def test_no_build_publishes_existing_output(tmp_path: Path) -> None:
     assert published(bare, tmp_path)["marker.txt"] == b"kept"
 
 
+# --------------------------------------------------------------------------- previews
+
+MARKER = ".presssite-preview.json"
+SECRET = "content/press/2026-01-20-secret/index.en.md"
+
+
+def hidden_release(site: Path, **extra: str) -> None:
+    """Add a release the public must not see yet, and commit it."""
+    lines = "".join(f"{k}: {v}\n" for k, v in extra.items())
+    path = site / SECRET
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        f"---\ntitle: Secret Accord\ndate: 2026-01-20T09:00:00+07:00\n{lines}---\n\nSecret.\n",
+        encoding="utf-8",
+    )
+    git(site, "add", "-A")
+    git(site, "commit", "--quiet", "-m", "A hidden release")
+
+
+PREVIEWS = {
+    "drafts": ({"draft": "true"}, ["--drafts"], "drafts shown (--drafts)"),
+    "future-clock": (
+        {"embargo": "2099-01-01T09:00:00+07:00"},
+        ["--now", "2099-01-02T00:00:00+07:00"],
+        "built with --now 2099-01-02T00:00:00+07:00, ahead of the real clock",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", PREVIEWS)
+def test_no_build_refuses_a_preview_unless_forced(tmp_path: Path, kind: str) -> None:
+    fields, flags, reason = PREVIEWS[kind]
+    site, bare = make_repo(tmp_path)
+    hidden_release(site, **fields)
+    assert run_cli("build", "--site", site, *flags).returncode == 0
+    assert (site / "build/en/press/secret/index.html").is_file()  # the preview shows it
+
+    refused = run_cli("deploy", "--site", site, "--no-build")
+    assert refused.returncode == 1
+    assert f"the output is a preview ({reason})" in refused.stderr
+    assert "nothing was published" in refused.stderr
+    assert git(bare, "branch", "--list", "gh-pages") == ""
+    dry = run_cli("deploy", "--site", site, "--no-build", "--dry-run")
+    assert dry.returncode == 1 and "preview" in dry.stderr
+
+    forced = run_cli("deploy", "--site", site, "--no-build", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert "warning: the output is a preview" in forced.stderr
+    assert "published anyway (--force)" in forced.stderr
+    assert "en/press/secret/index.html" in published(bare, tmp_path)
+
+
+def test_a_public_build_removes_the_preview_mark(tmp_path: Path) -> None:
+    site, bare = make_repo(tmp_path)
+    hidden_release(site, draft="true")
+    assert run_cli("build", "--site", site, "--drafts").returncode == 0
+    assert (site / "build" / MARKER).is_file()
+    assert run_cli("build", "--site", site).returncode == 0
+    assert not (site / "build" / MARKER).exists()
+    result = run_cli("deploy", "--site", site, "--no-build")
+    assert result.returncode == 0, result.stderr
+    assert "en/press/secret/index.html" not in published(bare, tmp_path)
+
+
+def test_a_clock_in_the_past_is_no_preview(tmp_path: Path) -> None:
+    site, _ = make_repo(tmp_path)
+    assert run_cli("build", "--site", site, "--now", "2026-02-01T00:00:00+07:00").returncode == 0
+    assert not (site / "build" / MARKER).exists()
+
+
+def test_deploy_builds_the_public_site_at_the_real_clock(tmp_path: Path) -> None:
+    site, bare = make_repo(tmp_path)
+    hidden_release(site, embargo="2099-01-01T09:00:00+07:00")
+    assert run_cli("build", "--site", site, "--now", "2099-01-02T00:00:00+07:00").returncode == 0
+    assert (site / "build" / MARKER).is_file()
+    result = run_cli("deploy", "--site", site)
+    assert result.returncode == 0, result.stderr
+    files = published(bare, tmp_path)
+    assert "en/press/secret/index.html" not in files
+    assert MARKER not in files
+    assert not (site / "build" / MARKER).exists()
+
+
 # --------------------------------------------------------------------------- pure policy
 
 

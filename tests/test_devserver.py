@@ -17,14 +17,9 @@ from pathlib import Path
 import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from presssite.serve.server import (
-    DevServer,
-    PortInUse,
-    Problem,
-    RebuildResult,
-    is_editor_temp,
-    route,
-)
+from presssite.leftovers import unwanted
+from presssite.serve.httpd import Problem, RebuildResult, route
+from presssite.serve.server import DevServer, PortInUse
 
 SECRET = "top-secret-outside-the-site"
 INDEX = "<!doctype html><html><head><title>Home</title></head><body><p>home</p></body></html>"
@@ -85,6 +80,7 @@ def server(site: Path, recorder: Recorder) -> Iterator[DevServer]:
         rebuild=recorder,
         watch=[site / "src"],
         ignore=[site / "src" / "ignored"],
+        ignore_name=unwanted,
         port=0,
         base_path="/portal/",
         debounce=0.08,
@@ -374,13 +370,25 @@ def test_editor_temp_and_ignored_files_alone_do_not_rebuild(
     assert recorder.calls == []
 
 
-@pytest.mark.parametrize(
-    ("name", "temp"),
-    [("a.md", False), (".a.md.swp", True), ("a.md~", True), (".#a.md", True), ("4913", True)],
-    ids=["markdown", "vim-swap", "backup", "emacs-lock", "vim-probe"],
-)
-def test_is_editor_temp(name: str, temp: bool) -> None:
-    assert is_editor_temp(name) is temp
+def test_sed_in_place_reports_only_the_edited_file(
+    server: DevServer, site: Path, recorder: Recorder
+) -> None:
+    """A real ``sed -i``: its temporary file (created, written, renamed) is not a change."""
+    import shutil
+    import subprocess
+
+    target = site / "src" / "style.css"
+    target.write_text("a { color: red }\n")
+    time.sleep(0.4)
+    recorder.calls.clear()
+    sed = shutil.which("sed")
+    assert sed is not None
+    subprocess.run([sed, "-i", "s/red/blue/", str(target)], check=True)
+    deadline = time.monotonic() + 5
+    while not recorder.calls and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.3)
+    assert recorder.calls == [{target}]
 
 
 def test_changes_during_a_rebuild_give_exactly_one_more(

@@ -381,3 +381,134 @@ def test_all_problems_are_reported_together(tmp_path: Path) -> None:
         ("embargoo", 4),
         ("photos[0].caption", 8),
     ]
+
+
+# --------------------------------------------------------------------------- hostile blocks
+
+LAUGHS = "\n".join(
+    ["title: T", "date: 2025-11-06T09:30:00+07:00", 'a: &a ["lol","lol","lol","lol","lol"]']
+    + [
+        f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]"
+        for prev, name in zip("abcdefgh", "bcdefghi", strict=False)
+    ]
+    + ["tags: *i"]
+)
+
+
+@pytest.mark.parametrize(
+    ("front", "line", "fragment"),
+    [
+        pytest.param(LAUGHS, 4, "anchors and aliases", id="billion-laughs"),
+        pytest.param("title: &t T\ndate: 2025-11-06", 2, "anchors and aliases", id="anchor"),
+        pytest.param("title: T\nslug: !!python/name:os.system x", 3, "tag", id="python-tag"),
+        pytest.param("title: T\ntags: !!set {a: null}", 3, "tag", id="set-tag"),
+        pytest.param("title: T\nsummary: !custom x", 3, "tag", id="local-tag"),
+        pytest.param(
+            "title: T\nextra: " + "[" * 40 + "]" * 40, 3, "nested too deeply", id="deep-flow"
+        ),
+        pytest.param(
+            "title: T\nextra:\n" + "\n".join(" " * i + f"k{i}:" for i in range(1, 12)) + " x",
+            11,
+            "nested too deeply",
+            id="deep-block",
+        ),
+        pytest.param("title: T\nextra:\n" + "- " * 12 + "x", 4, "nested too deeply", id="dashes"),
+        pytest.param("title: T\nsummary: " + "x" * 70_000, 1, "too long", id="huge"),
+    ],
+)
+def test_hostile_front_matter_is_refused_with_its_line(
+    front: str, line: int, fragment: str
+) -> None:
+    with pytest.raises(ContentError) as caught:
+        split(doc(front), FILE)
+    assert caught.value.path == FILE
+    assert caught.value.line == line
+    assert fragment in caught.value.message
+    assert caught.value.hint
+
+
+def test_plain_brackets_and_stars_in_text_are_fine(tmp_path: Path) -> None:
+    front, errors = typed(
+        doc(
+            'title: "Five stars: *****, and [[brackets]]"',
+            "date: 2025-11-06T09:30:00+07:00",
+            "summary: Great news! Rates fall & rise",
+            "tags: [a, b]",
+            "extra: {a: {b: {c: [1, 2, {d: x}]}}}",
+        ),
+        make_settings(tmp_path),
+    )
+    assert errors == []
+    assert front is not None
+    assert front.title == "Five stars: *****, and [[brackets]]"
+    assert front.summary == "Great news! Rates fall & rise"
+    assert front.extra == {"a": {"b": {"c": [1, 2, {"d": "x"}]}}}
+
+
+def test_standard_scalar_tags_are_allowed(tmp_path: Path) -> None:
+    front, errors = typed(
+        doc("title: !!str 2025", "date: 2025-11-06T09:30:00+07:00"), make_settings(tmp_path)
+    )
+    assert errors == []
+    assert front is not None and front.title == "2025"
+
+
+def test_unclosed_quote_is_reported_where_it_opens() -> None:
+    text = doc(
+        'title: "Vietnam attends conference on online scams',  # 2: the quote opens here
+        "date: 2025-11-06T09:30:00+07:00",
+        "summary: One or two sentences.",
+        "tags: [diplomacy, cybercrime]",
+        "slug: vietnam-attends-conference",
+        "contact:",
+        "  name: Dewi Lestari",
+        "  email: press@example.org",
+        "source:",
+        '  name: "Báo Quốc tế"',  # 11: YAML stops here
+        "  url: https://baoquocte.vn/x.html",
+    )
+    with pytest.raises(ContentError) as caught:
+        split(text, FILE)
+    assert caught.value.line == 2
+    assert "YAML stopped at line 11" in caught.value.message
+    assert caught.value.hint is not None and "quote" in caught.value.hint
+
+
+def test_error_inside_a_mapping_names_the_mapping_start() -> None:
+    text = doc("title: T", "contact:", "  name: X", "  email: a@b.org", " phone: 1")
+    with pytest.raises(ContentError) as caught:
+        split(text, FILE)
+    assert caught.value.line == 6
+    assert "starts at line" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://b](javascript:x)aoquocte.vn/",
+        "https://[::1/x",
+        "https://example.org:99999/",
+        "javascript:alert(1)",
+        "https:///path-only",
+        "https://exa mple.org/",
+    ],
+    ids=["bracket-ipv6", "open-ipv6", "port-out-of-range", "javascript", "no-host", "space"],
+)
+def test_malformed_source_url_names_the_key(tmp_path: Path, url: str) -> None:
+    front, errors = typed(
+        doc(
+            "title: T",
+            "date: 2025-11-06T09:30:00+07:00",
+            "source:",
+            f"  url: {json_string(url)}",  # 5
+        ),
+        make_settings(tmp_path),
+    )
+    assert [(e.key, e.line) for e in errors] == [("source.url", 5)]
+    assert "not an absolute http(s) URL" in errors[0].message or "URL" in errors[0].message
+
+
+def json_string(value: str) -> str:
+    import json
+
+    return json.dumps(value)

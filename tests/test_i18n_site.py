@@ -135,8 +135,12 @@ def test_site_catalog_overrides_and_adds_locales_through_build(tmp_path: Path) -
         {
             "locales/id/LC_MESSAGES/messages.po": po_id,
             "locales/fr/LC_MESSAGES/messages.po": po_fr,
-            "content/press/2026-01-10-x/index.id.md": release("Rilis", source=SOURCE),
-            "content/press/2026-01-10-x/index.fr.md": release("Communiqué", source=SOURCE),
+            "content/press/2026-01-10-x/index.id.md": release(
+                "Rilis", source=SOURCE, summary="Ringkasan."
+            ),
+            "content/press/2026-01-10-x/index.fr.md": release(
+                "Communiqué", source=SOURCE, summary="Résumé."
+            ),
         },
         settings=settings,
     )

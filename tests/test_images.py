@@ -22,6 +22,8 @@ from factories import assemble_site, make_settings, make_translation
 from PIL import Image, ImageCms, ImageOps
 
 from presssite.errors import ErrorList, ImageError, PresssiteError
+from presssite.images import index as imageindex
+from presssite.images import reading as imagereading
 from presssite.images import stage as images
 from presssite.images import worker as imagework
 from presssite.images.geometry import (
@@ -215,13 +217,13 @@ def test_plan_reads_each_header_once_across_locales(tmp_path, monkeypatch):
     settings = image_settings(tmp_path)
     site = photo_site(settings, {"press/x": [photo(p, p.name) for p in paths]})
     calls: list[Path] = []
-    real = images.probe
+    real = imageindex.probe
 
-    def counting(path: Path, *, max_pixels: int) -> imagework.Probe:
+    def counting(path: Path, *, max_pixels: int) -> imagereading.Probe:
         calls.append(path)
         return real(path, max_pixels=max_pixels)
 
-    monkeypatch.setattr(images, "probe", counting)
+    monkeypatch.setattr(imageindex, "probe", counting)
     images.plan(site, settings)
     assert sorted(calls) == sorted(paths)
 
@@ -399,8 +401,17 @@ def test_metadata_is_stripped_but_credit_travels(tmp_path):
     settings = image_settings(tmp_path, formats=["webp", "jpeg", "png"])
     site = photo_site(settings, {"press/x": [photo(src, "gps.jpg", credit="Báo Quốc tế")]})
     result = build(settings, site)
-    assert len(result.files) == 2 * 3 * 2 + 2 * 3  # locales x formats x widths, and crops
-    for f in result.files:
+    thumbs = [f for f in result.files if not f.path.endswith("-full.jpg")]
+    downloads = [f for f in result.files if f.path.endswith("-full.jpg")]
+    assert len(thumbs) == 2 * 3 * 2 + 2 * 3  # locales x formats x widths, and crops
+    assert len(downloads) == 2  # one full-size download per locale
+    for f in downloads:
+        data = f.source.read_bytes()
+        assert not Image.open(io.BytesIO(data)).getexif().get_ifd(GPS_IFD), f.path
+        leaks = (b"SecretCam", b"GPSLatitude", b"Photoshop 3.0")  # the IPTC block is gone
+        assert not [leak for leak in leaks if leak in data], f.path
+        assert b"secret caption" in data  # the caption the page shows (embedded), as XMP
+    for f in thumbs:
         data = f.source.read_bytes()
         out = Image.open(io.BytesIO(data))
         tags = out.getexif()
@@ -419,7 +430,8 @@ def test_no_credit_means_no_exif_at_all(tmp_path):
     settings = image_settings(tmp_path)
     site = photo_site(settings, {"press/x": [photo(src, "n.jpg", caption="x")]})
     for f in build(settings, site).files:
-        assert not Image.open(f.source).getexif(), f.path
+        if not f.path.endswith("-full.jpg"):  # a download carries its caption
+            assert not Image.open(f.source).getexif(), f.path
 
 
 def test_truncated_photo_is_an_error_not_a_traceback(tmp_path):
@@ -459,7 +471,7 @@ def test_iptc_caption_and_credit_fill_what_front_matter_left_out(tmp_path):
         (2, 80): b"Bao Chi",
     }
     save_jpeg(src, extra=_app13(iptc))
-    assert imagework.read_embedded_metadata(src) == (
+    assert imagereading.read_embedded_metadata(src) == (
         "Wakil Menteri di Bangkok, Thái Lan",
         "Bao Chi",
     )
@@ -522,7 +534,8 @@ def test_cold_build_decodes_each_photo_once(tmp_path):
     assert (result.processed, result.cached) == (3, 0)
     variants = 3 * 2 * 2 * 2  # photos x locales x formats x widths
     crops = 3 * 2 * 3  # photos x locales x aspect ratios
-    assert len(result.files) == variants + crops
+    downloads = 3 * 2  # photos x locales
+    assert len(result.files) == variants + crops + downloads
     assert all(f.source.is_file() for f in result.files)
     assert all(images.cache_folder(settings) in f.source.parents for f in result.files)
 
@@ -530,7 +543,7 @@ def test_cold_build_decodes_each_photo_once(tmp_path):
 def test_rebuild_with_nothing_changed_decodes_nothing(tmp_path, monkeypatch):
     settings, site, _ = make_three(tmp_path)
     first = build(settings, site)
-    monkeypatch.setattr(images, "probe", _fail)  # headers come from the index
+    monkeypatch.setattr(imageindex, "probe", _fail)  # headers come from the index
     monkeypatch.setattr(imagework, "run_job", _fail)  # no job is even sent
     again = build(settings, site)
     assert (again.processed, again.cached, again.pruned) == (0, 3, 0)
@@ -571,8 +584,10 @@ def test_quality_change_re_renders_and_prunes_old_variants(tmp_path):
     second = build(settings2, photo_site(settings2, {"press/x": site.translations()[0].photos}))
     assert second.processed == 3
     assert {f.path for f in second.files} == {f.path for f in first.files}
-    assert second.pruned == len({f.source for f in first.files})
-    assert not any(f.source.exists() for f in first.files)
+    # a download keeps the photo's own data: the thumbnails' quality does not change it
+    thumbs = {f.source for f in first.files if not f.path.endswith("-full.jpg")}
+    assert second.pruned == len(thumbs)
+    assert not any(path.exists() for path in thumbs)
     assert all(f.source.stat().st_size < sizes[f.path] for f in second.files if "-400." in f.path)
 
 

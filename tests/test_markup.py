@@ -10,7 +10,8 @@ import pytest
 from factories import make_settings
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from presssite.content.markdown import Rendered, bundle_relative, parser, parser_for, render
+from presssite.content.markdown import Rendered, parser, parser_for, render
+from presssite.content.references import bundle_relative
 from presssite.model import Reference
 
 BODY_LINE = 10  # the body starts on line 10 of the file in these tests

@@ -21,6 +21,7 @@ BUNDLE = "content/press/2026-01-10-visit"
 
 def release(title: str, body: str, **extra: str) -> str:
     lines = ["---", f"title: {json.dumps(title)}", "date: 2026-01-10T09:30:00+07:00"]
+    lines.append('summary: "The lead."')  # an empty one is a warning of its own
     lines += [f"{k}: {v}" for k, v in extra.items()]
     return "\n".join([*lines, "---", "", body, ""])
 
@@ -71,7 +72,7 @@ def test_a_broken_body_link_is_reported_with_its_file_and_line(tmp_path: Path, t
     result = run_cli("build", "--site", root, "--now", NOW)
     assert result.returncode == 0, result.stderr
     # front matter is lines 1-4, the body starts on line 6: the link is on line 8
-    assert "content/press/2026-01-10-visit/index.en.md:8:" in result.stderr
+    assert "content/press/2026-01-10-visit/index.en.md:9:" in result.stderr
     assert "/portal/en/press/" in result.stderr
     assert result.stderr.count("warning:") == 1
     assert "broken internal links and images: 1" in result.stdout
@@ -95,7 +96,7 @@ def test_strict_fails_and_keeps_the_old_output(tmp_path: Path, cache: tuple[str,
     )
     result = run_cli("build", "--site", root, "--now", NOW, "--strict", *cache)
     assert result.returncode == 1
-    assert "content/press/2026-01-10-visit/index.en.md:8:" in result.stderr
+    assert "content/press/2026-01-10-visit/index.en.md:9:" in result.stderr
     assert "/portal/en/press/nope/" in result.stderr
     assert "Traceback" not in result.stderr
     assert page.read_bytes() == before
@@ -109,7 +110,7 @@ def test_a_site_path_without_the_base_path_is_reported(tmp_path: Path) -> None:
     root = make_site(tmp_path, {f"{BUNDLE}/index.en.md": release("Visit", body)})
     result = run_cli("build", "--site", root, "--now", NOW)
     assert result.returncode == 0
-    assert "index.en.md:8:" in result.stderr
+    assert "index.en.md:9:" in result.stderr
     assert "outside the site's base path /portal/" in result.stderr
 
 
@@ -125,7 +126,7 @@ def test_a_link_to_an_embargoed_release_is_reported(tmp_path: Path) -> None:
     )
     result = run_cli("build", "--site", root, "--now", NOW, "--strict")
     assert result.returncode == 1
-    assert "index.en.md:8:" in result.stderr
+    assert "index.en.md:9:" in result.stderr
 
 
 def test_a_template_link_is_reported_once_with_its_page_count(tmp_path: Path) -> None:
@@ -204,14 +205,14 @@ def test_rebuilds_report_broken_links_with_their_current_lines(tmp_path: Path) -
         {f"{BUNDLE}/index.en.md": release("Visit", body), other: release("Other", "Body.")},
     )
     where = "content/press/2026-01-10-visit/index.en.md"
-    assert f"{where}:8:" in run_cli("build", "--site", root, "--now", NOW).stderr
+    assert f"{where}:9:" in run_cli("build", "--site", root, "--now", NOW).stderr
     (root / other).write_text(release("Other", "Body, edited."), encoding="utf-8")
     again = run_cli("build", "--site", root, "--now", NOW, "--timings")
     assert "documents parsed 1," in again.stdout  # a rebuild, not the no-change shortcut
-    assert f"{where}:8:" in again.stderr and again.stderr.count("warning:") == 1
+    assert f"{where}:9:" in again.stderr and again.stderr.count("warning:") == 1
     (root / where).write_text(release("Visit", "New first.\n\n" + body), encoding="utf-8")
     moved = run_cli("build", "--site", root, "--now", NOW)
-    assert f"{where}:10:" in moved.stderr and moved.stderr.count("warning:") == 1
+    assert f"{where}:11:" in moved.stderr and moved.stderr.count("warning:") == 1
     (root / where).write_text(release("Visit", body.replace("nope", "other")), encoding="utf-8")
     fixed = run_cli("build", "--site", root, "--now", NOW, "--strict")
     assert fixed.returncode == 0 and "warning" not in fixed.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -285,8 +286,11 @@ def test_root_lists_every_locale_home_and_redirects_by_browser_language(tmp_path
         ("/portal/id/", "id", "id"),
         ("/portal/en/", "en", "en"),
     ]
-    script = text(root.css_first("head script"))
-    assert "navigator.languages" in script and '"/portal/en/"' in script
+    script = root.css_first("head script")
+    assert script.attributes["src"] == "/portal/static/root.js"  # a file: no inline script
+    homes = json.loads(script.attributes["data-homes"] or "")
+    assert homes == {"id": "/portal/id/", "en": "/portal/en/"}
+    assert script.attributes["data-default"] == "id"
 
 
 # --------------------------------------------------------------------------- release page

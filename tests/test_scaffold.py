@@ -118,7 +118,7 @@ def test_init_rejects_a_bad_locale_before_writing(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- new press
 
 
-def test_new_press_creates_one_file_per_locale_ready_to_fill_in(tmp_path: Path) -> None:
+def test_new_press_creates_a_draft_per_locale_ready_to_fill_in(tmp_path: Path) -> None:
     folder = init(tmp_path, "--timezone", "Asia/Jakarta")
 
     result = run_cli(
@@ -129,17 +129,61 @@ def test_new_press_creates_one_file_per_locale_ready_to_fill_in(tmp_path: Path) 
     bundle = folder / "content/press/2026-01-05-le-anh-tuan-gap-doi-tac"
     expected = [bundle / "index.id.md", bundle / "index.en.md"]
     assert [Path(line) for line in result.stdout.split()] == expected
+    titles = {}
     for path in expected:
         meta = front_matter(path)
-        assert meta["title"] == "Lê Anh Tuấn gặp đối tác"
+        titles[path.name] = meta["title"]
+        assert meta["draft"] is True
         assert meta["date"] == datetime(2026, 1, 5, tzinfo=ZoneInfo("Asia/Jakarta"))
         assert meta["date"].utcoffset() == timedelta(hours=7)
         assert meta["summary"] == "" and meta["tags"] == [] and meta["photos"] == []
         assert "# source:" in path.read_text()
+    # the default locale's title as typed; the other locale's marked for translation
+    assert titles == {
+        "index.id.md": "Lê Anh Tuấn gặp đối tác",
+        "index.en.md": "[translate] Lê Anh Tuấn gặp đối tác",
+    }
 
     built = run_cli("build", "--site", folder)
     assert built.returncode == 0, built.stderr
-    assert (folder / "build/en/press/le-anh-tuan-gap-doi-tac/index.html").is_file()
+    assert not (folder / "build/en/press/le-anh-tuan-gap-doi-tac").exists()  # a draft
+    assert "le-anh-tuan" not in built.stderr  # drafts are not warned about
+
+    preview = run_cli("build", "--site", folder, "--drafts", "--out", tmp_path / "preview")
+    assert preview.returncode == 0, preview.stderr
+    assert (tmp_path / "preview/en/press/le-anh-tuan-gap-doi-tac/index.html").is_file()
+
+
+def test_a_published_skeleton_is_warned_about_by_file_and_line(tmp_path: Path) -> None:
+    folder = init(tmp_path)
+    made = run_cli("new", "press", "Minister meets", "--date", "2026-01-05", "--site", folder)
+    assert made.returncode == 0, made.stderr
+    bundle = folder / "content/press/2026-01-05-minister-meets"
+    for path in bundle.glob("index.*.md"):  # published as written, the draft line removed
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("draft: true", "draft: false"), encoding="utf-8")
+
+    built = run_cli("build", "--site", folder)
+
+    assert built.returncode == 0, built.stderr
+    lines = {}
+    for number, line in enumerate((bundle / "index.en.md").read_text().splitlines(), start=1):
+        lines[line.split(":")[0]] = number
+    body = next(n for k, n in lines.items() if k.startswith("Write the release here"))
+    en = bundle / "index.en.md"
+    assert f"{en}:{lines['title']}: the title is still marked for translation" in built.stderr
+    assert f"{en}:{lines['summary']}: the summary is empty" in built.stderr
+    assert f"{en}:{body}: the body is still the placeholder" in built.stderr
+    assert f"{bundle / 'index.id.md'}:{lines['summary']}: the summary is empty" in built.stderr
+    assert "index.id.md:2: the title" not in built.stderr  # typed in the default locale
+
+    for path in bundle.glob("index.*.md"):  # filled in: no warning
+        text = path.read_text(encoding="utf-8").replace("[translate] ", "")
+        text = text.replace('summary: ""', 'summary: "The lead."')
+        path.write_text(text.replace("Write the release here", "The story"), encoding="utf-8")
+    again = run_cli("build", "--site", folder)
+    assert again.returncode == 0, again.stderr
+    assert "minister-meets" not in again.stderr
 
 
 def test_new_press_refuses_to_overwrite(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from presssite import settings as settings_
 from presssite.errors import ContentError, ErrorList
 from presssite.serve.command import Preview, classify, problem_of
-from presssite.serve.server import Problem
+from presssite.serve.httpd import Problem
 
 RELEASE = "content/press/2026-01-05-harbour/index.{loc}.md"
 PAGE = """\
@@ -152,7 +152,8 @@ def test_markdown_text_edit_is_applied_without_a_build(preview: Preview) -> None
     assert (result.action, result.problem) == ("reload", None)
     assert (preview.current, preview.builds) == (first, builds)  # see test_edits.py
     assert "at dawn" in page_text(first, "en/press/harbour/index.html")
-    assert any("updated 2 pages and 1 feed " in line for line in preview.lines)  # type: ignore[attr-defined]
+    # its page and the feed that carries its text (the home page shows no body)
+    assert any("updated 1 page and 1 feed " in line for line in preview.lines)  # type: ignore[attr-defined]
 
 
 def test_markdown_date_edit_builds_and_reparses_that_file_only(preview: Preview) -> None:
@@ -196,6 +197,27 @@ def test_css_change_is_copied_without_a_build(preview: Preview) -> None:
     assert preview.builds == builds
     assert preview.current is not None
     assert "9, 9, 9" in (preview.current / "static/style.css").read_text()
+
+
+def test_sed_in_place_swaps_the_stylesheet_without_a_build(preview: Preview) -> None:
+    """``sed -i`` writes ``static/sedXXXXXX``, then renames it over the file: the watcher
+    reports both names, and the temporary one must not turn the swap into a build."""
+    css = preview.settings.root / "static/style.css"
+    temp = preview.settings.root / "static/sedAb12Cd"
+    css.write_text("body { color: rgb(7, 7, 7); }\n", encoding="utf-8")
+    builds = preview.builds
+    result = preview.rebuild({temp, css})
+    assert result.action == "css"
+    assert preview.builds == builds
+    assert preview.current is not None
+    assert not (preview.current / "static/sedAb12Cd").exists()
+
+
+@pytest.mark.parametrize(
+    "name", ["style.css~", ".#style.css", "#style.css#", ".style.css.swp", "4913", "sedXy12Zq"]
+)
+def test_editor_leftovers_alone_change_nothing(preview: Preview, name: str) -> None:
+    assert not classify([preview.settings.root / "static" / name], preview.settings)
 
 
 def test_template_change_rerenders(preview: Preview) -> None:

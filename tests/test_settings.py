@@ -32,7 +32,9 @@ def test_minimal_settings_get_defaults(tmp_path: Path) -> None:
     assert s.base_path == "/portal/"
     assert s.locales == ("id", "en")
     assert s.page_size == 10
-    assert s.images.widths == (480, 960, 1600)
+    assert s.images.widths == (360, 480, 720, 960, 1280, 1600)
+    assert s.images.download_max is None
+    assert s.theme.logo is None and s.theme.brand_color is None and s.theme.favicon is None
     assert s.images.formats == ("webp", "jpeg")
     assert s.unsafe_html is False
     assert s.timezone is None
@@ -63,6 +65,8 @@ quality = 70
 max_pixels = 50_000_000
 """
     )
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static/logo.png").write_bytes(b"\x89PNG")
     s = settings.load(write(tmp_path, text))
     assert s.localized(s.title, "en") == "Press Release Portal"
     assert s.tz.key == "Asia/Jakarta"
@@ -72,6 +76,23 @@ max_pixels = 50_000_000
     assert s.images.widths == (480, 960)
     assert s.images.formats == ("jpeg", "avif")
     assert s.images.max_pixels == 50_000_000
+
+
+def test_publisher_name_defaults_to_the_title(tmp_path: Path) -> None:
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static/logo.png").write_bytes(b"\x89PNG")
+    text = (
+        MINIMAL
+        + 'title = { id = "Portal", en = "Portal EN" }\n[publisher]\nlogo = "static/logo.png"\n'
+    )
+    s = settings.load(write(tmp_path, text))
+    assert dict(s.publisher.name) == {"id": "Portal", "en": "Portal EN"}
+    assert s.publisher.logo == "static/logo.png"
+
+
+def test_a_theme_file_is_a_valid_logo(tmp_path: Path) -> None:
+    s = settings.load(write(tmp_path, MINIMAL + '[publisher]\nlogo = "static/site.js"\n'))
+    assert s.publisher.logo == "static/site.js"
 
 
 def test_pyproject_table_is_read(tmp_path: Path) -> None:
@@ -94,6 +115,13 @@ def test_pyproject_table_is_read(tmp_path: Path) -> None:
         (MINIMAL + "[images]\nformats = ['bmp']\n", "images.formats", "unknown image format"),
         (MINIMAL + "[images]\nsizes = [1]\n", "images.sizes", "unknown key"),
         (MINIMAL + "[markdown]\nunsafe_html = 'yes'\n", "markdown.unsafe_html", "true or false"),
+        (MINIMAL.replace("example.org/portal", "[b](javascript:x)"), "base_url", "absolute"),
+        (MINIMAL.replace("example.org/portal", "example.org:99999"), "base_url", "absolute"),
+        (MINIMAL + "[publisher]\nlogo = 'static/missing.png'\n", "publisher.logo", "no such"),
+        (MINIMAL + "[publisher]\nlogo = 'content/logo.png'\n", "publisher.logo", "static/"),
+        (MINIMAL + "[publisher]\nlogo = 'static/../x.png'\n", "publisher.logo", "static/"),
+        (MINIMAL + "[publisher]\nlogo = 'static/logo.png~'\n", "publisher.logo", "temporary"),
+        (MINIMAL + "[publisher]\nlogo = 3\n", "publisher.logo", "expected a non-empty string"),
     ],
     ids=[
         "missing-base-url",
@@ -106,6 +134,13 @@ def test_pyproject_table_is_read(tmp_path: Path) -> None:
         "bad-format",
         "unknown-nested-key",
         "nested-wrong-type",
+        "base-url-bracket",
+        "base-url-port",
+        "missing-logo",
+        "logo-not-published",
+        "logo-escapes",
+        "logo-leftover",
+        "logo-not-text",
     ],
 )
 def test_bad_settings_name_file_and_key(tmp_path: Path, text: str, key: str, words: str) -> None:
@@ -142,3 +177,22 @@ def test_no_settings_file_is_a_clear_error(tmp_path: Path) -> None:
         settings.load(tmp_path)
     assert "presssite.toml" in exc.value.format()
     assert exc.value.hint
+
+
+@pytest.mark.parametrize(
+    ("table", "key", "message"),
+    [
+        ('[theme]\nbrand_color = "red"\n', "theme.brand_color", "not a colour"),
+        ('[theme]\nlogo = "static/none.png"\n', "theme.logo", "no such file: static/none.png"),
+        ('[theme]\nfooter_links = { en = ["x"] }\n', "theme.footer_links", "text, url"),
+        ("[theme]\ncolour = 1\n", "theme.colour", "unknown key"),
+        ("[images]\ndownload_max = 3\n", "images.download_max", "expected 16 to 100000"),
+    ],
+    ids=["colour", "logo", "footer-links", "unknown", "download-max"],
+)
+def test_theme_and_download_keys_are_checked(tmp_path, table, key, message):
+    with pytest.raises((ErrorList, SettingsError)) as info:
+        settings.load(write(tmp_path, MINIMAL + table))
+    errors = errors_of(info)
+    assert [e.key for e in errors] == [key]
+    assert message in errors[0].message

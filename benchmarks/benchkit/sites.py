@@ -20,9 +20,11 @@ from .timing import BenchError, run_quiet
 REPO = Path(__file__).resolve().parents[2]
 WORK = REPO / "benchmarks" / "work"
 RESULTS = REPO / "benchmarks" / "RESULTS.md"
-# The shared benchmark kit (corpus generator, anchors): beside the checkout, or where
-# PRESSSITE_BENCH_SHARED says (a git worktree elsewhere than the main checkout).
-SHARED = Path(os.environ.get("PRESSSITE_BENCH_SHARED") or REPO.parent / "shared" / "bench")
+SHARED = next(
+    # beside the checkout, or beside the folder of worktrees a checkout sits in
+    (p / "shared" / "bench" for p in REPO.parents if (p / "shared" / "bench").is_dir()),
+    REPO.parent / "shared" / "bench",
+)
 ANCHORS = SHARED / "anchors"
 THEME_TEMPLATE = REPO / "src" / "presssite" / "theme" / "templates" / "release.html"
 HUGO_TEMPLATE = ANCHORS / "hugo" / "site" / "layouts" / "page.html"

@@ -11,8 +11,8 @@ the output). ``BuildReport`` counts the work done and the work skipped thanks to
 so that tests prove skipped work with counters.
 
 Work is skipped by key, never by guess: the build cache keeps parsed documents by the
-hash of their inputs, pages and feeds by the hash of everything they show
-(``render.keys``, ``cache.made``), the manifest of the last output, and a fingerprint of
+hash of their inputs, pages and feeds by the hash of everything they read
+(``render.dependencies``, ``cache.made``), the manifest of the last output, and a fingerprint of
 the whole build (``shortcut``). Inputs are known by their bytes (``cache.hashes``), so
 a fresh clone with the cache restored redoes only what changed. Deleting the cache
 changes no output byte.
@@ -40,6 +40,7 @@ from presssite.errors import raise_all
 from presssite.images import executors
 from presssite.images import optional as images
 from presssite.model import Site
+from presssite.output.preview import marker, preview_of
 from presssite.report import BuildReport, Timer, report_of
 from presssite.settings import Settings
 from presssite.shortcut import Shortcut, now_limits, unchanged_report
@@ -57,7 +58,7 @@ __all__ = ["BuildReport", "BuildState", "Snapshot", "build"]
 
 log = logging.getLogger(__name__)
 
-BUILD_VERSION = "1"  # bump when what a page or feed key covers changes
+BUILD_VERSION = "2"  # bump when what a page or feed key covers changes
 PACKAGE_DIR = Path(__file__).parent
 
 # The modules of the stages after the parse (Atom's writer among them), imported while
@@ -67,7 +68,7 @@ _LATER_STAGES = (
     "presssite.feeds.atom",
     "presssite.output.publish",
     "presssite.output.refcheck",
-    "presssite.render.keys",
+    "presssite.render.dependencies",
     "presssite.render.pages",
     "presssite.render.social",
     "presssite.site.translations",
@@ -90,6 +91,10 @@ class Snapshot:
     made: frozenset[str]  # every output path of the build (for the reference check)
     limits: tuple[datetime | None, datetime | None]  # clocks the output holds between
     manifest: Manifest  # what ``target`` holds, as ``output.publish`` left it
+    inputs: Any = None  # the build's ``dependencies.Inputs`` (its base, templates, keys)
+    pages: Mapping[str, Any] = field(default_factory=dict)  # path -> (key, deps, job)
+    feeds: Mapping[str, Any] = field(default_factory=dict)  # name -> (key, deps)
+    readers: Any = None  # ``dependencies.Readers`` of pages and feeds, made by ``edits``
 
 
 @dataclass
@@ -134,7 +139,8 @@ def build(
     ``cache=False`` neither reads nor writes the build cache (``<cache_dir>/build``).
     """
     started = time.perf_counter()
-    now = now or datetime.now(UTC)
+    real_now = datetime.now(UTC)
+    now = now or real_now
     snapshot = state is not None  # a caller that keeps its state may apply edits next
     state = state or BuildState()
     timer = Timer()
@@ -144,7 +150,7 @@ def build(
     code = tree_fingerprint([PACKAGE_DIR], hashes)
     if store is not None:
         store.salt = digest(BUILD_VERSION, __version__, code, installed())
-    flags = (preview, include_drafts, strict)
+    flags = (preview, include_drafts, strict, now > real_now)  # the last: a preview mark
     with timer.stage("check"):
         shortcut = Shortcut(settings, store, target=target, flags=flags, now=now, hashes=hashes)
         previous = shortcut.unchanged()
@@ -220,6 +226,7 @@ class _Work:
     ) -> BuildReport:
         """The stages in order, each timed."""
         from presssite import renderstage
+        from presssite.site import skeletons
         from presssite.site import status as translations
 
         settings, stage, preview = self.settings, self.timer.stage, options["preview"]
@@ -231,8 +238,10 @@ class _Work:
             status = translations.translation_status(
                 settings, site.bundles.values(), self.state.history, self.store
             )
+        for unfinished in skeletons.unfinished(site, loaded.bodies):
+            log.warning("%s", unfinished)
         with stage("plan images"):
-            plan = images.plan(site, settings)
+            plan = _plan_images(site, loaded.bodies, options)
         with stage("render"):  # and the feeds meanwhile, timed apart
             made = renderstage.render_pages(self, site, loaded, status, plan, target, options)
         with stage("check references"):
@@ -246,7 +255,7 @@ class _Work:
                 plan, settings, options["executor"], options["jobs"], options["progress"]
             )
         with stage("publish"):
-            published = self._publish(made, processed, target)
+            published = self._publish(made, processed, target, site, preview)
         if self.snapshot and loaded.tree is not None:
             self.state.last = Snapshot(
                 settings=settings,
@@ -261,6 +270,9 @@ class _Work:
                 made=frozenset(made.paths),
                 limits=self.site_now_limits,
                 manifest=published.manifest,
+                inputs=made.inputs,
+                pages={job.path: (*made.index[job.path][:2], job) for job in made.jobs},
+                feeds={name: entry[:2] for name, entry in made.feeds_index.items()},
             )
         return report_of(target, site, loaded, status, plan, processed, made, broken, published)
 
@@ -284,7 +296,7 @@ class _Work:
     def _assemble(
         self, loaded: content.Loaded, now: datetime, include_drafts: bool, preview: bool
     ) -> Site:
-        from presssite.feeds.atom import NEWS_WINDOW
+        from presssite.feeds.sitemaps import NEWS_WINDOW
         from presssite.site import assemble
 
         site, problems = assemble.assemble(
@@ -310,10 +322,17 @@ class _Work:
             return name, None, None
         return name, kept, verified(target.resolve(), kept)
 
-    def _publish(self, made: Any, processed: Any, target: Path) -> Any:
+    def _publish(self, made: Any, processed: Any, target: Path, site: Site, preview: bool) -> Any:
         from presssite.output import publish as output
 
         files = [*made.static, *processed.files, *made.feeds]
+        mark = preview_of(
+            include_drafts=site.include_drafts,
+            show_embargoed=preview,
+            now=site.now,
+            real_now=datetime.now(UTC),
+        )
+        files += [marker(mark)] if mark is not None else []
         name, kept = made.manifest, made.kept
 
         def before_changes() -> None:  # the manifest no longer holds once this starts
@@ -337,8 +356,25 @@ class _Work:
                 self.store.save(name, published.manifest)
                 self.store.trim((MANIFESTS, "last-"), keep=8)
             self.made.save(made.flavor, made.index)
-            self.made.prune({entry[0] for entry in made.index.values()})
+            self.made.prune({entry[2] for entry in made.index.values()})
         return published
+
+
+def _plan_images(site: Site, bodies: Any, options: dict[str, Any]) -> Any:
+    """The image plan, with the press kits of the public releases (``is_public`` decides,
+    so a preview with drafts still puts no draft or embargoed release in a kit)."""
+    from presssite.render import plaintext
+    from presssite.site.assemble import is_public
+
+    body = bodies.get if bodies is not None else (lambda doc: doc.body_html)
+    return images.plan(
+        site,
+        site.settings,
+        release_text=plaintext.release_texts(site.settings, body),
+        public=lambda doc: is_public(doc, site.now),
+        executor=options["executor"],
+        jobs=options["jobs"],
+    )
 
 
 def _temp_folder(settings: Settings) -> Path:

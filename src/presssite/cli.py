@@ -7,94 +7,41 @@ as ``path:line: key: message`` with a hint, never as a traceback.
 
 from __future__ import annotations
 
-import logging
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
-from presssite import settings as settings_
-from presssite.errors import PresssiteError, UsageError
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-class _Formatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        return f"{record.levelname.lower()}: {record.getMessage()}"
-
-
-def _setup_logging(verbose: bool) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_Formatter())
-    root = logging.getLogger("presssite")
-    root.handlers[:] = [handler]
-    root.setLevel(logging.INFO if verbose else logging.WARNING)
-    root.propagate = False
-
-
-@contextmanager
-def reported(site_dir: Path | None = None) -> Iterator[None]:
-    """Turn ``PresssiteError`` into printed messages and the error's exit status."""
-    try:
-        yield
-    except PresssiteError as exc:
-        relative_to = site_dir.resolve() if site_dir is not None else None
-        click.echo(exc.format(relative_to=relative_to), err=True)
-        count = len(getattr(exc, "errors", [exc]))
-        if count > 1:
-            click.echo(f"{count} problems found; nothing was published.", err=True)
-        sys.exit(exc.exit_code)
-
-
-def parse_now(value: str | None) -> datetime | None:
-    """``--now``: an ISO 8601 instant with its UTC offset."""
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise UsageError(
-            f"not an ISO 8601 date and time: {value!r}",
-            key="--now",
-            hint="e.g. --now 2026-01-31T09:00:00+07:00",
-        ) from None
-    if parsed.tzinfo is None:
-        raise UsageError(
-            f"--now needs a UTC offset: {value!r}",
-            key="--now",
-            hint="e.g. --now 2026-01-31T09:00:00+07:00",
-        )
-    return parsed
-
-
-def site_option(func: F) -> F:
-    return click.option(
-        "--site",
-        "site_dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=Path("."),
-        show_default="the current folder",
-        help="The site folder (holds presssite.toml).",
-    )(func)
-
-
-def load_settings(site_dir: Path) -> settings_.Settings:
-    if not site_dir.is_dir():
-        raise UsageError(f"no such folder: {site_dir}", key="--site")
-    return settings_.load(site_dir)
+from presssite.options import (
+    NOTHING_DUE,
+    due_options,
+    load_settings,
+    locale_list,
+    parse_now,
+    site_option,
+)
+from presssite.reporting import reported, setup_logging
+from presssite.summaries import (
+    PUBLIC_REPOSITORY_NOTE,
+    deploy_summary,
+    due_lines,
+    embargo_lines,
+    print_translations,
+    summary,
+    timing_lines,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="presssite")
 @click.option("-v", "--verbose", is_flag=True, help="Say more about what happens.")
-def main(verbose: bool) -> None:
+@click.option(
+    "--debug", is_flag=True, help="Show the traceback of an unexpected error (a bug) in full."
+)
+def main(verbose: bool, debug: bool) -> None:
     """presssite: bilingual press-release portals as fast static sites."""
-    _setup_logging(verbose)
+    setup_logging(verbose)
 
 
 @main.command()
@@ -168,46 +115,6 @@ def build(
         click.echo(timing_lines(report))
 
 
-def timing_lines(report: Any) -> str:
-    """``--timings``: each stage's time, then what was done and what was reused."""
-    lines = ["Stages (feeds are made while the page workers render):"]
-    lines += [f"  {stage:<17} {sec * 1000:8.1f} ms" for stage, sec in report.timings.items()]
-    if report.unchanged:
-        lines.append("Nothing changed since the last build: nothing was redone.")
-    lines += [
-        f"  documents parsed {report.documents_parsed}, reused {report.documents_reused}; "
-        f"pages rendered {report.pages_rendered}, unchanged {report.pages_reused}; "
-        f"feeds made {report.feeds_made}, unchanged {report.feeds_reused}",
-        f"  images processed {report.images_processed}, cached {report.images_cached}; "
-        f"output files written {report.files_changed}, removed {report.files_removed} "
-        f"({report.publish_mode})",
-    ]
-    return "\n".join(lines)
-
-
-def summary(report: Any, settings: settings_.Settings) -> str:
-    """The few lines ``presssite build`` prints when it succeeds."""
-    per_locale = ", ".join(f"{loc} {report.documents.get(loc, 0)}" for loc in settings.locales)
-    lines = [
-        f"Built {report.pages} pages into {report.target} in {report.elapsed:.2f} s",
-        f"  documents: {per_locale}",
-        f"  photos: {report.photos} ({report.images_processed} processed, "
-        f"{report.images_cached} from cache)",
-    ]
-    if report.missing:
-        lines.append(f"  missing translations: {len(report.missing)}")
-        lines.extend(f"    {bundle} [{loc}]" for bundle, loc in report.missing)
-    if report.stale:
-        lines.append(f"  stale translations: {len(report.stale)}")
-        lines.extend(f"    {b} [{loc}] ({new} changed after it)" for b, loc, new in report.stale)
-    if report.broken:
-        lines.append(f"  broken internal links and images: {len(report.broken)} (see warnings)")
-    if report.uncredited:
-        lines.append(f"  photos with neither caption nor credit: {len(report.uncredited)}")
-        lines.extend(f"    {p}" for p in report.uncredited)
-    return "\n".join(lines)
-
-
 @main.command()
 @site_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -260,7 +167,7 @@ def serve(
     help="Commit message; {sha} and {version} are filled in.  "
     "[default: Deploy {sha} with presssite {version}]",
 )
-@click.option("--force", is_flag=True, help="Replace the remote branch even if it diverged.")
+@click.option("--force", is_flag=True, help="Replace a diverged remote branch; publish a preview.")
 @click.option("--dry-run", is_flag=True, help="Say what would be published; change nothing.")
 def deploy(
     site_dir: Path,
@@ -289,37 +196,6 @@ def deploy(
     click.echo(deploy_summary(result))
 
 
-def deploy_summary(result: Any) -> str:
-    """The lines ``presssite deploy`` prints when it succeeds."""
-    plan = result.plan
-    where = f"{plan.remote}/{plan.branch} ({plan.remote_url})"
-    extra = " + .nojekyll" + (" + CNAME" if plan.cname else "")
-    if result.dry_run:
-        lines = [
-            "Dry run: nothing was committed or pushed, and build/ is as it was.",
-            f"  would publish: {plan.files} files{extra}",
-            f"  to: {where}",
-            f"  source commit: {plan.source_commit}",
-            f"  message: {plan.message.splitlines()[0]}",
-        ]
-        if plan.replaces_history:
-            lines.append(f"  would replace the history of {plan.remote}/{plan.branch} (--force)")
-        return "\n".join(lines)
-    if result.commit is None:
-        state = "pushed" if result.pushed else "nothing to push"
-        return (
-            f"No change: {where} already has this site ({state}; source {plan.source_commit[:12]})."
-        )
-    return (
-        f"Deployed {plan.files} files{extra} to {where}\n"
-        f"  commit {result.commit[:12]}: {plan.message.splitlines()[0]}"
-    )
-
-
-def _locale_list(value: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in value.split(",") if part.strip())
-
-
 @main.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
@@ -333,17 +209,33 @@ def _locale_list(value: str) -> tuple[str, ...]:
 )
 @click.option("--title", default=None, help="The site's title.  [default: one per locale]")
 @click.option("--timezone", default="UTC", show_default=True, help="IANA time zone name.")
-def init(folder: Path, locales: str, base_url: str, title: str | None, timezone: str) -> None:
+@click.option(
+    "--presssite-version",
+    "version_spec",
+    metavar="SPEC",
+    default=None,
+    help="What the GitHub workflow installs: a version (0.4.0), a spec (>=0.4,<0.5) or "
+    "a URL (git+https://github.com/owner/presssite@main).  [default: this version]",
+)
+def init(
+    folder: Path,
+    locales: str,
+    base_url: str,
+    title: str | None,
+    timezone: str,
+    version_spec: str | None,
+) -> None:
     """Create a new site in FOLDER, with an example release in every locale."""
     from presssite import scaffold
 
     with reported(folder):
         written = scaffold.init_site(
             folder,
-            locales=_locale_list(locales),
+            locales=locale_list(locales),
             base_url=base_url,
             title=title,
             timezone=timezone,
+            presssite_version=version_spec,
         )
     click.echo(f"Created a new site in {folder}:")
     for path in written:
@@ -435,31 +327,42 @@ def import_(
 @site_option
 @click.option("--now", "now_text", metavar="ISO", help="List embargoes after this instant.")
 @click.option("--next", "next_only", is_flag=True, help="Print only the next instant.")
-def embargoes(site_dir: Path, now_text: str | None, next_only: bool) -> None:
+@due_options
+def embargoes(
+    site_dir: Path,
+    now_text: str | None,
+    next_only: bool,
+    within_text: str | None,
+    since_text: str | None,
+) -> None:
     """List the embargoes that lift after now, soonest first.
 
-    With --next, print only the next instant (ISO 8601), for a scheduler to rebuild
-    the site then; nothing when no embargo is pending.
+    With --next, print only the next instant (ISO 8601), or nothing. With --due-within,
+    say whether a rebuild is due now (exit 0) or not (exit 3), for a scheduled job.
     """
     from presssite.content.bundles import load_bundles
     from presssite.site import assemble as site_
+    from presssite.site import schedule
 
     with reported(site_dir):
         now = parse_now(now_text) or datetime.now(UTC)
+        since = parse_now(since_text.replace("Z", "+00:00") if since_text else None)
+        within = schedule.parse_duration(within_text, key="--due-within") if within_text else None
         settings = load_settings(site_dir)
-        pending = site_.upcoming_embargoes(load_bundles(settings), now)
-    tz = settings.tz
+        bundles = load_bundles(settings)
+    if within is not None:
+        found = schedule.due(bundles, now=now, within=within, since=since)
+        click.echo(due_lines(found, settings.tz))
+        if not found:
+            sys.exit(NOTHING_DUE)
+        return
+    pending = site_.upcoming_embargoes(bundles, now)
     if next_only:
         if pending:
-            click.echo(pending[0].lifts.astimezone(tz).isoformat())
+            click.echo(pending[0].lifts.astimezone(settings.tz).isoformat())
         return
-    if not pending:
-        click.echo(f"No embargo lifts after {now.astimezone(tz).isoformat()}.")
-        return
-    width = max(len(e.bundle) for e in pending)
-    for e in pending:
-        when = e.lifts.astimezone(tz).isoformat()
-        click.echo(f"{when}  {e.locale:<5} {e.bundle:<{width}}  {e.title}")
+    click.echo(embargo_lines(pending, now, settings.tz))
+    click.echo(PUBLIC_REPOSITORY_NOTE, err=True)  # stdout stays one row per embargo
 
 
 @main.command()
@@ -474,47 +377,23 @@ def embargoes(site_dir: Path, now_text: str | None, next_only: bool) -> None:
 )
 @click.option("--strict", is_flag=True, help="Exit with status 1 when any is missing or stale.")
 def translations(site_dir: Path, fmt: str, strict: bool) -> None:
-    """Show every document's translations by locale: present, missing or stale.
-
-    Every document in content/ counts, drafts and embargoed ones included.
-    """
+    """Show every document's translations by locale (drafts and embargoed ones included):
+    present, missing or stale."""
     import json
 
     from presssite.content.bundles import load_bundles
-    from presssite.site.status import translation_status
+    from presssite.site import status as status_
 
     with reported(site_dir):
         settings = load_settings(site_dir)
-        status = translation_status(settings, load_bundles(settings))
+        status = status_.translation_status(settings, load_bundles(settings))
     if fmt == "json":
         click.echo(json.dumps(status.to_json(settings.root), ensure_ascii=False, indent=2))
     else:
-        _print_translations(status)
+        print_translations(status)
     if strict and (status.missing or status.stale):
         click.echo(
             f"{len(status.missing)} missing and {len(status.stale)} stale translations.",
             err=True,
         )
         sys.exit(1)
-
-
-def _print_translations(status: Any) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    counts = status.counts()
-    table = Table(show_footer=True, box=None, pad_edge=False)
-    table.add_column("document", footer="total", overflow="fold")
-    for loc in status.locales:
-        c = counts[loc]
-        table.add_column(
-            loc, footer=f"{c['present']} present, {c['missing']} missing, {c['stale']} stale"
-        )
-    for doc in status.documents:
-        cells = []
-        for loc in status.locales:
-            entry = doc.entries[loc]
-            cells.append(f"stale ({entry.newer} newer)" if entry.state == "stale" else entry.state)
-        table.add_row(doc.bundle, *cells)
-    # A pipe or a CI log has no width: print the table at its natural width there.
-    Console(width=None if sys.stdout.isatty() else 1000).print(table)

@@ -9,7 +9,10 @@ so the one formatter below can print ``path:line: key: message`` followed by
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+_FILE_ATTR = "presssite_file"  # set on an unexpected exception by ``processing``
 
 
 class PresssiteError(Exception):
@@ -126,3 +129,30 @@ def raise_all(errors: Iterable[PresssiteError]) -> None:
         raise flat[0]
     if flat:
         raise ErrorList(flat)
+
+
+@contextmanager
+def processing(path: Path | str) -> Iterator[None]:
+    """Name ``path`` on any unexpected exception raised inside, for the CLI's one-line report.
+
+    A ``PresssiteError`` already knows its place and passes untouched; any other
+    exception (a bug) is re-raised as it is, remembering the innermost file it met. The
+    attribute survives the pickling that brings a worker's exception back.
+    """
+    try:
+        yield
+    except PresssiteError:
+        raise
+    except Exception as exc:
+        if getattr(exc, _FILE_ATTR, None) is None:
+            try:
+                setattr(exc, _FILE_ATTR, str(path))
+            except AttributeError:  # an exception type with __slots__: no file named
+                pass
+        raise
+
+
+def processed_file(exc: BaseException) -> str | None:
+    """The file ``processing`` named on ``exc``, if any."""
+    found = getattr(exc, _FILE_ATTR, None)
+    return found if isinstance(found, str) else None

@@ -76,7 +76,7 @@ class Translation:
     contact: Contact | None = None
     source: Source | None = None
     photos: tuple[Photo, ...] = ()  # the gallery, in order (inline-only photos too, last)
-    body_html: str = ""  # rendered Markdown; see ``markup`` for its placeholders
+    body_html: str = ""  # rendered Markdown; see ``content.placeholders`` for its placeholders
     references: tuple[Reference, ...] = ()
     lines: Mapping[str, int] = field(default_factory=dict)  # front-matter key -> line
     digest: str = ""  # hash of the file's bytes, for caches
@@ -188,6 +188,26 @@ class Variant:
 
 
 @dataclass(frozen=True)
+class Download:
+    """A photo's full-size JPEG with its caption and credit inside, for one page's locale."""
+
+    url: str  # site path with the base path
+    output: str  # output-relative POSIX path
+    width: int
+    height: int
+    size: int  # bytes, known before the file is made (``images.downloads``)
+
+
+@dataclass(frozen=True)
+class PressKit:
+    """A release's ZIP in one locale: its full-size photos, captions.txt, the release as text."""
+
+    url: str
+    output: str
+    size: int  # bytes, known before the file is made (``images.presskit``)
+
+
+@dataclass(frozen=True)
 class PhotoImage:
     """What a template needs to show one photo on one page."""
 
@@ -198,6 +218,7 @@ class PhotoImage:
     fallback: Variant  # the <img src>: a widely supported format
     large: Variant  # the lightbox / no-JS link target
     social: Variant | None = None  # about 1200 px wide, for og:image
+    download: Download | None = None  # the full-size JPEG with caption and credit inside
 
     def by_format(self) -> list[tuple[str, tuple[Variant, ...]]]:
         """(format, variants by ascending width) in the order the formats were planned."""

@@ -1,8 +1,9 @@
-"""The render stage of a build: every page's key, the pages whose key is new rendered,
-the feeds made meanwhile, and what the reference check and the publish need of them.
+"""The render stage of a build: the pages whose recorded reads changed rendered, the feeds
+made meanwhile, and what the reference check and the publish need of them.
 
-A page is made again unless its bytes are in the output as published (found by the
-manifest, or by their hash in an output restored elsewhere) or in a blob. When the
+A page is made again unless what it read last time (``render.dependencies``) is as it
+was and its bytes are in the output as published (found by the manifest, or by their
+hash in an output restored elsewhere) or in a blob. When the
 publish will swap a new folder in (``output.publish.swaps``: no manifest of the output,
 or more pages new than a publish in place takes), the render workers write the pages
 straight into that folder (``staging.Staging``); else the few new pages go to the build
@@ -24,8 +25,8 @@ from presssite.model import OutputFile, Site
 from presssite.output import publish as output
 from presssite.output import refcheck, sources
 from presssite.output.staging import Staging
-from presssite.render import keys as pagekeys
 from presssite.render import pages as render
+from presssite.render.dependencies import Inputs
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Rendered:
     """What the render stage leaves for the reference check, the publish and the report."""
 
     flavor: str  # the page index's name: one per kind of build (preview, drafts)
-    index: dict[str, Any]  # page key -> (sha, size, internal links), for every page
+    index: dict[str, Any]  # path -> (key, deps, sha, size, internal links), every page
     jobs: list[render.PageJob]
     shas: dict[str, str]  # output path -> sha256 of every page
     static: list[OutputFile]  # static files and attachments
@@ -44,6 +45,8 @@ class Rendered:
     previous: Manifest | None  # the manifest as the output holds it now
     rendered: int
     feeds_made: tuple[int, int]  # (made, reused)
+    inputs: Inputs  # the current value of everything a page or feed can read
+    feeds_index: dict[str, Any]  # feed name -> (key, deps, files)
 
 
 def render_pages(
@@ -54,25 +57,25 @@ def render_pages(
     preview, bodies = options["preview"], loaded.bodies
     catalogs = tree_fingerprint([settings.locales_dir], work.hashes)
     base = digest(repr(settings), preview, site.include_drafts)
-    keys = pagekeys.PageKeys(
+    inputs = Inputs(
         site,
         plan,
         base=digest(base, catalogs),
         templates=work.templates.keys(),
-        docs=loaded.keys,
-        doc_links=loaded.doc_links,
-        preview=preview,
+        parse_keys=loaded.keys,
         stale=status.stale,
     )
-    page_jobs = render.plan_pages(site, keys)
+    page_jobs = render.plan_pages(site)
     flavor = f"pages-{int(preview)}{int(site.include_drafts)}"  # the dev server's too
     index = made.index(flavor)
     name, kept, previous = work.previous(target)
     found = previous or {}
     todo = [
-        job for job in page_jobs if not made.have(index.get(job.key), found.get(job.path, ("",))[0])
+        job
+        for job in page_jobs
+        if not _current(made, inputs, index.get(job.path), found.get(job.path, ("",))[0])
     ]
-    feeds_done: list[tuple[list[OutputFile], tuple[int, int]]] = []
+    feeds_done: list[tuple[list[OutputFile], tuple[int, int], dict[str, Any]]] = []
     record = keep = None
     if todo and output.swaps(previous, len(todo), len(page_jobs)):
         staging = work.staging = Staging(target)  # the pages go straight where a swap wants
@@ -88,18 +91,16 @@ def render_pages(
     def feeds() -> None:  # while the workers render, if there are any
         with timer.stage("feeds"):
             feeds_name = flavor.replace("pages", "feeds")
-            feeds_done.append(make_feeds(site, plan, keys, base, bodies, made, feeds_name))
+            feeds_done.append(make_feeds(site, plan, inputs, bodies, made, feeds_name))
 
     if todo:
         pages = render.make_pages(
-            site,
-            plan,
+            inputs,
             work.templates.environment(),
             todo,
             store=made.blobs,
             bodies=bodies,
             preview=preview,
-            stale=status.stale,
             workers=options["jobs"],
             links=functools.partial(refcheck.links, settings),
             meanwhile=feeds,
@@ -107,18 +108,26 @@ def render_pages(
             keep=keep,
         )
         for page in pages:
-            index[page.key] = (page.sha, page.size, page.links)
+            index[page.path] = (page.key, inputs.shared(page.deps), page.sha, page.size, page.links)
     if not feeds_done:
         feeds()
-    feed_files, feeds_made = feeds_done[0]
-    index = {job.key: index[job.key] for job in page_jobs}
-    shas = {job.path: index[job.key][0] for job in page_jobs}
+    feed_files, feeds_made, feeds_index = feeds_done[0]
+    index = {job.path: index[job.path] for job in page_jobs}
+    shas = {job.path: index[job.path][2] for job in page_jobs}
     static = [*sources.static_files(settings), *sources.attachments(site)]
     paths = {f.path for f in (*static, *feed_files)} | shas.keys()
     return Rendered(
         flavor, index, page_jobs, shas, static, feed_files, paths, name, kept, previous,
-        len(todo), feeds_made,
+        len(todo), feeds_made, inputs, feeds_index,
     )  # fmt: skip
+
+
+def _current(made: Any, inputs: Inputs, entry: Any, published: str) -> bool:
+    """Whether a page index ``entry`` (key, deps, sha, size, links) still holds: what the
+    page read is as it was, and its bytes are at hand."""
+    if entry is None or inputs.key(entry[1]) != entry[0]:
+        return False
+    return bool(made.have(entry[2:], published))
 
 
 def check_references(work: Any, site: Site, made: Rendered, image_paths: set[str]) -> list[Any]:
@@ -126,7 +135,7 @@ def check_references(work: Any, site: Site, made: Rendered, image_paths: set[str
     made.paths.update(image_paths)
     return refcheck.check_pages(
         site,
-        [(job.path, made.index[job.key][2]) for job in made.jobs],
+        [(job.path, made.index[job.path][4]) for job in made.jobs],
         made.paths,
         unpack=render.unpack_links,
         store=work.store,

@@ -13,19 +13,15 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from presssite import __version__
 from presssite import settings as settings_
+from presssite import workflow
+from presssite.content import skeleton
 from presssite.errors import PresssiteError, UsageError
 from presssite.urls import slugify
 
-WORKFLOW_PATH = ".github/workflows/pages.yml"
-# The repository's own workflow installs presssite from its checkout; a new site's
-# installs the released version that created it, so an upgrade is a deliberate edit.
-_REPO_INSTALL = "run: python -m pip install ."
 _FALLBACK = "en"
 
 
@@ -91,6 +87,26 @@ name as one of the theme's (for example `style.css`) replaces it; a favicon or a
 belongs here too.
 """
 
+_SITE_README = """\
+# A press release portal made with presssite
+
+- `presssite serve` previews the site with drafts and embargoed releases, reloading on
+  every save; `presssite build` builds the public site into `build/`.
+- `presssite new press "Title"` starts a release in every language.
+- Pushing to GitHub publishes the site with GitHub Pages
+  (`.github/workflows/pages.yml`; set Settings > Pages > Source to "GitHub Actions").
+  A scheduled check rebuilds the site within about ten minutes of an embargo lifting
+  or a release expiring; `presssite embargoes` lists what is waiting.
+
+## Embargoes and public repositories
+
+An embargo keeps a release off the built site until its instant, but not out of the
+repository: in a public repository, the text of an embargoed release is public as soon
+as it is pushed. For embargoed releases, use a private repository (GitHub Pages can
+publish from one on a paid plan), or keep embargoed releases on a private branch or in
+a private fork, and push them to this repository only when their embargo lifts.
+"""
+
 _GITIGNORE = """\
 # presssite output and caches: rebuilt, never edited
 /build/
@@ -134,14 +150,6 @@ def _write_all(files: Mapping[Path, str | bytes]) -> list[Path]:
 
 
 # --------------------------------------------------------------------------- init
-
-
-def workflow(*, install: str | None = None) -> str:
-    """The GitHub Pages workflow; ``install`` replaces the repository's install step."""
-    text = resources.files("presssite").joinpath("theme/scaffold/pages.yml").read_text("utf-8")
-    if install is not None:
-        text = text.replace(_REPO_INSTALL, f"run: {install}")
-    return text
 
 
 def settings_text(
@@ -198,12 +206,17 @@ def init_site(
     title: str | None = None,
     timezone: str = "UTC",
     now: datetime | None = None,
+    presssite_version: str | None = None,
 ) -> list[Path]:
     """Create a new site in ``folder`` (which may exist); return the files written.
 
-    Raises ``SettingsError`` for locales, a base URL or a time zone the settings would
-    reject, and ``ScaffoldError`` when one of the files exists already.
+    The workflow installs ``presssite_version`` (``workflow.install_command``) and triggers on
+    the branch of the repository the site is in (``workflow.branch_of``). Raises
+    ``SettingsError`` for locales, a base URL or a time zone the settings would reject,
+    ``UsageError`` for a version spec pip cannot read, and ``ScaffoldError`` when one of
+    the files exists already.
     """
+    install = workflow.install_command(presssite_version)
     if not locales:
         raise UsageError(
             "no locale given", key="--locales", hint="e.g. --locales id,en (the first is default)"
@@ -232,8 +245,10 @@ def init_site(
     files[bundle / "photos" / "01.jpg"] = example_photo()
     files[folder / "templates" / "README.md"] = _TEMPLATES_README
     files[folder / "static" / "README.md"] = _STATIC_README
-    files[folder / WORKFLOW_PATH] = workflow(
-        install=f'python -m pip install "presssite=={__version__}"'
+    if not (folder / "README.md").exists():  # a repository's own README is kept
+        files[folder / "README.md"] = _SITE_README
+    files[folder / workflow.PATH] = workflow.text(
+        install=install, branch=workflow.branch_of(folder)
     )
     files[folder / ".gitignore"] = _GITIGNORE
     return _write_all(files)
@@ -269,16 +284,31 @@ def new_press(
     when: datetime | None = None,
 ) -> list[Path]:
     """Create ``content/press/<date>-<slug>/index.<locale>.md`` for every locale."""
+    return new_document(settings, "press", title, when=when)
+
+
+def new_document(
+    settings: settings_.Settings,
+    section: str,
+    title: str,
+    *,
+    when: datetime | None = None,
+) -> list[Path]:
+    """Create a draft skeleton, ``content/<section>/<date>-<slug>/index.<locale>.md`` for
+    every locale: ``draft: true``, the title marked for translation in every locale but
+    the default one, an empty summary and a placeholder body (``content.skeleton``, whose
+    placeholders a build warns about once the document is published)."""
     when = _local_now(settings, when)
-    bundle = bundle_folder(settings, title, when=when)
+    bundle = bundle_folder(settings, title, when=when, section=section)
     files: dict[Path, str | bytes] = {
         bundle / f"index.{loc}.md": _release_text(
-            title=title,
+            title=skeleton.title(title, translate=loc != settings.default_locale),
             when=when,
             summary="",
-            body=f"Write the release here ({loc}).\n",
+            body=skeleton.body(loc),
             photos=[],
             tags=[],
+            draft=True,
         )
         for loc in settings.locales
     }
@@ -317,14 +347,17 @@ def _release_text(
     photos: Sequence[tuple[str, str, str]],
     tags: Sequence[str],
     slug: str | None = None,
+    draft: bool = False,
 ) -> str:
     """One translation's file: front matter with every everyday key, then the body."""
     lines = [
         "---",
         f"title: {_yaml_string(title)}",
         *([f"slug: {slug}"] if slug else []),
+        *(["draft: true              # publish: delete this line"] if draft else []),
         f"date: {when.isoformat()}",
-        f"summary: {_yaml_string(summary)}",
+        f"summary: {_yaml_string(summary)}"
+        + ("  # the lead paragraph, shown first" if draft else ""),
         f"tags: [{', '.join(_yaml_string(t) for t in tags)}]",
         "# source:                  # where the release was first published",
         "#   name: The original publisher",

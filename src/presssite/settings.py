@@ -7,22 +7,23 @@ together as one ``ErrorList`` of ``SettingsError``s naming the file and the key.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from presssite.errors import PresssiteError, SettingsError, raise_all
+from presssite import keycheck
+from presssite.errors import SettingsError, processing, raise_all
 
 SETTINGS_FILE = "presssite.toml"
 PYPROJECT_FILE = "pyproject.toml"
 IMAGE_FORMATS = ("webp", "jpeg", "avif", "png")
-_LOCALE_RE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 
 
 @dataclass(frozen=True)
@@ -46,13 +47,35 @@ class Contact:
 class ImageSettings:
     """How photos become responsive thumbnails."""
 
-    widths: tuple[int, ...] = (480, 960, 1600)  # srcset widths, ascending
+    # srcset widths, ascending: they cover the theme's layout (its `sizes`) on phones at
+    # 1.75x and 2x and on desktops at 1x and 2x
+    widths: tuple[int, ...] = (360, 480, 720, 960, 1280, 1600)
     formats: tuple[str, ...] = ("webp", "jpeg")  # first is preferred in <picture>
     quality: int = 82  # encoder quality, 1-100
     max_pixels: int = 100_000_000  # larger photos are refused (decompression bombs)
     # where thumbnails are made: None (this machine's cores) or a dask scheduler,
     # "dask://HOST:PORT" (see executors.py; needs the presssite[dask] extra)
     executor: str | None = None
+    # the long edge of a full-size download at most (None: the photo's own size)
+    download_max: int | None = None
+
+
+@dataclass(frozen=True)
+class FooterLink:
+    """A link of the page footer (contact, privacy, an accessibility statement)."""
+
+    text: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Theme:
+    """The portal's own name, logo and colours over the built-in theme (``[theme]``)."""
+
+    logo: str | None = None  # e.g. "static/logo.png"; shown in the page header
+    brand_color: str | None = None  # "#7a1f1f": the accent the theme's CSS derives from
+    footer_links: Mapping[str, tuple[FooterLink, ...]] = field(default_factory=dict)  # locale
+    favicon: str | None = None  # e.g. "static/favicon.ico"
 
 
 @dataclass(frozen=True)
@@ -74,6 +97,7 @@ class Settings:
     contact: Contact | None = None  # default press officer for every release
     unsafe_html: bool = False  # raw HTML in Markdown passes through when true
     images: ImageSettings = field(default_factory=ImageSettings)
+    theme: Theme = field(default_factory=Theme)
 
     @functools.cached_property
     def base_path(self) -> str:
@@ -151,32 +175,35 @@ def load(root: Path) -> Settings:
                 path=path,
                 hint=f"add a [tool.presssite] table or a {SETTINGS_FILE}",
             )
-        return parse(table, root=root, source=path, prefix="tool.presssite.")
-    return parse(data, root=root, source=path)
+        with processing(path):
+            return parse(table, root=root, source=path, prefix="tool.presssite.")
+    with processing(path):
+        return parse(data, root=root, source=path)
 
 
 def parse(data: Mapping[str, Any], *, root: Path, source: Path, prefix: str = "") -> Settings:
     """Check a settings table and build ``Settings``; raise every problem at once."""
-    checker = _Checker(data, source=source, prefix=prefix)
-    locales = checker.take("locales", _locale_list, required=True)
-    default_locale = checker.take("default_locale", _string, required=True)
-    base_url = checker.take("base_url", _base_url, required=True)
+    checker = keycheck.Checker(data, source=source, prefix=prefix)
+    locales = checker.take("locales", keycheck.locale_list, required=True)
+    default_locale = checker.take("default_locale", keycheck.string, required=True)
+    base_url = checker.take("base_url", keycheck.base_url, required=True)
     if locales and default_locale and default_locale not in locales:
         checker.error(
             "default_locale",
             f"{default_locale!r} is not one of locales {list(locales)}",
             "add it to locales or pick one of them",
         )
-    title = checker.take("title", _localized, default=None)
-    timezone = checker.take("timezone", _timezone, default=None)
-    page_size = checker.take("page_size", _int_range(1, 1000), default=10)
-    cname = checker.take("cname", _hostname, default=None)
-    cache_dir = checker.take("cache_dir", _string, default=".presssite-cache")
-    feed_size = checker.take("feed_size", _int_range(1, 10000), default=20)
-    publisher = checker.table("publisher", _publisher, default=None)
+    title = checker.take("title", keycheck.localized, default=None)
+    timezone = checker.take("timezone", keycheck.timezone, default=None)
+    page_size = checker.take("page_size", keycheck.int_range(1, 1000), default=10)
+    cname = checker.take("cname", keycheck.hostname, default=None)
+    cache_dir = checker.take("cache_dir", keycheck.string, default=".presssite-cache")
+    feed_size = checker.take("feed_size", keycheck.int_range(1, 10000), default=20)
+    publisher = checker.table("publisher", lambda sub: _publisher(sub, root), default=None)
     contact = checker.table("contact", _contact, default=None)
     markdown = checker.table("markdown", _markdown, default={})
     images = checker.table("images", _images, default=ImageSettings())
+    theme = checker.table("theme", functools.partial(_theme, root=root), default=None)
     checker.reject_unknown()
     raise_all(checker.errors)
 
@@ -185,6 +212,8 @@ def parse(data: Mapping[str, Any], *, root: Path, source: Path, prefix: str = ""
         title = {loc: root.name for loc in locales_t}
     if publisher is None:
         publisher = Publisher(name=dict(title))
+    elif not publisher.name:  # [publisher] without a name: the title, as documented
+        publisher = Publisher(name=dict(title), logo=publisher.logo)
     return Settings(
         root=root,
         source=source,
@@ -201,206 +230,55 @@ def parse(data: Mapping[str, Any], *, root: Path, source: Path, prefix: str = ""
         contact=contact,
         unsafe_html=markdown.get("unsafe_html", False),
         images=images,
+        theme=_theme_defaults(theme or Theme(), root, publisher),
     )
 
 
-# --------------------------------------------------------------------------- checking
+# --------------------------------------------------------------------------- tables
 
 
-class _Invalid(Exception):
-    """A value failed its check; the message says what was expected."""
-
-    def __init__(self, message: str, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.hint = hint
-
-
-class _Checker:
-    """Takes keys out of one table, collecting an error for each bad or unknown key."""
-
-    def __init__(self, data: Mapping[str, Any], *, source: Path, prefix: str) -> None:
-        if not isinstance(data, Mapping):
-            raise SettingsError("expected a table", path=source, key=prefix.rstrip(".") or None)
-        self.data = data
-        self.source = source
-        self.prefix = prefix
-        self.seen: set[str] = set()
-        self.errors: list[PresssiteError] = []
-
-    def error(self, key: str, message: str, hint: str | None = None) -> None:
-        self.errors.append(
-            SettingsError(message, path=self.source, key=self.prefix + key, hint=hint)
-        )
-
-    def take(
-        self,
-        key: str,
-        check: Callable[[Any], Any],
-        *,
-        required: bool = False,
-        default: Any = None,
-    ) -> Any:
-        self.seen.add(key)
-        if key not in self.data:
-            if required:
-                self.error(key, "required key is missing", f"add {key} = ... to the settings")
-            return default
-        try:
-            return check(self.data[key])
-        except _Invalid as exc:
-            self.error(key, str(exc), exc.hint)
-            return default
-
-    def table(self, key: str, check: Callable[[_Checker], Any], *, default: Any) -> Any:
-        """Check a sub-table with its own checker, so its keys are named ``key.sub``."""
-        self.seen.add(key)
-        if key not in self.data:
-            return default
-        value = self.data[key]
-        if not isinstance(value, Mapping):
-            self.error(key, f"expected a table, got {_type_name(value)}")
-            return default
-        sub = _Checker(value, source=self.source, prefix=f"{self.prefix}{key}.")
-        result = check(sub)
-        sub.reject_unknown()
-        self.errors.extend(sub.errors)
-        return result
-
-    def reject_unknown(self) -> None:
-        for key in self.data:
-            if key not in self.seen:
-                known = ", ".join(sorted(self.seen))
-                self.error(key, "unknown key", f"remove it or check its spelling (known: {known})")
-
-
-def _type_name(value: Any) -> str:
-    return {
-        str: "a string",
-        int: "an integer",
-        float: "a number",
-        bool: "a boolean",
-        list: "an array",
-        dict: "a table",
-    }.get(type(value), type(value).__name__)
-
-
-def _string(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise _Invalid(f"expected a non-empty string, got {_type_name(value)}")
-    return value.strip()
-
-
-def _int_range(low: int, high: int) -> Callable[[Any], int]:
-    def check(value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise _Invalid(f"expected an integer, got {_type_name(value)}")
-        if not low <= value <= high:
-            raise _Invalid(f"expected {low} to {high}, got {value}")
-        return value
-
-    return check
-
-
-def _bool(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise _Invalid(f"expected true or false, got {_type_name(value)}")
-    return value
-
-
-def _locale_list(value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise _Invalid(f"expected an array of locale codes, got {_type_name(value)}")
-    if len(value) < 1:
-        raise _Invalid("expected at least one locale", 'e.g. locales = ["id", "en"]')
-    bad = [v for v in value if not _LOCALE_RE.match(v)]
-    if bad:
-        raise _Invalid(f"not a locale code: {', '.join(map(repr, bad))}", 'e.g. "id", "en", "vi"')
-    if len(set(value)) != len(value):
-        raise _Invalid("a locale is listed twice")
-    return tuple(value)
-
-
-def _localized(value: Any) -> dict[str, str]:
-    if isinstance(value, str) and value.strip():
-        return {"*": value.strip()}
-    if (
-        isinstance(value, Mapping)
-        and value
-        and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
-    ):
-        return dict(value)
-    raise _Invalid(
-        f"expected a string or a table of locale = string, got {_type_name(value)}",
-        'e.g. title = { id = "Portal Siaran Pers", en = "Press Release Portal" }',
-    )
-
-
-def _base_url(value: Any) -> str:
-    if not isinstance(value, str):
-        raise _Invalid(f"expected a URL string, got {_type_name(value)}")
-    parts = urlsplit(value.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise _Invalid(
-            f"not an absolute http(s) URL: {value!r}",
-            'e.g. base_url = "https://user.github.io/portal/"',
-        )
-    path = parts.path or "/"
-    if not path.endswith("/"):
-        path += "/"
-    return f"{parts.scheme}://{parts.netloc}{path}"
-
-
-def _hostname(value: Any) -> str:
-    text = _string(value)
-    if not re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9-]+)+", text):
-        raise _Invalid(f"not a host name: {text!r}", 'e.g. cname = "press.example.org"')
-    return text
-
-
-def _timezone(value: Any) -> str:
-    text = _string(value)
-    try:
-        ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise _Invalid(f"unknown time zone {text!r}", 'an IANA name, e.g. "Asia/Jakarta"') from None
-    return text
-
-
-def _publisher(checker: _Checker) -> Publisher:
-    name = checker.take("name", _localized, required=True, default={})
-    logo = checker.take("logo", _string, default=None)
+def _publisher(checker: keycheck.Checker, root: Path) -> Publisher:
+    """``name`` defaults to the site's title (filled in by ``parse``, which knows it)."""
+    name = checker.take("name", keycheck.localized, default={})
+    logo = checker.take("logo", keycheck.static_file(root), default=None)
     return Publisher(name=name or {}, logo=logo)
 
 
-def _contact(checker: _Checker) -> Contact:
-    name = checker.take("name", _string, required=True, default="")
-    email = checker.take("email", _string, default=None)
-    phone = checker.take("phone", _string, default=None)
+def _contact(checker: keycheck.Checker) -> Contact:
+    name = checker.take("name", keycheck.string, required=True, default="")
+    email = checker.take("email", keycheck.string, default=None)
+    phone = checker.take("phone", keycheck.string, default=None)
     return Contact(name=name, email=email, phone=phone)
 
 
-def _markdown(checker: _Checker) -> dict[str, Any]:
-    return {"unsafe_html": checker.take("unsafe_html", _bool, default=False)}
+def _markdown(checker: keycheck.Checker) -> dict[str, Any]:
+    return {"unsafe_html": checker.take("unsafe_html", keycheck.boolean, default=False)}
 
 
-def _images(checker: _Checker) -> ImageSettings:
+def _images(checker: keycheck.Checker) -> ImageSettings:
     defaults = ImageSettings()
 
     def widths(value: Any) -> tuple[int, ...]:
-        check = _int_range(16, 10000)
+        check = keycheck.int_range(16, 10000)
         if not isinstance(value, list) or not value:
-            raise _Invalid(f"expected a non-empty array of widths, got {_type_name(value)}")
+            raise keycheck.Invalid(
+                f"expected a non-empty array of widths, got {keycheck.type_name(value)}"
+            )
         return tuple(sorted({check(v) for v in value}))
 
     def formats(value: Any) -> tuple[str, ...]:
         if not isinstance(value, list) or not value:
-            raise _Invalid(f"expected a non-empty array of formats, got {_type_name(value)}")
+            raise keycheck.Invalid(
+                f"expected a non-empty array of formats, got {keycheck.type_name(value)}"
+            )
         out = []
         for v in value:
             name = str(v).lower()
             name = "jpeg" if name == "jpg" else name
             if name not in IMAGE_FORMATS:
-                raise _Invalid(f"unknown image format {v!r}", f"use {', '.join(IMAGE_FORMATS)}")
+                raise keycheck.Invalid(
+                    f"unknown image format {v!r}", f"use {', '.join(IMAGE_FORMATS)}"
+                )
             if name not in out:
                 out.append(name)
         return tuple(out)
@@ -408,24 +286,54 @@ def _images(checker: _Checker) -> ImageSettings:
     return ImageSettings(
         widths=checker.take("widths", widths, default=defaults.widths),
         formats=checker.take("formats", formats, default=defaults.formats),
-        quality=checker.take("quality", _int_range(1, 100), default=defaults.quality),
+        quality=checker.take("quality", keycheck.int_range(1, 100), default=defaults.quality),
         max_pixels=checker.take(
-            "max_pixels", _int_range(1, 2_000_000_000), default=defaults.max_pixels
+            "max_pixels", keycheck.int_range(1, 2_000_000_000), default=defaults.max_pixels
         ),
-        executor=checker.take("executor", _executor, default=None),
+        executor=checker.take("executor", keycheck.executor, default=None),
+        download_max=checker.take("download_max", keycheck.int_range(16, 100_000), default=None),
     )
 
 
-EXECUTOR_PREFIXES = ("dask://", "tcp://", "tls://", "ucx://", "inproc://")
+def _theme(checker: keycheck.Checker, *, root: Path) -> Theme:
+    def color(value: Any) -> str:
+        text = keycheck.string(value)
+        if not re.fullmatch(r"#[0-9A-Fa-f]{6}", text):
+            hint = 'six hex digits, e.g. brand_color = "#7a1f1f"'
+            raise keycheck.Invalid(f"not a colour: {text!r}", hint)
+        return text.lower()
+
+    def links(value: Any) -> dict[str, tuple[FooterLink, ...]]:
+        hint = 'e.g. footer_links = { en = [{ text = "Contact", url = "/en/contact/" }] }'
+        if not isinstance(value, Mapping):
+            got = keycheck.type_name(value)
+            raise keycheck.Invalid(f"expected a table of locale = array, got {got}", hint)
+        out = {}
+        for locale, items in value.items():
+            if not isinstance(items, list) or not all(
+                isinstance(i, Mapping)
+                and set(i) == {"text", "url"}
+                and all(isinstance(v, str) and v.strip() for v in i.values())
+                for i in items
+            ):
+                raise keycheck.Invalid(
+                    f"{locale}: expected an array of {{ text, url }} tables", hint
+                )
+            out[locale] = tuple(FooterLink(i["text"].strip(), i["url"].strip()) for i in items)
+        return out
+
+    return Theme(
+        logo=checker.take("logo", keycheck.static_file(root), default=None),
+        brand_color=checker.take("brand_color", color, default=None),
+        footer_links=checker.take("footer_links", links, default={}),
+        favicon=checker.take("favicon", keycheck.static_file(root), default=None),
+    )
 
 
-def _executor(value: Any) -> str | None:
-    text = _string(value)
-    if text == "local":
-        return None
-    if not text.startswith(EXECUTOR_PREFIXES) or text.rstrip("/").endswith("//"):
-        raise _Invalid(
-            f"not an executor: {text!r}",
-            'use "local" or a dask scheduler address, e.g. executor = "dask://10.0.0.5:8786"',
-        )
-    return text
+def _theme_defaults(theme: Theme, root: Path, publisher: Publisher) -> Theme:
+    """The logo defaults to ``[publisher] logo``, the favicon to static/favicon.ico when
+    the site has one."""
+    logo, favicon = theme.logo or publisher.logo, theme.favicon
+    if favicon is None and (root / "static" / "favicon.ico").is_file():
+        favicon = "static/favicon.ico"
+    return dataclasses.replace(theme, logo=logo, favicon=favicon)

@@ -1,10 +1,11 @@
-"""What earlier builds made, by key: the indexes of pages and feeds in the build cache.
+"""What earlier builds made: the indexes of pages and feeds in the build cache.
 
-Each index maps the key of a page or feed (a hash of everything it shows) to the SHA-256
-and size of its bytes (and, for a page, its internal links). A build makes a page or
-feed again only when its key is new, or when its bytes are neither in a blob nor in the
-output as published. There is one index per flavour of build (preview, drafts), so the
-dev server and ``presssite build`` do not evict each other's.
+Each index maps a page (by output path) or a feed (by name) to its key (the hash of what
+it read, ``render.dependencies``), what it read, and the SHA-256 and size of its bytes
+(and, for a page, its internal links). A build makes a page or feed again only when what
+it read changed, or when its bytes are neither in a blob nor in the output as published.
+There is one index per flavour of build (preview, drafts), so the dev server and
+``presssite build`` do not evict each other's.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ class Made:
             return
         for flavor in ("00", "01", "10", "11"):
             for entry in (self.store.load(f"pages-{flavor}") or {}).values():
-                live.add(entry[0])
+                live.add(entry[2])
             for entry in (self.store.load(f"feeds-{flavor}") or {}).values():
-                live.update(sha for _path, sha, _size in entry)
+                live.update(sha for _path, sha, _size in entry[2])
         self.blobs.prune_blobs(live)

@@ -2,14 +2,11 @@
 
 Two steps, so that each error can name its line:
 
-1. ``split()`` cuts the file into front matter and body and loads the YAML with
-   PyYAML's *safe* loader (the C one when available: this is the hot path of a large
-   site). The composer's node marks give the 1-based file line of every key, nested
-   keys included, named ``photos[0].src``, ``source.url``, ``contact.email``
-   (sequence indexes are 0-based, as in jq and JSON paths).
-2. ``fields()`` checks and types every key. It collects all problems instead of
-   stopping at the first, names the key of each, and rejects unknown keys with a
-   "did you mean" hint: a misspelled ``embargo`` must never silently publish a release.
+1. ``split()`` (in ``yamlblock``) cuts the file into front matter and body, refuses a
+   hostile block and loads the YAML keeping the line of every key.
+2. ``fields()`` checks and types every key (each value by ``values``). It collects all
+   problems instead of stopping at the first, names the key of each, and rejects unknown
+   keys with a "did you mean" hint: a misspelled ``embargo`` must never silently publish a release.
 
 Dates without a UTC offset are read in ``settings.timezone``; with no timezone set
 they are an error, because guessing the zone of an embargo is how releases leak.
@@ -21,24 +18,33 @@ import difflib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
-import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-
+from presssite.content.values import (
+    Invalid,
+    boolean,
+    http_url,
+    kind,
+    mapping,
+    split_url,
+    text,
+    text_or_empty,
+    to_datetime,
+)
+from presssite.content.values import (
+    email as email_address,
+)
+from presssite.content.values import (
+    phone as phone_number,
+)
+from presssite.content.yamlblock import split
 from presssite.errors import ContentError
 from presssite.model import Source
 from presssite.settings import Contact, Settings
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_DATE_HINT = "write e.g. 2025-11-06T09:30:00+07:00"
-_CLOSING = re.compile(r"^---[^\S\n]*$", re.M)  # a line "---", trailing whitespace allowed
+__all__ = ["KNOWN_KEYS", "FrontMatter", "PhotoEntry", "fields", "split", "to_datetime"]
 _PARENT = re.compile(r"(\.[^.\[\]]*|\[\d+\])$")  # "photos[1].src" -> "photos[1]" -> "photos"
 
 KNOWN_KEYS = (
@@ -96,150 +102,7 @@ class FrontMatter:
     extra: Mapping[str, Any] = field(default_factory=dict)  # free data for custom templates
 
 
-# --------------------------------------------------------------------------- splitting
-
-
-def split(text: str, path: Path) -> tuple[dict[str, Any], dict[str, int], str, int]:
-    """Cut ``text`` into (front matter, key -> line, body, 1-based line where the body starts).
-
-    Raises ``ContentError`` naming the file and line when the block is missing, not
-    closed, not valid YAML, or not a mapping of keys to values.
-    """
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    # Lines end at "\n" only (after CRLF/CR are normalised), as markdown-it counts them.
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    first_end = text.find("\n")
-    if text[: first_end if first_end != -1 else None].rstrip() != "---":
-        raise ContentError(
-            "no front matter: the file must start with a line '---'",
-            path=path,
-            line=1,
-            hint="start the file with ---, then title: and date:, then ---, then the body",
-        )
-    # The first later line that is "---" once stripped (found without splitting the body).
-    found = _CLOSING.search(text, first_end + 1) if first_end != -1 else None
-    if found is None:
-        raise ContentError(
-            "front matter is not closed",
-            path=path,
-            line=1,
-            hint="end the front matter with a line '---' before the body",
-        )
-    source = text[first_end + 1 : found.start()] or "\n"
-    body = text[found.end() + 1 :]
-    close = text.count("\n", first_end + 1, found.start()) + 1  # the closing line's index
-    body_line = close + 2
-    offset = 2  # YAML line 0 is file line 2
-
-    loader = _Loader(source)
-    try:
-        node = loader.get_single_node()
-        try:
-            data = loader.construct_document(node) if node is not None else {}
-        except (ValueError, TypeError, OverflowError) as exc:
-            raise ContentError(
-                f"invalid value: {exc}",
-                path=path,
-                line=_bad_timestamp_line(node, offset),
-                hint=f"a date must be a real calendar date; {_DATE_HINT}",
-            ) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise ContentError(
-            f"front matter is not valid YAML: {problem}",
-            path=path,
-            line=mark.line + offset if mark is not None else 1,
-            hint=_yaml_hint(
-                source.split("\n")[mark.line] if mark and mark.line + 1 < close else ""
-            ),
-        ) from None
-    except yaml.YAMLError as exc:
-        raise ContentError(f"front matter is not valid YAML: {exc}", path=path, line=1) from None
-    finally:
-        loader.dispose()
-
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ContentError(
-            "front matter is not a mapping of keys to values",
-            path=path,
-            line=offset,
-            hint="write one 'key: value' per line, e.g. title: ...",
-        )
-    key_lines: dict[str, int] = {}
-    if node is not None:
-        _record_lines(node, "", key_lines, offset, path)
-    return data, key_lines, body, body_line
-
-
-def _yaml_hint(source_line: str) -> str:
-    if "\t" in source_line:
-        return "indent with spaces, not tabs"
-    return (
-        "check the indentation, and quote values that contain ': ' "
-        "or start with one of [ { * & ! | > ' \" % @"
-    )
-
-
-def _record_lines(node: Node, prefix: str, out: dict[str, int], offset: int, path: Path) -> None:
-    """Record the line of every key below ``node``; refuse duplicate keys.
-
-    YAML silently keeps the last of two equal keys; a duplicated ``embargo`` would
-    then quietly override the first, so it is an error here.
-    """
-    if isinstance(node, MappingNode):
-        seen: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode) or key_node.tag.endswith(":merge"):
-                continue
-            name = f"{prefix}.{key_node.value}" if prefix else str(key_node.value)
-            line = key_node.start_mark.line + offset
-            if key_node.value in seen:
-                raise ContentError(
-                    f"duplicate key (first at line {seen[key_node.value]})",
-                    path=path,
-                    line=line,
-                    key=name,
-                    hint="keep one of them",
-                )
-            seen[key_node.value] = line
-            out[name] = line
-            _record_lines(value_node, name, out, offset, path)
-    elif isinstance(node, SequenceNode):
-        for index, item in enumerate(node.value):
-            name = f"{prefix}[{index}]"
-            out[name] = item.start_mark.line + offset
-            _record_lines(item, name, out, offset, path)
-
-
-def _bad_timestamp_line(node: Node | None, offset: int) -> int:
-    """The line of the first timestamp the constructor refuses (e.g. month 13)."""
-    constructor = yaml.constructor.SafeConstructor()
-    stack = [node] if node is not None else []
-    while stack:
-        current = stack.pop(0)
-        if isinstance(current, ScalarNode) and current.tag == _TIMESTAMP_TAG:
-            try:
-                constructor.construct_yaml_timestamp(current)
-            except (ValueError, TypeError, OverflowError):
-                return current.start_mark.line + offset
-        elif isinstance(current, MappingNode):
-            stack.extend(v for pair in current.value for v in pair)
-        elif isinstance(current, SequenceNode):
-            stack.extend(current.value)
-    return offset
-
-
 # --------------------------------------------------------------------------- typing
-
-
-class _Invalid(Exception):
-    def __init__(self, message: str, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.hint = hint
 
 
 def fields(
@@ -253,22 +116,22 @@ def fields(
     for key in meta:
         if key not in KNOWN_KEYS:
             f.unknown(str(key), KNOWN_KEYS, "")
-    title = f.take("title", _text, required=True)
+    title = f.take("title", text, required=True)
     when = f.take("date", f.datetime, required=True)
     result = FrontMatter(
         title=title or "",
         date=when or datetime.min,
-        summary=f.take("summary", _text_or_empty) or "",
+        summary=f.take("summary", text_or_empty) or "",
         tags=f.take("tags", f.tags) or (),
-        slug=f.take("slug", _text),
-        draft=bool(f.take("draft", _bool)),
+        slug=f.take("slug", text),
+        draft=bool(f.take("draft", boolean)),
         embargo=f.take("embargo", f.datetime),
         updated=f.take("updated", f.datetime),
         expires=f.take("expires", f.datetime),
         contact=f.take("contact", f.contact),
         source=f.take("source", f.source),
         photos=f.take("photos", f.photos) or (),
-        extra=f.take("extra", _mapping) or {},
+        extra=f.take("extra", mapping) or {},
     )
     if title is None or when is None:
         return None, f.errors
@@ -330,7 +193,7 @@ class _Fields:
     def checked(self, key: str, value: Any, check: Callable[[Any], Any]) -> Any:
         try:
             return check(value)
-        except _Invalid as exc:
+        except Invalid as exc:
             self.error(key, str(exc), exc.hint)
             return None
 
@@ -342,17 +205,17 @@ class _Fields:
     def tags(self, value: Any) -> tuple[str, ...]:
         items = [value] if isinstance(value, str) else value
         if not isinstance(items, list):
-            raise _Invalid(f"expected a list of tags, got {_kind(value)}", "e.g. tags: [a, b]")
+            raise Invalid(f"expected a list of tags, got {kind(value)}", "e.g. tags: [a, b]")
         out: list[str] = []
         for index, item in enumerate(items):
-            tag = self.checked(f"tags[{index}]", item, _text)
+            tag = self.checked(f"tags[{index}]", item, text)
             if tag is not None and tag not in out:
                 out.append(tag)
         return tuple(out)
 
     def _table(self, value: Any, key: str, known: tuple[str, ...], example: str) -> dict[str, Any]:
         if not isinstance(value, dict):
-            raise _Invalid(f"expected a mapping, got {_kind(value)}", example)
+            raise Invalid(f"expected a mapping, got {kind(value)}", example)
         for sub in value:
             if sub not in known:
                 self.unknown(str(sub), known, f"{key}.")
@@ -364,9 +227,9 @@ class _Fields:
         )
         if table.get("name") is None:
             self.error("contact", "contact has no name", "add name: under contact:")
-        name = self.optional(table, "contact.name", _text)
-        email = self.optional(table, "contact.email", _email)
-        phone = self.optional(table, "contact.phone", _phone)
+        name = self.optional(table, "contact.name", text)
+        email = self.optional(table, "contact.email", email_address)
+        phone = self.optional(table, "contact.phone", phone_number)
         return Contact(name=name, email=email, phone=phone) if name else None
 
     def source(self, value: Any) -> Source | None:
@@ -378,16 +241,17 @@ class _Fields:
         if "url" not in table:
             self.error("source", "source has no url", "add url: https://... under source:")
             return None
-        url = self.checked("source.url", table["url"], _http_url)
-        name = self.optional(table, "source.name", _text)
+        url = self.checked("source.url", table["url"], http_url)
+        name = self.optional(table, "source.name", text)
         if url is None:
             return None
-        return Source(name=name or (urlsplit(url).hostname or url), url=url)
+        parts = split_url(url)
+        return Source(name=name or (parts.hostname if parts and parts.hostname else url), url=url)
 
     def photos(self, value: Any) -> tuple[PhotoEntry, ...]:
         if not isinstance(value, list):
-            raise _Invalid(
-                f"expected a list of photos, got {_kind(value)}",
+            raise Invalid(
+                f"expected a list of photos, got {kind(value)}",
                 "e.g. photos: [{src: photos/01.jpg}]",
             )
         out: list[PhotoEntry] = []
@@ -399,7 +263,7 @@ class _Fields:
             else:
                 src_line = self.line(f"{key}.src")
             if not isinstance(item, dict):
-                self.error(key, f"expected a mapping with src:, got {_kind(item)}")
+                self.error(key, f"expected a mapping with src:, got {kind(item)}")
                 continue
             for sub in item:
                 if sub not in _PHOTO_KEYS:
@@ -407,10 +271,10 @@ class _Fields:
             if item.get("src") is None:
                 self.error(key, "photo has no src", "add src: photos/01.jpg")
                 continue
-            src = self.checked(f"{key}.src", item["src"], _text)
-            caption = self.optional(item, f"{key}.caption", _text_or_empty)
-            credit = self.optional(item, f"{key}.credit", _text_or_empty)
-            decorative = self.optional(item, f"{key}.decorative", _bool)
+            src = self.checked(f"{key}.src", item["src"], text)
+            caption = self.optional(item, f"{key}.caption", text_or_empty)
+            credit = self.optional(item, f"{key}.credit", text_or_empty)
+            decorative = self.optional(item, f"{key}.decorative", boolean)
             if src is None:
                 continue
             out.append(
@@ -431,102 +295,3 @@ class _Fields:
         if table.get(name) is None:
             return None
         return self.checked(key, table[name], check)
-
-
-# --------------------------------------------------------------------------- values
-
-
-def to_datetime(value: Any, timezone: str | None) -> datetime:
-    """A timezone-aware instant from a YAML timestamp, date or ISO string.
-
-    A value without an offset is read in ``timezone``; a plain date is midnight there.
-    """
-    if isinstance(value, datetime):
-        result = value
-    elif isinstance(value, date):
-        result = datetime(value.year, value.month, value.day)
-    elif isinstance(value, str):
-        text = value.strip()
-        try:
-            result = datetime.fromisoformat(text)
-        except ValueError:
-            raise _Invalid(f"not a date: {text!r}", _DATE_HINT) from None
-    else:
-        raise _Invalid(f"expected a date, got {_kind(value)}", _DATE_HINT)
-    if result.tzinfo is None or result.utcoffset() is None:
-        if timezone is None:
-            raise _Invalid(
-                f"date has no timezone: {result.isoformat()}",
-                "write the offset, e.g. 2025-11-06T09:30:00+07:00, "
-                'or set timezone = "Asia/Jakarta" in presssite.toml',
-            )
-        result = result.replace(tzinfo=ZoneInfo(timezone))
-    return result
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "no value"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, date):
-        return "a date"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
-
-
-def _text_or_empty(value: Any) -> str:
-    if not isinstance(value, str):
-        hint = "put the value in quotes" if isinstance(value, int | float | date) else None
-        raise _Invalid(f"expected a string, got {_kind(value)}", hint)
-    return value.strip()
-
-
-def _text(value: Any) -> str:
-    text = _text_or_empty(value)
-    if not text:
-        raise _Invalid("expected a non-empty string")
-    return text
-
-
-def _bool(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise _Invalid(f"expected true or false, got {_kind(value)}")
-    return value
-
-
-def _mapping(value: Any) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise _Invalid(f"expected a mapping, got {_kind(value)}", "e.g. extra: {key: value}")
-    return value
-
-
-def _email(value: Any) -> str:
-    text = _text(value)
-    if not _EMAIL.match(text):
-        raise _Invalid(f"not an e-mail address: {text!r}", "e.g. press@example.org")
-    return text
-
-
-def _phone(value: Any) -> str:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        raise _Invalid(
-            "expected a string, got a number",
-            'put the number in quotes, e.g. phone: "+62 21 555 1234"',
-        )
-    return _text(value)
-
-
-def _http_url(value: Any) -> str:
-    text = _text(value)
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise _Invalid(f"not an absolute http(s) URL: {text!r}", "e.g. https://example.org/news/1")
-    return text

@@ -1,10 +1,8 @@
 """Content: find the bundles under ``content/`` and parse every translation.
 
-One walk of the content folder gives every bundle, every file name and every file's
-size and modification time; all existence checks of links, photos and attachments are
-then answered from that walk, without further system calls. Each
-``index.<locale>.md`` goes through ``frontmatter`` and ``markup`` into a
-``Translation``.
+One walk of the content folder gives every bundle, file name, size and modification
+time; every existence check of links, photos and attachments is answered from it.
+Each ``index.<locale>.md`` becomes a ``Translation`` (``translation.parse``).
 
 Loading never raises for content problems: it collects every error of every file, so
 one run shows them all, and hands back every translation (drafts and embargoed ones
@@ -23,13 +21,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from presssite import urls
 from presssite.content.store import (
     Bodies,
     DocumentStore,
@@ -38,15 +34,14 @@ from presssite.content.store import (
     pack_writer,
     without_body,
 )
+from presssite.content.translation import Exists, parse, settings_fingerprint
 from presssite.content.walk import INDEX as _INDEX
 from presssite.content.walk import Tree, below, walk
-from presssite.errors import ContentError, PresssiteError
-from presssite.model import Bundle, Photo, Translation
+from presssite.errors import ContentError, PresssiteError, processing
+from presssite.model import Bundle, Translation
 from presssite.settings import Settings
 
 log = logging.getLogger(__name__)
-
-PARSE_VERSION = "1"  # bump when parsing changes what a cached Translation holds
 
 
 @dataclass(frozen=True)
@@ -58,8 +53,6 @@ class Loaded:
     parsed: int  # files parsed in this run
     reused: int  # files taken from the cache
     keys: Mapping[tuple[str, str], str] = field(default_factory=dict)  # (bundle, locale) -> key
-    # (bundle, locale) -> the ``presssite:doc:`` targets in the body (bundle:locale#frag)
-    doc_links: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     bodies: Bodies | None = None  # with a store: where the bodies are
     tree: Tree | None = None  # the walk of content/ the load used
 
@@ -112,7 +105,6 @@ def discover(settings: Settings) -> list[Path]:
 # --------------------------------------------------------------------------- loading
 
 PARALLEL_THRESHOLD = 200  # files; fewer are parsed here: a pool would cost more than it saves
-_DOC_LINK = re.compile(r'presssite:doc:([^"\s<>]*)')
 
 
 def load(
@@ -141,7 +133,7 @@ def load(
     if not content_dir.is_dir():
         return Loaded(bundles=(), errors=(), parsed=0, reused=0, bodies=bodies)
     tree = tree if tree is not None else walk(content_dir)
-    fingerprint = _settings_fingerprint(settings)
+    fingerprint = settings_fingerprint(settings)
     locales = settings.locales
     errors: list[PresssiteError] = []
     results: list[StoredDoc | None] = []
@@ -211,7 +203,6 @@ def load(
 
     bundles: list[Bundle] = []
     keys: dict[tuple[str, str], str] = {}
-    doc_links: dict[tuple[str, str], tuple[str, ...]] = {}
     parsed = reused = 0
     for folder, bundle_id, slots in found:
         translations: dict[str, Translation] = {}
@@ -224,7 +215,6 @@ def load(
             if doc.parsed.translation is not None:
                 translations[locale] = doc.parsed.translation
                 keys[(bundle_id, locale)] = doc.key
-                doc_links[(bundle_id, locale)] = doc.doc_links
                 body = store.body_of(doc) if store is not None else None
                 if bodies is not None and body is not None:
                     bodies.refs[(bundle_id, locale)] = body
@@ -246,7 +236,6 @@ def load(
         parsed=parsed,
         reused=reused,
         keys=keys,
-        doc_links=doc_links,
         bodies=bodies,
         tree=tree,
     )
@@ -270,7 +259,7 @@ def parse_file(settings: Settings, tree: Tree, path: str | Path) -> StoredDoc:
         _posix(below(folder, tree.root)),
         match.group(1),
         (st.st_size, st.st_mtime_ns),
-        _settings_fingerprint(settings),
+        settings_fingerprint(settings),
         tree.bundle_fingerprint(folder),
     )
     context = _ParseContext(settings, tree.files, None, keep_full=True)
@@ -321,16 +310,10 @@ def _lookup(
     hit = cache.get(Path(task.path), key, exists) if cache is not None else None
     if hit is None:
         return None
-    links = _doc_links(hit)
     if store is None:
-        return StoredDoc(task.slot, task.path, task.stat, digest, key, hit, None, links)
+        return StoredDoc(task.slot, task.path, task.stat, digest, key, hit, None)
     stripped, body = store.keep(hit)
-    return StoredDoc(task.slot, task.path, task.stat, digest, key, stripped, body, links)
-
-
-def _doc_links(parsed: Parsed) -> tuple[str, ...]:
-    doc = parsed.translation
-    return tuple(dict.fromkeys(_DOC_LINK.findall(doc.body_html))) if doc is not None else ()
+    return StoredDoc(task.slot, task.path, task.stat, digest, key, stripped, body)
 
 
 def _parse_all(
@@ -346,8 +329,7 @@ def _parse_all(
 
     workers = parallel.workers_for(len(tasks), jobs=jobs, threshold=PARALLEL_THRESHOLD)
     if workers > 1:
-        # imported once, before the fork
-        from presssite.content import frontmatter, markdown  # noqa: F401
+        from presssite.content import frontmatter, markdown  # noqa: F401  (before the fork)
 
     folder = store.packs.folder if store is not None else None
     context = _ParseContext(settings, tree.files, folder, keep_full=workers == 1)
@@ -375,26 +357,26 @@ def _parse_chunk(context: _ParseContext, tasks: Sequence[_Task]) -> list[StoredD
     try:
         for task in tasks:
             path = Path(task.path)
-            exists = _Exists(context.files, str(path.parent))
+            exists = Exists(context.files, str(path.parent))
             try:
                 data = path.read_bytes()
             except OSError as exc:
                 error = ContentError(f"cannot read: {exc.strerror}", path=path)
                 failed = Parsed(None, (error,))
-                out.append(StoredDoc(task.slot, task.path, task.stat, "", (), failed, None, ()))
+                out.append(StoredDoc(task.slot, task.path, task.stat, "", (), failed, None))
                 continue
             digest = hashlib.sha256(data).hexdigest()
-            result = _parse(
-                data,
-                path,
-                digest=digest,
-                settings=context.settings,
-                bundle_id=task.bundle_id,
-                locale=task.locale,
-                exists=exists,
-            )
+            with processing(path):
+                result = parse(
+                    data,
+                    path,
+                    digest=digest,
+                    settings=context.settings,
+                    bundle_id=task.bundle_id,
+                    locale=task.locale,
+                    exists=exists,
+                )
             full = Parsed(result.translation, result.errors, tuple(sorted(exists.outside.items())))
-            links = _doc_links(full)
             stripped, body = full, None
             if writer is not None and full.translation is not None:
                 body = writer.add(full.translation.body_html)
@@ -409,7 +391,6 @@ def _parse_chunk(context: _ParseContext, tasks: Sequence[_Task]) -> list[StoredD
                     task.cache_key(digest),
                     stripped,
                     body,
-                    links,
                     full if context.keep_full else None,
                 )
             )
@@ -417,170 +398,3 @@ def _parse_chunk(context: _ParseContext, tasks: Sequence[_Task]) -> list[StoredD
         if writer is not None:
             writer.close() if own else writer.flush()
     return out
-
-
-def _settings_fingerprint(settings: Settings) -> str:
-    """The settings a parse depends on, so changing one of them invalidates the cache."""
-    relevant = (
-        PARSE_VERSION,
-        settings.base_url,
-        settings.default_locale,
-        settings.locales,
-        settings.timezone,
-        settings.unsafe_html,
-        settings.contact,
-        str(settings.content_dir),
-    )
-    return hashlib.sha256(repr(relevant).encode()).hexdigest()
-
-
-class _Exists:
-    """File existence from the walk; remembers what it answered outside the bundle."""
-
-    def __init__(self, files: set[str], bundle_dir: str) -> None:
-        self.files = files
-        self.prefix = bundle_dir + os.sep
-        self.outside: dict[str, bool] = {}
-
-    def __call__(self, path: str) -> bool:
-        path = os.path.normpath(path)
-        found = path in self.files
-        if not path.startswith(self.prefix):
-            self.outside[path] = found
-        return found
-
-
-def _parse(
-    data: bytes,
-    path: Path,
-    *,
-    digest: str,
-    settings: Settings,
-    bundle_id: str,
-    locale: str,
-    exists: Callable[[str], bool],
-) -> Parsed:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        error = ContentError(
-            "not UTF-8 text", path=path, line=line, hint="save the file as UTF-8 in your editor"
-        )
-        return Parsed(None, (error,))
-    # here: a build that parses nothing never imports them
-    from presssite.content import frontmatter
-    from presssite.content import markdown as markup
-
-    try:
-        meta, lines, body, body_line = frontmatter.split(text, path)
-    except ContentError as exc:
-        return Parsed(None, (exc,))
-    fm, problems = frontmatter.fields(meta, lines, path=path, settings=settings)
-    errors: list[PresssiteError] = list(problems)
-    bundle_dir = path.parent
-    rendered = markup.render(
-        body,
-        path=path,
-        bundle_dir=bundle_dir,
-        content_dir=settings.content_dir,
-        body_line=body_line,
-        settings=settings,
-        exists=exists,
-    )
-    errors.extend(rendered.errors)
-    if fm is None:
-        return Parsed(None, tuple(errors))
-
-    section = bundle_id.split("/", 1)[0]
-    slug = urls.bundle_slug(bundle_dir.name)
-    if fm.slug is not None:
-        if urls.slugify(fm.slug):
-            slug = urls.slugify(fm.slug)
-        else:
-            errors.append(
-                ContentError(
-                    "slug has no letters or digits",
-                    path=path,
-                    line=lines.get("slug"),
-                    key="slug",
-                    hint="write e.g. slug: vietnam-attends-conference",
-                )
-            )
-
-    photos: list[Photo] = []
-    for entry in fm.photos:
-        local = markup.bundle_relative(entry.src)
-        key = f"{entry.key}.src"
-        if local is None:
-            errors.append(
-                ContentError(
-                    f"photo path leaves the bundle folder: {entry.src}",
-                    path=path,
-                    line=entry.src_line,
-                    key=key,
-                    hint="put the photo in this bundle's folder, e.g. photos/01.jpg",
-                )
-            )
-        elif not exists(os.path.join(bundle_dir, local)):
-            errors.append(
-                ContentError(
-                    f"photo not found: {entry.src}",
-                    path=path,
-                    line=entry.src_line,
-                    key=key,
-                    hint=f"no file {local} in {bundle_id}/ (names are case-sensitive)",
-                )
-            )
-        else:
-            photos.append(
-                Photo(
-                    src=local,
-                    path=bundle_dir / local,
-                    caption=entry.caption,
-                    credit=entry.credit,
-                    decorative=entry.decorative,
-                    line=entry.line,
-                    in_gallery=True,
-                )
-            )
-    seen = {p.src for p in photos}
-    for src, alt, line in rendered.images:
-        if src not in seen:
-            seen.add(src)
-            photos.append(
-                Photo(
-                    src=src,
-                    path=bundle_dir / src,
-                    caption=alt,
-                    decorative=not alt,
-                    line=line,
-                    in_gallery=False,
-                )
-            )
-
-    translation = Translation(
-        bundle=bundle_id,
-        section=section,
-        locale=locale,
-        path=path,
-        title=fm.title,
-        date=fm.date,
-        slug=slug,
-        url=urls.document(settings, locale, section, slug),
-        summary=fm.summary,
-        tags=fm.tags,
-        draft=fm.draft,
-        embargo=fm.embargo,
-        updated=fm.updated,
-        expires=fm.expires,
-        contact=fm.contact or settings.contact,
-        source=fm.source,
-        photos=tuple(photos),
-        body_html=rendered.html,
-        references=rendered.references,
-        lines=dict(lines),
-        digest=digest,
-        extra=fm.extra,
-    )
-    return Parsed(translation, tuple(errors))

@@ -49,7 +49,6 @@ class StoredDoc:
     cache_key: tuple[str, ...]
     parsed: Parsed  # its translation without body when a store is used
     body: BodyRef | None  # where the body is kept (with a store)
-    doc_links: tuple[str, ...]  # ``presssite:doc:`` targets of the body
     full: Parsed | None = None  # with its body, for the in-memory cache (parsed here only)
 
     @property

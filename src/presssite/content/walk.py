@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from presssite.cache.hashes import FileHashes
+from presssite.leftovers import unwanted
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,8 @@ def below(path: str, folder: str) -> str:
 
 
 def walk(content_dir: Path) -> Tree:
-    """List the content folder once. Hidden entries are skipped; symlinked folders are
+    """List the content folder once. Hidden entries and editors' leftovers are skipped
+    (``leftovers.unwanted``: never published, never a bundle's file); symlinked folders are
     not followed (a link cycle must not hang a build), symlinked files are listed."""
     tree = Tree(root=os.path.abspath(content_dir))
     stack = [tree.root]
@@ -74,7 +76,7 @@ def walk(content_dir: Path) -> Tree:
             log.warning("cannot list %s: %s", folder, exc.strerror)
             continue
         for entry in entries:
-            if entry.name.startswith("."):
+            if unwanted(entry.name):
                 continue
             try:
                 if entry.is_dir(follow_symlinks=False):

@@ -1,4 +1,4 @@
-"""Machine-readable outputs: Atom feeds, sitemaps, Google News sitemaps and robots.txt.
+"""Atom feeds, and the plan of every machine-readable file (feeds, sitemaps, robots.txt).
 
 Everything here is derived from the assembled ``Site`` alone, which already holds only
 what is public at the build's instant: an embargoed or expired release is absent from the
@@ -8,36 +8,34 @@ Output is deterministic: the same site gives the same bytes, because every times
 comes from the content (a release's date or ``updated:``), never from the wall clock.
 That keeps rebuilds byte-identical and lets feed readers trust ``updated``.
 
-``plan`` lists every file as a ``FeedJob`` with a key hashing its inputs, so a build
-makes only the files whose inputs changed; feedgen is imported only when an Atom feed is
-actually made.
+``plan`` lists every file as a ``FeedJob``, made through a ``Reads`` that records what
+it read (``dependencies``), so a build makes a file again only when that changed;
+feedgen is imported only when an Atom feed is actually made.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 import html
 import re
-import xml.etree.ElementTree as ET
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Protocol
 from urllib.parse import urljoin
 
 from presssite import urls
-from presssite.cache.store import digest
+from presssite.content import placeholders
+from presssite.feeds.sitemaps import (
+    MAX_SITEMAP_URLS,
+    hreflang,
+    news_sitemap,
+    robots,
+    sitemaps,
+    updated,
+)
 from presssite.model import OutputFile, PhotoImage, Site, Translation
-from presssite.settings import Settings
-
-MAX_SITEMAP_URLS = 50_000  # the sitemaps.org limit of <url> entries per file
-NEWS_WINDOW = timedelta(days=2)  # Google News sitemaps list articles of the last two days
-NEWS_MAX_URLS = 1_000  # and at most this many
-
-SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
-XHTML_NS = "http://www.w3.org/1999/xhtml"
-NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
+from presssite.render.dependencies import Inputs, Reads, unwrap
 
 
 class ImageLookup(Protocol):
@@ -50,16 +48,16 @@ def render(
     site: Site, images: ImageLookup | None = None, *, max_urls: int = MAX_SITEMAP_URLS
 ) -> list[OutputFile]:
     """Every feed, sitemap and robots.txt of the site, as files to publish."""
-    return [f for job in plan(site, images, max_urls=max_urls) for f in job.make()]
+    inputs = Inputs(site, images)
+    return [f for job in plan(site, images, max_urls=max_urls) for f in job.make(inputs.reads())]
 
 
 @dataclass(frozen=True)
 class FeedJob:
-    """Files to make (a feed, a sitemap and its parts...) and a hash of their inputs."""
+    """Files to make (a feed, a sitemap and its parts...), reading through a ``Reads``."""
 
     name: str  # the (first) output path
-    key: str
-    make: Callable[[], list[OutputFile]]
+    make: Callable[[Reads], list[OutputFile]]
 
 
 def plan(
@@ -67,103 +65,50 @@ def plan(
     images: ImageLookup | None = None,
     *,
     max_urls: int = MAX_SITEMAP_URLS,
-    base: str = "",
-    doc_key: Callable[[Translation], str] | None = None,
     full: Callable[[Translation], Translation] | None = None,
-    links_of: Callable[[Translation], Iterable[str]] | None = None,
-    showing: Collection[tuple[str, str]] | None = None,
 ) -> list[FeedJob]:
-    """Every feed, sitemap and robots.txt as a job, keyed by its inputs.
+    """Every feed, sitemap and robots.txt as a job.
 
-    ``base`` hashes what all files share (settings, versions); ``doc_key`` gives a
-    translation's key (default: its whole value); ``full`` gives a translation with its
-    body when the site's translations carry none (``docstore.Bodies.full``), and then
-    ``links_of`` the ``presssite:doc:`` targets of its body.
-
-    ``showing`` (bundle id, locale) pairs: only the feeds whose entries include one of
-    them, unkeyed (``key`` is ""): what an edit of those documents' text, title or
-    summary changes (``edits``). Sitemaps and robots.txt hold only URLs and dates, so
-    such an edit never changes them and they are left out.
+    ``full`` gives a translation with its body when the site's translations carry none
+    (``docstore.Bodies.full``).
     """
     settings = site.settings
-    key_of = doc_key or (lambda d: digest(repr(d)))
     with_body = full or (lambda d: d)
-
-    def entry(doc: Translation) -> tuple[Any, ...]:
-        photos = images.for_page(doc) if images is not None else {}
-        targets = links_of(doc) if links_of is not None else _DOC_TARGET.findall(doc.body_html)
-        links = tuple(_doc_url(site, t) for t in dict.fromkeys(targets))
-        return (key_of(doc), repr(sorted(photos.items())), links)
-
     jobs: list[FeedJob] = []
     for loc in settings.locales:
-        title = settings.localized(settings.title, loc)
-        lists = [(urls.home(settings, loc), title, site.releases.get(loc, ()))]
-        lists += [(t.url, f"{title}: {t.name}", t.releases) for t in site.tags.get(loc, ())]
-        for page, name, releases in lists:
-            entries = newest(site, releases)
-            if showing is not None and not _shows(entries, showing):
-                continue
-            empty = None if entries else _site_updated(site)
-            path = urls.output_path(settings, feed_url(page))
-            key = (
-                ""
-                if showing is not None
-                else digest(base, "atom", path, loc, name, page, [entry(d) for d in entries], empty)
-            )
+        lists = [("", urls.home(settings, loc))]
+        lists += [(t.slug, t.url) for t in site.tags.get(loc, ())]
+        for slug, page in lists:
 
             def make_atom(
-                loc: str = loc,
-                entries: list[Translation] = entries,
-                name: str = name,
-                page: str = page,
-                path: str = path,
+                reads: Reads, loc: str = loc, slug: str = slug, page: str = page
             ) -> list[OutputFile]:
-                full_entries = [with_body(d) for d in entries]
-                data = atom(site, loc, full_entries, title=name, page=page, images=images)
-                return [OutputFile(path=path, data=data)]
+                title = settings.localized(settings.title, loc)
+                if slug:
+                    title = f"{title}: {reads.tag(loc, slug).name}"
+                entries = reads.list_items(loc, slug, 0, settings.feed_size)
+                full_entries = [reads.doc(with_body(unwrap(d))) for d in entries]
+                data = atom(
+                    site, loc, full_entries, title=title, page=page, images=images, reads=reads
+                )
+                return [OutputFile(path=urls.output_path(settings, feed_url(page)), data=data)]
 
-            jobs.append(FeedJob(path, key, make_atom))
-        recent_docs = _recent(site, loc)
-        if showing is not None and not _shows(recent_docs, showing):
-            continue
-        recent = [(d.url, d.date, d.title) for d in recent_docs]
+            jobs.append(FeedJob(urls.output_path(settings, feed_url(page)), make_atom))
 
-        def make_news(loc: str = loc) -> list[OutputFile]:
-            return [OutputFile(path=f"{loc}/news-sitemap.xml", data=news_sitemap(site, loc))]
+        def make_news(reads: Reads, loc: str = loc) -> list[OutputFile]:
+            return [OutputFile(path=f"{loc}/news-sitemap.xml", data=news_sitemap(site, loc, reads))]
 
-        jobs.append(
-            FeedJob(
-                f"{loc}/news-sitemap.xml",
-                digest(base, "news", loc, recent, _publication(settings, loc)),
-                make_news,
-            )
-        )
-    if showing is not None:
-        return jobs
-    pages = sitemap_urls(site)
+        jobs.append(FeedJob(f"{loc}/news-sitemap.xml", make_news))
     jobs.append(
-        FeedJob(
-            "sitemap.xml",
-            digest(base, "sitemap", max_urls, _hash_all(pages)),
-            lambda: _sitemap_files(settings, pages, max_urls),
-        )
+        FeedJob("sitemap.xml", lambda reads: sitemaps(site, max_urls=max_urls, reads=reads))
     )
     jobs.append(
-        FeedJob(
-            "robots.txt",
-            digest(base, "robots"),
-            lambda: [OutputFile(path="robots.txt", data=robots(settings))],
-        )
+        FeedJob("robots.txt", lambda reads: [OutputFile(path="robots.txt", data=robots(settings))])
     )
     return jobs
 
 
 # --------------------------------------------------------------------------- Atom feeds
-
-
-def _shows(docs: Iterable[Translation], showing: Collection[tuple[str, str]]) -> bool:
-    return any((doc.bundle, doc.locale) in showing for doc in docs)
 
 
 @functools.cache
@@ -203,10 +148,6 @@ def feed_url(page: str) -> str:
     return page + "feed.xml"
 
 
-def _updated(doc: Translation) -> datetime:
-    return doc.updated or doc.date
-
-
 def atom(
     site: Site,
     locale: str,
@@ -215,6 +156,7 @@ def atom(
     title: str,
     page: str,
     images: ImageLookup | None = None,
+    reads: Reads | None = None,
 ) -> bytes:
     """An Atom feed of the newest ``feed_size`` of ``releases`` (newest first).
 
@@ -223,6 +165,7 @@ def atom(
     """
     from feedgen.feed import FeedGenerator
 
+    reads = reads if reads is not None else Inputs(site, images).reads()
     settings = site.settings
     entries = newest(site, releases)
     publisher = settings.localized(settings.publisher.name, locale) or title
@@ -231,7 +174,7 @@ def atom(
     fg.register_extension("presssite", *_extensions(), atom=True, rss=False)
     fg.id(urls.absolute(settings, page))
     fg.title(title)
-    fg.language(_hreflang(locale))
+    fg.language(hreflang(locale))
     fg.link(href=urls.absolute(settings, feed_url(page)), rel="self")
     fg.link(href=urls.absolute(settings, page), rel="alternate", type="text/html")
     fg.author({"name": publisher, "uri": urls.absolute(settings, urls.home(settings, locale))})
@@ -239,19 +182,19 @@ def atom(
     if settings.publisher.logo:
         logo = urls.url_for_output(settings, settings.publisher.logo.lstrip("/"))
         fg.logo(urls.absolute(settings, logo))
-    fg.updated(max((_updated(d) for d in entries), default=None) or _site_updated(site))
+    fg.updated(max((updated(d) for d in entries), default=None) or _site_updated(site, reads))
 
     # feedgen prepends by default; append keeps the newest-first order of ``entries``.
     for doc in entries:
-        photos = images.for_page(doc) if images is not None else {}
+        photos = reads.photos(doc)
         fe = fg.add_entry(order="append")
         fe.id(urls.absolute(settings, doc.url))
         fe.title(doc.title)
         fe.published(doc.date)
-        fe.updated(_updated(doc))
+        fe.updated(updated(doc))
         if doc.summary:
             fe.summary(doc.summary)
-        fe.content(absolute_html(site, doc, photos), type="html")
+        fe.content(absolute_html(site, doc, photos, reads), type="html")
         for name in dict.fromkeys(doc.tags):
             fe.category(term=name)
         fe.presssite.add(href=urls.absolute(settings, doc.url), rel="alternate", type="text/html")
@@ -269,74 +212,76 @@ def atom(
     return data
 
 
-def _hash_all(items: Iterable[Any]) -> str:
-    """A hash of many values' ``repr``s, without building one huge string."""
-    h = hashlib.sha256()
-    for item in items:
-        h.update(repr(item).encode("utf-8", "surrogatepass"))
-    return h.hexdigest()
-
-
 def newest(site: Site, releases: Sequence[Translation]) -> list[Translation]:
     """The ``feed_size`` newest of ``releases``: a feed's entries, newest first."""
     entries = sorted(releases, key=lambda d: (d.date, d.bundle), reverse=True)
     return entries[: site.settings.feed_size]
 
 
-def _site_updated(site: Site) -> datetime:
+def _site_updated(site: Site, reads: Reads) -> datetime:
     """An empty feed still needs ``updated``: the newest document anywhere, else the clock."""
-    return max((_updated(d) for d in site.translations()), default=site.now)
+    newest = max((updated(d) for d in reads.every_translation()), default=None)
+    return newest or reads.clock()
 
 
 # --------------------------------------------------------------------------- body HTML
 
-_DOC_TARGET = re.compile(r'presssite:doc:([^"\s<>]*)')
-_FIGURE = re.compile(r"<presssite-figure\b([^>]*?)/?>(?:\s*</presssite-figure>)?", re.I)
-_DOC_LINK = re.compile(r"<a\b[^>]*?\bhref=\"presssite:doc:([^\"]*)\"[^>]*>(.*?)</a>", re.I | re.S)
-_PHOTO_IMG = re.compile(r"<img\b[^>]*?\bsrc=\"presssite:photo:([^\"]*)\"[^>]*>", re.I)
 _URL_ATTR = re.compile(r"(?<=\s)(href|src)=\"([^\"]*)\"", re.I)
-_ATTR = re.compile(r"([\w:-]+)\s*=\s*\"([^\"]*)\"")
 
 
-def absolute_html(site: Site, doc: Translation, photos: Mapping[str, PhotoImage]) -> str:
-    """``doc.body_html`` with the markup placeholders resolved to absolute URLs.
+class FeedLinks:
+    """What a body's placeholders become in a feed entry (``placeholders.Resolver``):
+    absolute URLs; a figure becomes an ``<img>`` of the photo's fallback variant, and an
+    inline photo with no planned image is dropped."""
 
-    A feed entry is read away from the site, so every URL in it must be absolute:
-    ``<presssite-figure src alt>`` becomes an ``<img>`` of the photo's fallback variant
-    (dropped when the photo has no planned image), ``presssite:photo:SRC`` the photo's
-    URL, ``presssite:file:SRC`` the attachment beside the page, and
-    ``presssite:doc:BUNDLE:LOCALE`` that translation's page; a link to an unpublished
-    translation keeps its text and loses the link, so nothing hidden is revealed.
-    """
-    settings = site.settings
-    page = urls.absolute(settings, doc.url)
+    def __init__(self, site: Site, doc: Translation, photos: Mapping[str, PhotoImage]) -> None:
+        self.settings = site.settings
+        self.page = urls.absolute(site.settings, doc.url)
+        self.photos = photos
 
-    def figure(match: re.Match[str]) -> str:
-        attrs = {k.lower(): html.unescape(v) for k, v in _ATTR.findall(match.group(1))}
-        image = photos.get(attrs.get("src", ""))
+    def figure(self, src: str, alt: str, number: int) -> str:
+        image = self.photos.get(src)
         if image is None:
             return ""
-        alt = attrs.get("alt", image.photo.alt)
+        url = urls.absolute(self.settings, image.fallback.url)
         return (
-            f'<img src="{_esc(urls.absolute(settings, image.fallback.url))}" alt="{_esc(alt)}"'
+            f'<img src="{_esc(url)}" alt="{_esc(alt)}"'
             f' width="{image.fallback.width}" height="{image.fallback.height}">'
         )
 
-    def doc_link(match: re.Match[str]) -> str:
-        return match.group(0) if _doc_url(site, match.group(1)) else match.group(2)
+    def photo(self, src: str) -> str | None:
+        image = self.photos.get(src)
+        return urls.absolute(self.settings, image.fallback.url) if image is not None else None
 
-    def photo_img(match: re.Match[str]) -> str:
-        return match.group(0) if html.unescape(match.group(1)) in photos else ""
+    def file(self, target: str) -> str:
+        return urljoin(self.page, target)
+
+    def doc(self, found: Translation, fragment: str) -> str:
+        return urls.absolute(self.settings, found.url) + fragment
+
+    def missing(self) -> str:
+        return self.page
+
+
+def absolute_html(
+    site: Site, doc: Translation, photos: Mapping[str, PhotoImage], reads: Reads | None = None
+) -> str:
+    """``doc.body_html`` with its placeholders resolved (``placeholders``) to absolute
+    URLs, and every other relative ``href`` and ``src`` made absolute: a feed entry is
+    read away from the site."""
+    reads = reads if reads is not None else Inputs(site).reads()
+    links = FeedLinks(site, doc, photos)
+    default = site.settings.default_locale
+
+    def documents(bundle_id: str, locale: str) -> Translation | None:
+        return placeholders.document(reads.bundle, default, bundle_id, locale)
+
+    text, _ = placeholders.resolve(doc.body_html, links, documents)
 
     def attr(match: re.Match[str]) -> str:
         name, value = match.group(1), html.unescape(match.group(2))
-        return f'{name}="{_esc(_resolve(site, doc, photos, page, name.lower(), value))}"'
+        return f'{name}="{_esc(urljoin(links.page, value))}"'
 
-    text = doc.body_html
-    if "presssite" in text:  # placeholders left by markup
-        text = _FIGURE.sub(figure, text)
-        text = _DOC_LINK.sub(doc_link, text)
-        text = _PHOTO_IMG.sub(photo_img, text)
     return _sub_url_attrs(attr, text)
 
 
@@ -368,235 +313,5 @@ def _sub_url_attrs(replace: Callable[[re.Match[str]], str], text: str) -> str:
     return "".join(out)
 
 
-def _resolve(
-    site: Site,
-    doc: Translation,
-    photos: Mapping[str, PhotoImage],
-    page: str,
-    attr: str,
-    value: str,
-) -> str:
-    settings = site.settings
-    if value.startswith("presssite:photo:"):
-        src = value.removeprefix("presssite:photo:")
-        image = photos.get(src)
-        if image is not None:
-            variant = image.large if attr == "href" else image.fallback
-            return urls.absolute(settings, variant.url)
-        return urljoin(page, src)
-    if value.startswith("presssite:file:"):
-        return urljoin(page, value.removeprefix("presssite:file:"))
-    if value.startswith("presssite:doc:"):
-        return _doc_url(site, value.removeprefix("presssite:doc:")) or page
-    return urljoin(page, value)
-
-
-def _doc_url(site: Site, target: str) -> str | None:
-    """Absolute URL of ``BUNDLE:LOCALE[#fragment]`` when that translation is published."""
-    target = html.unescape(target)
-    ref, _, fragment = target.partition("#")
-    bundle_id, _, locale = ref.rpartition(":")
-    bundle = site.bundles.get(bundle_id)
-    doc = bundle.translations.get(locale) if bundle is not None else None
-    if doc is None:
-        return None
-    url = urls.absolute(site.settings, doc.url)
-    return f"{url}#{fragment}" if fragment else url
-
-
 def _esc(text: str) -> str:
     return html.escape(text, quote=True)
-
-
-# --------------------------------------------------------------------------- sitemaps
-
-
-@dataclass(frozen=True)
-class SitemapUrl:
-    """One ``<url>`` of the sitemap: a published HTML page."""
-
-    url: str  # site path with the base path
-    lastmod: datetime | None  # None for an empty list page
-    alternates: tuple[tuple[str, str], ...] = ()  # (hreflang, site path), x-default last
-
-
-def _hreflang(locale: str) -> str:
-    """BCP 47 as hreflang wants it: "pt_BR" -> "pt-BR"."""
-    return locale.replace("_", "-")
-
-
-def _newest(docs: Iterable[Translation]) -> datetime | None:
-    return max((_updated(d) for d in docs), default=None)
-
-
-def _pages(count: int, page_size: int) -> int:
-    return max(1, -(-count // page_size))
-
-
-def sitemap_urls(site: Site) -> list[SitemapUrl]:
-    """Every published HTML page, per locale: home pages, releases, pages, tags, tag pages.
-
-    Translations are annotated with each other (every existing translation plus
-    ``x-default``) so each page of a bundle lists the same set: the annotation is
-    reciprocal by construction. The root URL (the language chooser) is ``x-default``
-    where the default locale has no translation.
-    """
-    settings = site.settings
-    size = settings.page_size
-    root = urls.root(settings)
-    documents = {
-        doc.url
-        for loc in settings.locales
-        for doc in (*site.releases.get(loc, ()), *site.pages.get(loc, ()))
-    }
-    homes = tuple((_hreflang(loc), urls.home(settings, loc)) for loc in settings.locales) + (
-        ("x-default", root),
-    )
-
-    def alternates(doc: Translation) -> tuple[tuple[str, str], ...]:
-        translations = [
-            t for t in site.bundles[doc.bundle].translations.values() if t.url in documents
-        ]
-        if len(translations) < 2:
-            return ()
-        default = site.bundles[doc.bundle].translations.get(settings.default_locale)
-        x_default = default.url if default is not None and default.url in documents else root
-        pairs = [(_hreflang(t.locale), t.url) for t in translations]
-        return (*pairs, ("x-default", x_default))
-
-    out: list[SitemapUrl] = []
-    for loc in settings.locales:
-        releases = site.releases.get(loc, ())
-        for n in range(1, _pages(len(releases), size) + 1):
-            items = releases[(n - 1) * size : n * size]
-            out.append(
-                SitemapUrl(
-                    urls.home(settings, loc, n),
-                    _newest(items),
-                    homes if n == 1 and len(settings.locales) > 1 else (),
-                )
-            )
-        for doc in (*releases, *site.pages.get(loc, ())):
-            out.append(SitemapUrl(doc.url, _updated(doc), alternates(doc)))
-        tags = site.tags.get(loc, ())
-        out.append(
-            SitemapUrl(urls.tags_index(settings, loc), _newest(d for t in tags for d in t.releases))
-        )
-        for tag in tags:
-            for n in range(1, _pages(len(tag.releases), size) + 1):
-                items = tag.releases[(n - 1) * size : n * size]
-                out.append(SitemapUrl(urls.tag(settings, loc, tag.slug, n), _newest(items)))
-    return out
-
-
-def page_urls(site: Site) -> list[tuple[str, datetime | None]]:
-    """(site path, lastmod) of every published HTML page, in sitemap order."""
-    return [(u.url, u.lastmod) for u in sitemap_urls(site)]
-
-
-def _w3c(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds")
-
-
-def _xml(root: ET.Element) -> bytes:
-    ET.indent(root)
-    # bytes for every encoding but "unicode" (typeshed cannot tell them apart: Any)
-    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-    return data + b"\n"
-
-
-def _urlset(settings: Settings, entries: Sequence[SitemapUrl]) -> bytes:
-    """A sitemap's bytes, written as text: what ElementTree (``_xml``) would write.
-
-    Building and serialising an element per page and per translation took most of the
-    sitemap's time; this is the same declaration, indent, ``" />"``, escaping and UTF-8.
-    """
-    # Prefixed names are written literally, with the xmlns attributes on the root.
-    root = f'urlset xmlns="{_xml_attr(SITEMAP_NS)}" xmlns:xhtml="{_xml_attr(XHTML_NS)}"'
-    out = ["<?xml version='1.0' encoding='utf-8'?>", f"<{root}>" if entries else f"<{root} />"]
-    for entry in entries:
-        out += ("  <url>", f"    <loc>{_xml_text(urls.absolute(settings, entry.url))}</loc>")
-        if entry.lastmod is not None:
-            out.append(f"    <lastmod>{_xml_text(_w3c(entry.lastmod))}</lastmod>")
-        for lang, href in entry.alternates:
-            out.append(
-                f'    <xhtml:link rel="alternate" hreflang="{_xml_attr(lang)}"'
-                f' href="{_xml_attr(urls.absolute(settings, href))}" />'
-            )
-        out.append("  </url>")
-    out += ("</urlset>", "") if entries else ("",)
-    return "\n".join(out).encode("utf-8", "xmlcharrefreplace")
-
-
-def _xml_text(text: str) -> str:
-    """Element text escaped as ElementTree escapes it."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _xml_attr(text: str) -> str:
-    """An attribute value escaped as ElementTree escapes it (newlines and tabs included)."""
-    text = _xml_text(text).replace('"', "&quot;")
-    return text.replace("\r", "&#13;").replace("\n", "&#10;").replace("\t", "&#09;")
-
-
-def sitemaps(site: Site, *, max_urls: int = MAX_SITEMAP_URLS) -> list[OutputFile]:
-    """``/sitemap.xml``; over ``max_urls`` pages, an index of ``/sitemap-N.xml`` parts."""
-    return _sitemap_files(site.settings, sitemap_urls(site), max_urls)
-
-
-def _sitemap_files(
-    settings: Settings, entries: Sequence[SitemapUrl], max_urls: int
-) -> list[OutputFile]:
-    if len(entries) <= max_urls:
-        return [OutputFile(path="sitemap.xml", data=_urlset(settings, entries))]
-    files: list[OutputFile] = []
-    index = ET.Element("sitemapindex", {"xmlns": SITEMAP_NS})
-    for number, start in enumerate(range(0, len(entries), max_urls), start=1):
-        part = entries[start : start + max_urls]
-        name = f"sitemap-{number}.xml"
-        files.append(OutputFile(path=name, data=_urlset(settings, part)))
-        item = ET.SubElement(index, "sitemap")
-        ET.SubElement(item, "loc").text = urls.absolute(
-            settings, urls.url_for_output(settings, name)
-        )
-        newest = max((e.lastmod for e in part if e.lastmod is not None), default=None)
-        if newest is not None:
-            ET.SubElement(item, "lastmod").text = _w3c(newest)
-    return [OutputFile(path="sitemap.xml", data=_xml(index)), *files]
-
-
-def news_sitemap(site: Site, locale: str) -> bytes:
-    """Google News sitemap of ``locale``: releases dated in the two days up to ``site.now``."""
-    settings = site.settings
-    name = _publication(settings, locale)
-    root = ET.Element("urlset", {"xmlns": SITEMAP_NS, "xmlns:news": NEWS_NS})
-    for doc in _recent(site, locale):
-        url = ET.SubElement(root, "url")
-        ET.SubElement(url, "loc").text = urls.absolute(settings, doc.url)
-        news = ET.SubElement(url, "news:news")
-        publication = ET.SubElement(news, "news:publication")
-        ET.SubElement(publication, "news:name").text = name
-        ET.SubElement(publication, "news:language").text = _hreflang(locale).lower()
-        ET.SubElement(news, "news:publication_date").text = _w3c(doc.date)
-        ET.SubElement(news, "news:title").text = doc.title
-    return _xml(root)
-
-
-def _recent(site: Site, locale: str) -> list[Translation]:
-    """The releases a news sitemap lists: dated in the two days up to ``site.now``."""
-    since = site.now - NEWS_WINDOW
-    recent = [d for d in site.releases.get(locale, ()) if since <= d.date <= site.now]
-    recent.sort(key=lambda d: (d.date, d.bundle), reverse=True)
-    return recent[:NEWS_MAX_URLS]
-
-
-def _publication(settings: Settings, locale: str) -> str:
-    return settings.localized(settings.publisher.name, locale) or settings.localized(
-        settings.title, locale
-    )
-
-
-def robots(settings: Settings) -> bytes:
-    """robots.txt: everything may be crawled; the sitemap is named absolutely."""
-    sitemap = urls.absolute(settings, urls.url_for_output(settings, "sitemap.xml"))
-    return f"User-agent: *\nAllow: /\nSitemap: {sitemap}\n".encode()

@@ -15,18 +15,17 @@ and 1:1 crops for the article's structured data (``ImagePlan.crops_for_page``).
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
-import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Executor
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
 from urllib.parse import quote
 
 from presssite.errors import ImageError, PresssiteError, raise_all
+from presssite.images import fullsize, presskit
+from presssite.images import index as cacheindex
+from presssite.images.downloads import Words, download_name, download_size, rights
 from presssite.images.geometry import (
     closest,
     crop_name,
@@ -36,19 +35,14 @@ from presssite.images.geometry import (
     unique_stems,
     variant_name,
 )
-from presssite.images.worker import (
-    CACHE_VERSION,
-    Job,
-    PhotoProblem,
-    Probe,
-    Spec,
-    cache_name,
-    probe,
-    read_embedded_metadata,
-    run_all,
-    write_atomic,
-)
-from presssite.model import OutputFile, Photo, PhotoImage, Site, Translation, Variant
+from presssite.images.index import load_index, save_index
+from presssite.images.index import prune as prune_cache
+from presssite.images.planned import Crop, ImagePlan, ImageResult, SourceInfo, Uncredited
+from presssite.images.pool import run_all
+from presssite.images.presskit import KitPlan
+from presssite.images.reading import PhotoProblem, read_embedded_metadata
+from presssite.images.worker import CACHE_VERSION, Job, Spec, cache_folder, cache_name
+from presssite.model import Download, OutputFile, Photo, PhotoImage, Site, Translation, Variant
 from presssite.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -73,121 +67,60 @@ SOCIAL_WIDTH = 1200  # Open Graph's recommended width
 # only its encoding.
 CROP_RATIOS: tuple[tuple[int, int], ...] = ((16, 9), (4, 3), (1, 1))
 CROP_PHOTOS = 3
-_INDEX = "index.json"
-_STALE_TEMP_SECONDS = 3600  # temp files older than this are left over from killed builds
-
-
-@dataclass(frozen=True)
-class SourceInfo:
-    """One source photo file, as planned: header facts and where it is first used."""
-
-    path: Path
-    size: int  # bytes, from stat
-    mtime_ns: int
-    width: int  # orientation applied
-    height: int
-    orientation: int
-    caption: str  # embedded (IPTC/XMP) caption, "" when none
-    credit: str  # embedded credit or creator, "" when none
-    doc: Path  # the Markdown file that first uses it (for error messages)
-    photo: Photo  # its entry there
-    sha256: str = ""  # from the cache index when size and mtime still match
-
-
-@dataclass(frozen=True)
-class ImagePlan:
-    """Every variant the build publishes, known before any pixel is decoded."""
-
-    pages: Mapping[tuple[str, str], Mapping[str, PhotoImage]]  # (bundle, locale) -> src -> image
-    sources: Mapping[Path, SourceInfo]  # each source file once, in first-use order
-    quality: int
-    # (bundle, locale) -> the structured-data crops: per lead photo, one per CROP_RATIOS
-    crops: Mapping[tuple[str, str], tuple[Crop, ...]]
-    errors: tuple[PresssiteError, ...] = ()  # only when plan(..., raise_errors=False)
-    # photos with neither a caption nor a credit, even embedded, for the build to report
-    uncredited: tuple[Uncredited, ...] = ()
-
-    def for_page(self, doc: Translation) -> Mapping[str, PhotoImage]:
-        """src -> PhotoImage for one page; empty when it has no photos."""
-        return self.pages.get((doc.bundle, doc.locale), _EMPTY)
-
-    def crops_for_page(self, doc: Translation) -> tuple[Crop, ...]:
-        """The article's JSON-LD ``image`` list: gallery order, then 16:9, 4:3, 1:1."""
-        return self.crops.get((doc.bundle, doc.locale), ())
-
-    @property
-    def variant_count(self) -> int:
-        return sum(len(pi.variants) for page in self.pages.values() for pi in page.values())
-
-
-_EMPTY: Mapping[str, PhotoImage] = MappingProxyType({})
-
-
-@dataclass(frozen=True)
-class Uncredited:
-    """A photo on a page with neither caption nor credit; str() is "file:line: src"."""
-
-    doc: Translation
-    photo: Photo
-
-    def __str__(self) -> str:
-        line = f":{self.photo.line}" if self.photo.line is not None else ""
-        return f"{self.doc.path}{line}: {self.photo.src}"
-
-
-@dataclass(frozen=True)
-class Crop:
-    """A centred crop of a gallery photo at one aspect ratio, for structured data."""
-
-    photo: Photo  # caption and credit filled like the PhotoImage's
-    ratio: tuple[int, int]  # (16, 9), (4, 3) or (1, 1)
-    variant: Variant
-
-
-@dataclass(frozen=True)
-class ImageResult:
-    """What ``process`` made: the files to publish and counts that prove skipped work."""
-
-    files: tuple[OutputFile, ...]  # every published variant; source = its cache file
-    processed: int  # source photos decoded
-    cached: int  # source photos whose variants all came from the cache
-    pruned: int  # cache files deleted because no page uses them any more
-
-
-def cache_folder(settings: Settings) -> Path:
-    return settings.cache_dir / "images"
 
 
 # --------------------------------------------------------------------------- plan
 
 
-def plan(site: Site, settings: Settings, *, raise_errors: bool = True) -> ImagePlan:
-    """Decide every page's photo variants from headers alone.
+def plan(
+    site: Site,
+    settings: Settings,
+    *,
+    raise_errors: bool = True,
+    release_text: Callable[[Translation], str] | None = None,
+    public: Callable[[Translation], bool] | None = None,
+    executor: Executor | None = None,
+    jobs: int | None = None,
+) -> ImagePlan:
+    """Decide every page's photo variants, downloads and press kits from headers alone
+    (a photo that cannot keep its own JPEG data gets its download master here, all such
+    photos at once in ``executor`` or a pool of ``jobs``: pages show a download's size).
 
     Unreadable, corrupt, non-image and oversized files are ``ImageError``s naming the
     Markdown file, the line and the photo; all are raised together (or, with
     ``raise_errors=False``, returned in ``ImagePlan.errors`` and left out of the pages).
+    Press kits are planned only with ``release_text`` (a release as plain text), for the
+    releases ``public`` accepts: no draft or embargoed material is in a kit.
     """
     opts = settings.images
-    index = _load_index(cache_folder(settings))
+    index = load_index(cache_folder(settings))
+
+    def publisher(doc: Translation) -> str:
+        return settings.localized(settings.publisher.name, doc.locale)
+
     sources: dict[Path, SourceInfo] = {}
     failed: dict[Path, PresssiteError] = {}
     pages: dict[tuple[str, str], Mapping[str, PhotoImage]] = {}
     crops: dict[tuple[str, str], tuple[Crop, ...]] = {}
     uncredited: list[Uncredited] = []
+    words: dict[tuple[str, str, str], Words] = {}
+    kits: dict[tuple[str, str], KitPlan] = {}
     fallback_fmt = "jpeg" if "jpeg" in opts.formats else opts.formats[-1]
 
-    for doc in site.translations():
-        if not doc.photos:
-            continue
-        stems = unique_stems(tuple(p.src for p in doc.photos))
-        images: dict[str, PhotoImage] = {}
+    docs = [doc for doc in site.translations() if doc.photos]
+    for doc in docs:
         for photo in doc.photos:
             if photo.path not in sources and photo.path not in failed:
                 try:
-                    sources[photo.path] = _source_info(photo, doc, settings, index)
+                    sources[photo.path] = cacheindex.source_info(photo, doc, settings, index)
                 except PhotoProblem as exc:
                     failed[photo.path] = _error(doc, photo, str(exc))
+    fullsize.complete(sources, failed, settings, executor=executor, jobs=jobs)
+
+    for doc in docs:
+        stems = unique_stems(tuple(p.src for p in doc.photos))
+        images: dict[str, PhotoImage] = {}
+        for photo in doc.photos:
             info = sources.get(photo.path)
             if info is None:
                 continue
@@ -198,10 +131,16 @@ def plan(site: Site, settings: Settings, *, raise_errors: bool = True) -> ImageP
             )
             if not filled.caption and not filled.credit:
                 uncredited.append(Uncredited(doc, filled))
+            said = Words(filled.caption, filled.credit, rights(filled.credit, publisher(doc)))
+            words[(doc.bundle, doc.locale, photo.src)] = said
             images[photo.src] = _photo_image(
-                filled, info, doc.url, stems[photo.src], settings, fallback_fmt
+                filled, info, doc.url, stems[photo.src], settings, fallback_fmt, said
             )
         pages[(doc.bundle, doc.locale)] = MappingProxyType(images)
+        if release_text is not None and not doc.is_page and (public is None or public(doc)):
+            kit = _kit(doc, images, stems, settings, release_text, words)
+            if kit is not None:
+                kits[(doc.bundle, doc.locale)] = kit
         leads = [images[p.src] for p in doc.gallery if p.src in images][:CROP_PHOTOS]
         crops[(doc.bundle, doc.locale)] = tuple(
             _crop(pi, doc.url, stems[pi.photo.src], settings, ratio)
@@ -219,56 +158,19 @@ def plan(site: Site, settings: Settings, *, raise_errors: bool = True) -> ImageP
         crops=MappingProxyType(crops),
         errors=errors,
         uncredited=tuple(uncredited),
-    )
-
-
-def _source_info(
-    photo: Photo, doc: Translation, settings: Settings, index: Mapping[str, Any]
-) -> SourceInfo:
-    """Header facts of a source, from the index when size and mtime are unchanged."""
-    try:
-        st = photo.path.stat()
-    except FileNotFoundError:
-        raise PhotoProblem("file not found") from None
-    except OSError as exc:
-        raise PhotoProblem(f"cannot read: {exc.strerror or exc}") from None
-    entry = index.get(_index_key(photo.path, settings))
-    if (
-        isinstance(entry, dict)
-        and entry.get("size") == st.st_size
-        and entry.get("mtime_ns") == st.st_mtime_ns
-        and entry.get("width", 0) * entry.get("height", 0) <= settings.images.max_pixels
-    ):
-        try:
-            facts = Probe(
-                int(entry["width"]),
-                int(entry["height"]),
-                int(entry["orientation"]),
-                str(entry["caption"]),
-                str(entry["credit"]),
-            )
-            sha = str(entry.get("sha256", ""))
-        except (KeyError, TypeError, ValueError):
-            facts, sha = probe(photo.path, max_pixels=settings.images.max_pixels), ""
-    else:
-        facts, sha = probe(photo.path, max_pixels=settings.images.max_pixels), ""
-    return SourceInfo(
-        path=photo.path,
-        size=st.st_size,
-        mtime_ns=st.st_mtime_ns,
-        width=facts.width,
-        height=facts.height,
-        orientation=facts.orientation,
-        caption=facts.caption,
-        credit=facts.credit,
-        doc=doc.path,
-        photo=photo,
-        sha256=sha,
+        words=MappingProxyType(words),
+        kits=MappingProxyType(kits),
     )
 
 
 def _photo_image(
-    photo: Photo, info: SourceInfo, page_url: str, stem: str, settings: Settings, fallback: str
+    photo: Photo,
+    info: SourceInfo,
+    page_url: str,
+    stem: str,
+    settings: Settings,
+    fallback: str,
+    words: Words,
 ) -> PhotoImage:
     opts = settings.images
     variants = []
@@ -281,6 +183,11 @@ def _photo_image(
     large = max(in_fallback, key=lambda v: v.width)
     social_w = closest(tuple(v.width for v in in_fallback), SOCIAL_WIDTH)
     social = next(v for v in in_fallback if v.width == social_w)
+    download = None
+    if info.download is not None:
+        url, output = _url_and_output(page_url + f"{stem}-full.jpg", settings)
+        dl = info.download
+        download = Download(url, output, dl.width, dl.height, download_size(dl, words))
     return PhotoImage(
         photo=photo,
         width=large.width,
@@ -289,6 +196,31 @@ def _photo_image(
         fallback=large,
         large=large,
         social=social,
+        download=download,
+    )
+
+
+def _kit(
+    doc: Translation,
+    images: Mapping[str, PhotoImage],
+    stems: Mapping[str, str],
+    settings: Settings,
+    release_text: Callable[[Translation], str],
+    words: Mapping[tuple[str, str, str], Words],
+) -> KitPlan | None:
+    """The press kit of a release in its locale; None when no gallery photo has a download."""
+    entries = []
+    for p in doc.gallery:
+        image = images.get(p.src)
+        if image is not None and image.download is not None:
+            name = stems[p.src].replace("/", "-") + ".jpg"
+            entries.append((name, p.path, words[(doc.bundle, doc.locale, p.src)], image))
+    if not entries:
+        return None
+    url, output = _url_and_output(doc.url + presskit.file_name(doc.slug, doc.locale), settings)
+    folder = f"{doc.slug}-{doc.locale}/"
+    return presskit.plan_kit(
+        url=url, output=output, folder=folder, release_text=release_text(doc), photos=entries
     )
 
 
@@ -343,12 +275,17 @@ def process(
     """
     root = cache_folder(settings)
     specs = _specs_by_source(plan)
+    said = _words_by_source(plan)
     known: dict[Path, str] = {}  # source -> sha256 of the bytes whose variants are cached
     todo: list[Job] = []
     for path, wanted in specs.items():
         info = plan.sources[path]
-        sha = info.sha256 if _unchanged(info) else ""
-        if sha and all((root / cache_name(sha, s, plan.quality)).exists() for s in wanted):
+        sha = info.sha256 if cacheindex.unchanged(info) else ""
+        if (
+            sha
+            and all((root / cache_name(sha, s, plan.quality)).exists() for s in wanted)
+            and all((root / name).exists() for name in _downloads(sha, info, said.get(path, ())))
+        ):
             known[path] = sha
             continue
         todo.append(
@@ -362,6 +299,8 @@ def process(
                 quality=plan.quality,
                 max_pixels=settings.images.max_pixels,
                 cache_root=str(root),
+                download=info.download,
+                words=said.get(path, ()),
             )
         )
     cached = len(known)
@@ -388,7 +327,7 @@ def process(
             cached += 1
         known[path] = outcome.sha256
 
-    _save_index(root, _index_entries(plan, known, settings))
+    save_index(root, cacheindex.entries(plan, known, settings))
     errors.sort(key=lambda e: (str(e.path), e.line or 0))
     raise_all(errors)
 
@@ -398,7 +337,25 @@ def process(
         name = cache_name(known[photo.path], spec, plan.quality)
         referenced.add(name)
         files.append(OutputFile(path=variant.output, source=root / name))
-    pruned = _prune(root, referenced) if prune else 0
+    for (bundle, locale), page in plan.pages.items():
+        for src, image in page.items():
+            info = plan.sources[image.photo.path]
+            if image.download is None or info.download is None:
+                continue
+            words = plan.words[(bundle, locale, src)]
+            name = download_name(known[info.path], info.download, words, CACHE_VERSION)
+            referenced.update((name, info.download.master) if info.download.master else (name,))
+            files.append(OutputFile(path=image.download.output, source=root / name))
+    for kit in plan.kits.values():
+        names = {}
+        for entry, path, words in kit.photos:
+            facts = plan.sources[path].download
+            if facts is not None:
+                names[entry] = download_name(known[path], facts, words, CACHE_VERSION)
+        name = presskit.make(kit, names, root, CACHE_VERSION)
+        referenced.add(name)
+        files.append(OutputFile(path=kit.kit.output, source=root / name))
+    pruned = prune_cache(root, referenced) if prune else 0
     return ImageResult(tuple(files), processed=processed, cached=cached, pruned=pruned)
 
 
@@ -422,92 +379,17 @@ def _specs_by_source(plan: ImagePlan) -> dict[Path, list[Spec]]:
     return {path: list(specs) for path, specs in out.items()}
 
 
-def _unchanged(info: SourceInfo) -> bool:
-    try:
-        st = info.path.stat()
-    except OSError:
-        return False
-    return st.st_size == info.size and st.st_mtime_ns == info.mtime_ns
+def _words_by_source(plan: ImagePlan) -> dict[Path, tuple[Words, ...]]:
+    """Each source's distinct download words over all pages (one per caption and credit)."""
+    out: dict[Path, dict[Words, None]] = {}
+    for (bundle, locale), page in plan.pages.items():
+        for src, image in page.items():
+            if image.download is not None:
+                out.setdefault(image.photo.path, {})[plan.words[(bundle, locale, src)]] = None
+    return {path: tuple(words) for path, words in out.items()}
 
 
-# --------------------------------------------------------------------------- cache index
-
-
-def _index_key(path: Path, settings: Settings) -> str:
-    """Site-relative when possible, so moving the site folder keeps the index valid."""
-    try:
-        return path.resolve().relative_to(settings.root).as_posix()
-    except ValueError:
-        return str(path.resolve())
-
-
-def _index_entries(
-    plan: ImagePlan, known: Mapping[Path, str], settings: Settings
-) -> dict[str, dict[str, Any]]:
-    """Index entries of the sources whose variants are all cached."""
-    files = {}
-    for path, sha in known.items():
-        info = plan.sources[path]
-        if not _unchanged(info):
-            continue  # changed again since planning: let the next build look afresh
-        files[_index_key(path, settings)] = {
-            "size": info.size,
-            "mtime_ns": info.mtime_ns,
-            "sha256": sha,
-            "width": info.width,
-            "height": info.height,
-            "orientation": info.orientation,
-            "caption": info.caption,
-            "credit": info.credit,
-        }
-    return files
-
-
-def _load_index(root: Path) -> dict[str, Any]:
-    """Source key -> facts recorded by the last build; empty when absent or from another version."""
-    try:
-        data = json.loads((root / _INDEX).read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
-        return {}
-    files = data.get("files")
-    return files if isinstance(files, dict) else {}
-
-
-def _save_index(root: Path, files: Mapping[str, Mapping[str, Any]]) -> None:
-    """Write the index atomically; an unchanged index is not rewritten."""
-    data = {"version": CACHE_VERSION, "files": files}
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-    try:
-        if (root / _INDEX).read_bytes() == text:
-            return  # a no-change rebuild writes nothing
-    except OSError:
-        pass
-    try:
-        write_atomic(root / _INDEX, text)
-    except OSError as exc:
-        log.warning("cannot write the image cache index %s: %s", root / _INDEX, exc)
-
-
-def _prune(root: Path, referenced: Iterable[str]) -> int:
-    """Delete cache files not in ``referenced``, and temp files left by killed builds."""
-    keep = set(referenced)
-    now = time.time()
-    count = 0
-    for path in root.glob("*/*"):
-        name = path.relative_to(root).as_posix()
-        if name in keep or not path.is_file():
-            continue
-        if path.name.endswith(".tmp"):
-            try:
-                if now - path.stat().st_mtime < _STALE_TEMP_SECONDS:
-                    continue  # perhaps another build's write in progress
-            except OSError:
-                continue
-        try:
-            path.unlink()
-            count += 1
-        except OSError as exc:
-            log.debug("cannot prune %s: %s", path, exc)
-    return count
+def _downloads(sha: str, info: SourceInfo, words: tuple[Words, ...]) -> list[str]:
+    if info.download is None:
+        return []
+    return [download_name(sha, info.download, w, CACHE_VERSION) for w in words]

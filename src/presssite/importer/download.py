@@ -1,7 +1,7 @@
 """Downloading a photo of an article: http and https only, a size limit, a time limit.
 
 Only the bytes come from here; whether they are a photo a build accepts is the image
-stage's check (``images.worker.check``), run on them once written.
+stage's check (``images.reading.check``), run on them once written.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ One photo per image, in the order the images stand, from one of three places:
 
 A count that does not match is an error listing both sides, raised before anything is
 written. Every file copied or downloaded passes the image stage's own check
-(``images.worker.check``: decompression bombs, corrupt and non-image files refused),
+(``images.reading.check``: decompression bombs, corrupt and non-image files refused),
 so the build never refuses what an import accepted.
 """
 
@@ -22,7 +22,7 @@ from PIL import Image as PILImage
 
 from presssite.errors import ContentError, ImageError, PresssiteError, UsageError, raise_all
 from presssite.images.geometry import EXTENSIONS
-from presssite.images.worker import PhotoProblem, check
+from presssite.images.reading import PhotoProblem, check
 from presssite.importer import download as download_
 from presssite.importer.text import Image
 

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from presssite.leftovers import unwanted_path
 from presssite.model import OutputFile, Site
 from presssite.settings import Settings
 
 
 def static_files(settings: Settings) -> list[OutputFile]:
-    """The theme's static files, then the site's over them, published under ``static/``."""
+    """The theme's static files, then the site's over them, published under ``static/``;
+    and the stylesheet of ``[theme] brand_color`` (``render.theme.brand_css``).
+
+    Hidden files and editors' leftovers (``leftovers.unwanted``) are not published."""
     from presssite import THEME_DIR
+    from presssite.render import theme
 
     found: dict[str, Path] = {}
     for folder in (THEME_DIR / "static", settings.static_dir):
@@ -19,9 +24,13 @@ def static_files(settings: Settings) -> list[OutputFile]:
             continue
         for path in sorted(folder.rglob("*")):
             rel = path.relative_to(folder)
-            if path.is_file() and not any(part.startswith(".") for part in rel.parts):
+            if path.is_file() and not unwanted_path(rel):
                 found[rel.as_posix()] = path
-    return [OutputFile(path=f"static/{rel}", source=path) for rel, path in sorted(found.items())]
+    out = [OutputFile(path=f"static/{rel}", source=path) for rel, path in sorted(found.items())]
+    brand = theme.brand_css(settings)
+    if brand is not None:
+        out.append(OutputFile(path=f"static/{theme.BRAND_CSS}", data=brand))
+    return out
 
 
 def attachments(site: Site) -> list[OutputFile]:

@@ -9,17 +9,13 @@ eagerly) testable on its own and keeps the templates free of logic.
 
 from __future__ import annotations
 
-import html
 import logging
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from markupsafe import Markup
-
 from presssite import urls
-from presssite.model import Alternate, Bundle, ListPage, Photo, PhotoImage, Site, Translation
+from presssite.model import Alternate, Bundle, ListPage, Photo, PhotoImage, Translation
 from presssite.render import i18n
 from presssite.settings import Settings
 
@@ -81,32 +77,26 @@ def iso(dt: datetime, tz: tzinfo) -> str:
     return dt.astimezone(tz).replace(microsecond=0).isoformat()
 
 
-def paginate(
-    items: Sequence[Translation],
-    page_size: int,
+def list_page(
     locale: str,
+    number: int,
+    total: int,
+    items: Sequence[Translation],
     url_for: Callable[[int], str],
-) -> list[ListPage]:
-    """Split a newest-first list into pages; an empty list still has its first page.
+) -> ListPage:
+    """Page ``number`` of ``total`` of a newest-first list, holding ``items``.
 
     ``prev_url`` points to newer releases (the previous page), ``next_url`` to older.
     """
-    total = max(1, -(-len(items) // page_size))
-    pages = []
-    for number in range(1, total + 1):
-        chunk = tuple(items[(number - 1) * page_size : number * page_size])
-        pages.append(
-            ListPage(
-                locale=locale,
-                number=number,
-                total=total,
-                url=url_for(number),
-                items=chunk,
-                prev_url=url_for(number - 1) if number > 1 else None,
-                next_url=url_for(number + 1) if number < total else None,
-            )
-        )
-    return pages
+    return ListPage(
+        locale=locale,
+        number=number,
+        total=total,
+        url=url_for(number),
+        items=tuple(items),
+        prev_url=url_for(number - 1) if number > 1 else None,
+        next_url=url_for(number + 1) if number < total else None,
+    )
 
 
 def document_alternates(
@@ -178,11 +168,12 @@ def gallery(
     )
 
 
-def preview_notice(doc: Translation, now: datetime, until: str) -> PreviewNotice | None:
-    """Why ``doc`` is not public at ``now`` (draft first), or None when it is."""
-    if doc.draft:
+def preview_notice(hidden: Sequence[str], until: str) -> PreviewNotice | None:
+    """Why a page shown by the preview is not public (``site.why_hidden``: draft first),
+    or None when it is."""
+    if "draft" in hidden:
         return PreviewNotice("draft", "")
-    if doc.embargo is not None and doc.embargo > now:
+    if "embargo" in hidden:
         return PreviewNotice("embargo", until)
     return None
 
@@ -205,88 +196,3 @@ def stale_notice(
         url=other.url,
         original=other.locale == default_locale,
     )
-
-
-def resolve_document(
-    bundles: Mapping[str, Bundle], default_locale: str, bundle_id: str, locale: str
-) -> Translation | None:
-    """The translation a cross-document link points to: the asked locale, else the
-    default locale, else any; None when the bundle has nothing published."""
-    bundle = bundles.get(bundle_id)
-    if bundle is None or not bundle.translations:
-        return None
-    return (
-        bundle.translations.get(locale)
-        or bundle.translations.get(default_locale)
-        or next(iter(bundle.translations.values()))
-    )
-
-
-# --------------------------------------------------------------------------- body placeholders
-
-_PLACEHOLDER = re.compile(
-    r'(?P<p><p>\s*)?<presssite-figure src="(?P<fig_src>[^"]*)" alt="(?P<fig_alt>[^"]*)">'
-    r"</presssite-figure>(?(p)\s*</p>)"
-    r'|<a (?P<a_pre>[^>]*?)href="presssite:doc:(?P<a_doc>[^"]*)"(?P<a_post>[^>]*)>'
-    r"(?P<a_text>.*?)</a>"
-    r'|presssite:(?P<kind>photo|file|doc):(?P<target>[^"\s<>]*)',
-    re.DOTALL,
-)
-
-
-def rewrite_body(
-    doc: Translation,
-    photos: Mapping[str, PhotoImage],
-    site: Site,
-    figure: Callable[..., str],
-) -> tuple[Markup, int]:
-    """Replace the placeholders ``markup`` leaves in a body, in one regex pass.
-
-    Returns the body and the number of figures placed, so that the page's first photo
-    (the first figure, else the gallery's first) is the one not lazy-loaded.
-    """
-    if "presssite:" not in doc.body_html and "<presssite-" not in doc.body_html:
-        return Markup(doc.body_html), 0  # nothing to replace: skip the costly pattern
-    figures = 0
-    default = site.settings.default_locale
-
-    def doc_url(target: str) -> str | None:
-        ref, hash_, frag = html.unescape(target).partition("#")
-        bundle_id, _, locale = ref.rpartition(":")
-        found = resolve_document(site.bundles, default, bundle_id or ref, locale)
-        if found is None:
-            log.warning("%s: link to %r: not published, link dropped", doc.path, bundle_id or ref)
-            return None
-        return html.escape(found.url + hash_ + frag)
-
-    def replace(match: re.Match[str]) -> str:
-        nonlocal figures
-        if match.group("fig_src") is not None:
-            src = html.unescape(match.group("fig_src"))
-            alt = html.unescape(match.group("fig_alt"))
-            photo = doc.photo(src)
-            figures += 1
-            return figure(
-                img=photos.get(src),
-                src_url=doc.url + src,
-                alt=alt,
-                caption_text=photo.caption if photo is not None else alt,
-                credit=photo.credit if photo is not None else "",
-                eager=figures == 1,
-            )
-        if match.group("a_doc") is not None:
-            url = doc_url(match.group("a_doc"))
-            if url is None:
-                return match.group("a_text")
-            pre, post, text = match.group("a_pre", "a_post", "a_text")
-            return f'<a {pre}href="{url}"{post}>{text}</a>'
-        kind, target = match.group("kind"), match.group("target")
-        if kind == "photo":
-            image = photos.get(html.unescape(target))
-            return html.escape(image.fallback.url) if image is not None else doc.url + target
-        if kind == "file":
-            return doc.url + target
-        return doc_url(target) or "#"
-
-    body = _PLACEHOLDER.sub(replace, doc.body_html)
-    return Markup(body), figures

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Concatenate
 from presssite import THEME_DIR
 from presssite.errors import TemplateError
 from presssite.render import i18n
+from presssite.render import theme as portal_theme
 from presssite.settings import Settings
 
 if TYPE_CHECKING:
@@ -101,6 +102,7 @@ def make_environment(settings: Settings, *, compiled: Path | None = None) -> jin
         auto_reload=False,
     )
     i18n.install_translations(env, catalogs[settings.default_locale])
+    portal_theme.install(env, settings)
     return env
 
 
@@ -141,9 +143,9 @@ def template_keys(env: jinja2.Environment) -> dict[str, str]:
 
     That is its own templates (``KIND_TEMPLATES``), the ones they extend, include or
     import, and theirs: each name with the file it is loaded from (the site's, else the
-    theme's) and a hash of its source, or as missing. Pages are keyed with it
-    (``pagekeys``), so an edit of ``release.html`` renders the releases again and leaves
-    the lists alone, while an edit of ``base.html`` renders every page. A template that
+    theme's) and a hash of its source, or as missing. A page records its kind's
+    (``dependencies``), so an edit of ``release.html`` renders the releases again and
+    leaves the lists alone, while an edit of ``base.html`` renders every page. A template that
     loads one by a computed name (``{% include name %}``), or does not parse, could use
     any: its kind then depends on every template there is.
     """

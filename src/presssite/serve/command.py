@@ -42,11 +42,13 @@ from presssite import settings as settings_
 from presssite.build import BuildReport, BuildState, build
 from presssite.cache import store as buildcache
 from presssite.errors import PresssiteError, UsageError, flatten
+from presssite.leftovers import unwanted, unwanted_path
 from presssite.model import OutputFile
 from presssite.output import inplace as output
 from presssite.render import templates as templating
 from presssite.serve import edits
-from presssite.serve.server import DevServer, PortInUse, Problem, RebuildResult
+from presssite.serve.httpd import Problem, RebuildResult
+from presssite.serve.server import DevServer, PortInUse
 from presssite.settings import Settings
 
 STATIC_PREFIX = "static/"  # where the site's static/ folder lands in the output
@@ -79,6 +81,8 @@ def classify(paths: Iterable[Path], settings: Settings) -> Changes:
     }
     changed_settings: set[Path] = set()
     for path in paths:
+        if unwanted(path.name):
+            continue  # an editor's or sed -i's temporary file: never published
         if path == settings.source:
             changed_settings.add(path)
             continue
@@ -242,7 +246,7 @@ class Preview:
             return False
         for path in changed:
             rel = path.relative_to(static_dir)
-            if not path.is_file() or any(part.startswith(".") for part in rel.parts):
+            if not path.is_file() or unwanted_path(rel):
                 return False
         files = [
             OutputFile(path=STATIC_PREFIX + path.relative_to(static_dir).as_posix(), source=path)
@@ -308,6 +312,7 @@ def serve(
                 settings.source,
             ],
             ignore=[settings.root / "build", settings.cache_dir],
+            ignore_name=unwanted,
             host=host,
             port=port,
             strict_port=strict_port,

@@ -1,43 +1,42 @@
-"""The dev server's quick rebuild: an edit of a document's words, applied in place.
+"""The dev server's quick rebuild: an edit of documents' words, applied in place.
 
 Most saves during a preview change the text of one release: its body, title or
-summary. Such an edit changes only the pages that show those words (the release's own
-page, the home and tag list pages it is on) and the feeds that carry it; every URL,
-list order, tag, photo and notice of the site stays what it was. A whole build would
-still look at every document and every page to find that out, which on a large site
-takes most of a second; ``apply_edits`` re-parses the edited files, checks that the
-edit is of that kind, and re-renders just those pages and feeds from the ``Snapshot``
-the last build left, writing them into the folder being served.
+summary. Such an edit leaves the site's shape as it was (every URL, list order, tag,
+photo and notice), so ``apply_edits`` re-parses the edited files, checks that the site
+places them alike (``site.placed_alike``, and the same photos and attachments, which the
+image plan and the published files hold), and makes again only the pages and feeds
+whose recorded reads (``render.dependencies``, kept by the last build in its
+``Snapshot``) have a new value: the same rule a build applies, on just the outputs that
+read an edited document. They are written into the folder being served.
 
 Anything else (a new, deleted or renamed file, a changed date, slug, tag, photo,
-draft or embargo field, a static page, whose title is in every page's navigation, a
-clock that crossed an embargo or expiry) makes ``apply_edits`` return None, and the
-caller runs a build. The result is byte for byte what a build would publish, which
-the tests check by building the same site afresh.
+draft or embargo field, a clock that crossed an embargo or expiry) makes
+``apply_edits`` return None, and the caller runs a build. The result is byte for byte
+what a build would publish, which the tests check by building the same site afresh.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from presssite import urls
 from presssite.build import Snapshot
 from presssite.content import load as content
 from presssite.content.store import Bodies, StoredDoc
 from presssite.content.walk import INDEX
 from presssite.errors import raise_all
 from presssite.feeds import atom as feeds
-from presssite.model import OutputFile, Photo, Site, Translation
+from presssite.model import OutputFile, Translation
 from presssite.output import inplace as output
 from presssite.output import refcheck
 from presssite.render import pages as render
-from presssite.render.pages import PageJob
+from presssite.render.dependencies import Inputs, after_edit
+from presssite.render.readers import Readers
 from presssite.site import assemble as site_
 
 log = logging.getLogger(__name__)
@@ -62,13 +61,15 @@ def apply_edits(
     (the snapshot and its folder are then left as they were).
     """
     edited = _edited_files(snapshot, paths)
-    if edited is None or env is None or not _holds(snapshot.limits, now):
+    last = snapshot.inputs
+    if edited is None or env is None or last is None or not _holds(snapshot.limits, now):
         return None
     settings, site = snapshot.settings, snapshot.site
-    results = [content.parse_file(settings, snapshot.tree, path) for path in edited]
+    results = [content.parse_file(settings, snapshot.tree, Path(path)) for path in edited]
     raise_all(error for result in results for error in result.parsed.errors)
     docs: dict[tuple[str, str], Translation] = {}
     parsed = dict(snapshot.parsed)
+    keys = dict(last.parse_keys)
     for result in results:
         new = result.full.translation if result.full is not None else None
         if new is None:
@@ -77,46 +78,100 @@ def apply_edits(
         old = snapshot.parsed.get(where)
         shown = site.bundles.get(new.bundle)
         published = shown.translations.get(new.locale) if shown is not None else None
-        if old is None or published is None or new.is_page or _layout(old) != _layout(new):
+        if old is None or published is None or not _alike(old, new):
             return None
         docs[where] = replace(new, slug=published.slug, url=published.url)
         parsed[where] = new
+        keys[where] = result.key
     site = site_.substitute(site, docs, now=now)
+    plan, kits = _press_kits(snapshot, docs)
+    inputs = after_edit(last, site, keys, docs)
+    inputs.images = plan  # the edited releases' kits hold their new text
+    readers = snapshot.readers
+    if readers is None:
+        outputs = {**snapshot.feeds, **snapshot.pages}
+        readers = Readers({name: entry[1] for name, entry in outputs.items()})
+    pages = _changed(inputs, snapshot.pages, readers.of(docs))
+    feed_names = _changed(inputs, snapshot.feeds, readers.of(docs))
     bodies = None
     if snapshot.bodies is not None:  # the new versions carry their bodies
         bodies = Bodies(snapshot.bodies.packs)
         bodies.refs = {k: v for k, v in snapshot.bodies.refs.items() if k not in docs}
+    new_pages = dict(snapshot.pages)
+    new_feeds = dict(snapshot.feeds)
+    made: list[OutputFile] = []
     try:
-        pages = render.render_pages(
-            site,
-            snapshot.plan,
-            env,
-            _jobs(site, docs),
-            bodies=bodies,
-            preview=snapshot.preview,
-            stale=snapshot.stale,
-        )
-        made = [
-            f
-            for job in feeds.plan(
-                site, snapshot.plan, full=bodies.full if bodies else None, showing=docs
-            )
-            for f in job.make()
-        ]
+        jobs = [snapshot.pages[path][2] for path in pages]
+        rendered = []
+        for job, data, deps in render.render_pages(
+            inputs, env, jobs, bodies=bodies, preview=snapshot.preview
+        ):
+            rendered.append(OutputFile(path=job.path, data=data))
+            new_pages[job.path] = (inputs.key(deps), deps, job)
+            readers.add(job.path, deps)
+        full = bodies.full if bodies else None
+        for feed in feeds.plan(site, snapshot.plan, full=full):
+            if feed.name in feed_names:
+                reads = inputs.reads()
+                made += feed.make(reads)
+                deps = reads.deps()
+                new_feeds[feed.name] = (inputs.key(deps), deps)
+                readers.add(feed.name, deps)
     finally:
         if bodies is not None:
             bodies.packs.close()
-    rendered = [OutputFile(path=job.path, data=data) for job, data in pages]
     for problem in refcheck.check(site, rendered, snapshot.made):  # logged, as a build does
         log.warning("%s", problem.error(settings).format(relative_to=settings.root))
-    files = rendered + made
-    _, manifest = output.update(snapshot.target, files, snapshot.manifest)
+    _, manifest = output.update(snapshot.target, rendered + made + kits, snapshot.manifest)
     return Applied(
-        snapshot=replace(snapshot, site=site, parsed=parsed, bodies=bodies, manifest=manifest),
+        snapshot=replace(
+            snapshot,
+            site=site,
+            parsed=parsed,
+            bodies=bodies,
+            manifest=manifest,
+            inputs=inputs,
+            pages=new_pages,
+            feeds=new_feeds,
+            readers=readers,
+            plan=plan,
+        ),
         parsed=tuple(results),
-        pages=len(pages),
+        pages=len(rendered),
         feeds=len(made),
     )
+
+
+def _press_kits(
+    snapshot: Snapshot, docs: dict[tuple[str, str], Translation]
+) -> tuple[Any, list[OutputFile]]:
+    """The plan with the edited releases' press kits holding their new text, and those
+    kits: each rewritten from the one served, its photos as they are."""
+    kits = getattr(snapshot.plan, "kits", None)
+    if not kits or not any(key in kits for key in docs):
+        return snapshot.plan, []
+    from presssite.images import presskit
+    from presssite.render import plaintext
+
+    text = plaintext.release_texts(snapshot.settings, lambda doc: doc.body_html)
+    changed = dict(kits)
+    files = []
+    for key, doc in docs.items():
+        if key in kits:
+            served = (snapshot.target / kits[key].kit.output).read_bytes()
+            changed[key], data = presskit.with_text(kits[key], served, text(doc))
+            files.append(OutputFile(path=changed[key].kit.output, data=data))
+    return replace(snapshot.plan, kits=changed), files
+
+
+def _changed(inputs: Inputs, outputs: Mapping[str, Any], readers: set[str]) -> list[str]:
+    """The outputs (pages or feeds, in order) among ``readers`` whose recorded reads now
+    have another value: what a build would make again."""
+    return [
+        name
+        for name in outputs
+        if name in readers and inputs.key(outputs[name][1]) != outputs[name][0]
+    ]
 
 
 def _edited_files(snapshot: Snapshot, paths: Iterable[Path]) -> list[str] | None:
@@ -155,56 +210,17 @@ def _holds(limits: tuple[datetime | None, datetime | None], now: datetime) -> bo
     return (after is None or after < now) and (before is None or now < before)
 
 
-def _layout(doc: Translation) -> tuple[Any, ...]:
-    """Everything of a translation that other pages, lists or files depend on.
+def _alike(old: Translation, new: Translation) -> bool:
+    """Whether the site takes the new version as it took the old one: placed alike by
+    assembly, with the same photos (the image plan), linked files (published beside the
+    page), ``updated:`` (the translation status) and front-matter keys (errors' lines)."""
+    return site_.placed_alike(old, new) and _files(old) == _files(new)
 
-    What is left out (body, title, summary, contact, source, ``extra``, line numbers,
-    the file's hash) shows only on the pages ``_jobs`` re-renders and in the feeds that
-    carry the document. Linked bundle files must stay the same: they are published.
-    """
+
+def _files(doc: Translation) -> tuple[Any, ...]:
     return (
-        doc.bundle,
-        doc.section,
-        doc.locale,
-        doc.path,
-        doc.date,
-        doc.slug,
-        doc.url,
-        doc.tags,
-        doc.draft,
-        doc.embargo,
-        doc.updated,
-        doc.expires,
-        tuple(_without_line(p) for p in doc.photos),
-        frozenset(doc.lines),
+        tuple(replace(p, line=None) for p in doc.photos),
         frozenset(r.target for r in doc.references if r.kind == "file"),
+        doc.updated,
+        frozenset(doc.lines),
     )
-
-
-def _without_line(photo: Photo) -> Photo:
-    return replace(photo, line=None)
-
-
-def _jobs(site: Site, docs: Iterable[tuple[str, str]]) -> list[PageJob]:
-    """The pages showing the words of ``docs``: each one's page, and the home and tag
-    list pages it is on (no page shows another translation's words)."""
-    s = site.settings
-    size = s.page_size
-    jobs: dict[str, PageJob] = {}
-    for bundle_id, loc in docs:
-        doc = site.bundles[bundle_id].translations[loc]
-        number = _position(site.releases.get(loc, ()), doc) // size + 1
-        home = urls.output_path(s, urls.home(s, loc, number))
-        jobs.setdefault(home, PageJob(home, "home", loc, (number,)))
-        for tag in site.tags.get(loc, ()):
-            if doc.tags and any(d is doc for d in tag.releases):
-                number = _position(tag.releases, doc) // size + 1
-                path = urls.output_path(s, urls.tag(s, loc, tag.slug, number))
-                jobs.setdefault(path, PageJob(path, "tag", loc, (tag.slug, number)))
-        own = urls.output_path(s, doc.url)
-        jobs.setdefault(own, PageJob(own, "release", loc, (bundle_id,)))
-    return list(jobs.values())
-
-
-def _position(items: tuple[Translation, ...], doc: Translation) -> int:
-    return next(i for i, item in enumerate(items) if item is doc)

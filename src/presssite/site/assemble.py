@@ -24,24 +24,31 @@ from presssite.settings import Settings
 log = logging.getLogger(__name__)
 
 
+def why_hidden(doc: Translation, now: datetime) -> tuple[str, ...]:
+    """Why a translation is not public at ``now``: any of "draft", "embargo", "expired",
+    in that order; () when it is public. The one publishing rule: everything asks it."""
+    reasons: tuple[str, ...] = ()
+    if doc.draft:
+        reasons += ("draft",)
+    if doc.embargo is not None and doc.embargo > now:
+        reasons += ("embargo",)
+    if doc.expires is not None and doc.expires <= now:
+        reasons += ("expired",)
+    return reasons
+
+
 def is_public(doc: Translation, now: datetime) -> bool:
     """Whether a translation may be seen by the public at ``now``."""
-    if doc.draft:
-        return False
-    if doc.embargo is not None and doc.embargo > now:
-        return False
-    return not (doc.expires is not None and doc.expires <= now)
+    return not why_hidden(doc, now)
 
 
 def is_visible(
     doc: Translation, now: datetime, *, include_drafts: bool, include_embargoed: bool
 ) -> bool:
-    """Whether a translation is part of this build (a preview may show more than the public)."""
-    if doc.expires is not None and doc.expires <= now:
-        return False
-    if doc.draft and not include_drafts:
-        return False
-    return not (doc.embargo is not None and doc.embargo > now and not include_embargoed)
+    """Whether a translation is part of this build: a preview may show drafts and
+    embargoed translations, never expired ones."""
+    shown = {"draft": include_drafts, "embargo": include_embargoed, "expired": False}
+    return all(shown[reason] for reason in why_hidden(doc, now))
 
 
 @dataclass(frozen=True)
@@ -65,10 +72,7 @@ def upcoming_embargoes(bundles: Iterable[Bundle], now: datetime) -> list[Embargo
         Embargo(doc.bundle, doc.locale, doc.embargo, doc.title, doc.path)
         for bundle in bundles
         for doc in bundle.translations.values()
-        if doc.embargo is not None
-        and doc.embargo > now
-        and not doc.draft
-        and not (doc.expires is not None and doc.expires <= doc.embargo)
+        if doc.embargo is not None and doc.embargo > now and is_public(doc, doc.embargo)
     ]
     return sorted(out, key=lambda e: (e.lifts, e.bundle, e.locale))
 
@@ -88,7 +92,8 @@ def assemble(
     """
     published: dict[str, Bundle] = {}
     missing: list[tuple[str, str]] = []
-    for bundle in _disambiguate(settings, bundles):
+    every = _disambiguate(settings, bundles)
+    for bundle in every:
         kept = {
             loc: doc
             for loc, doc in bundle.translations.items()
@@ -125,7 +130,7 @@ def assemble(
         missing=tuple(missing),
         include_drafts=include_drafts,
     )
-    return site, _collisions(site)
+    return site, url_clashes(site, every)
 
 
 def _disambiguate(settings: Settings, bundles: Iterable[Bundle]) -> list[Bundle]:
@@ -204,25 +209,32 @@ def list_pages(count: int, page_size: int) -> int:
     return max(1, -(-count // page_size))
 
 
-def _collisions(site: Site) -> list[PresssiteError]:
-    """Two documents, or a document and a generated list page, that claim one URL."""
+def url_clashes(site: Site, bundles: Iterable[Bundle]) -> list[PresssiteError]:
+    """Two documents, or a document and a generated list page, that claim one URL.
+
+    Checked over every bundle, not only what ``site`` publishes: a draft or an embargoed
+    translation that would clash is reported now, while it can be fixed, rather than by
+    the build that should publish it when its embargo lifts. Translations expired at the
+    build clock are left out: no clock to come publishes them again.
+    """
     settings = site.settings
-    owners: dict[str, str] = {}
-    for loc in settings.locales:
-        for n in range(1, list_pages(len(site.releases[loc]), settings.page_size) + 1):
-            owners[urls.home(settings, loc, n)] = f"the {loc} home page"
-        owners[urls.tags_index(settings, loc)] = f"the {loc} tags index"
-        for tag in site.tags[loc]:
-            for n in range(1, list_pages(len(tag.releases), settings.page_size) + 1):
-                owners[urls.tag(settings, loc, tag.slug, n)] = f"the {loc} tag page {tag.name!r}"
+    shown = {(d.bundle, d.locale) for d in site.translations()}
+    waiting = [
+        doc
+        for bundle in bundles
+        for doc in bundle.translations.values()
+        if (doc.bundle, doc.locale) not in shown and "expired" not in why_hidden(doc, site.now)
+    ]
+    owners = _list_owners(site)
     errors: list[PresssiteError] = []
     by_url: dict[str, Translation] = {}
-    for doc in site.translations():
+    for doc in [*site.translations(), *waiting]:
+        later = "" if (doc.bundle, doc.locale) in shown else f" once {_when_published(doc, site)}"
         other = by_url.get(doc.url)
         if other is not None:
             errors.append(
                 ContentError(
-                    f"writes the same URL {doc.url} as {_shown(settings, other.path)}",
+                    f"writes the same URL {doc.url} as {_shown(settings, other.path)}{later}",
                     path=doc.path,
                     line=doc.lines.get("slug"),
                     key="slug",
@@ -234,7 +246,7 @@ def _collisions(site: Site) -> list[PresssiteError]:
         if doc.url in owners:
             errors.append(
                 ContentError(
-                    f"writes the URL {doc.url}, which is {owners[doc.url]}",
+                    f"writes the URL {doc.url}, which is {owners[doc.url]}{later}",
                     path=doc.path,
                     line=doc.lines.get("slug"),
                     key="slug",
@@ -246,11 +258,61 @@ def _collisions(site: Site) -> list[PresssiteError]:
     return errors
 
 
+def _when_published(doc: Translation, site: Site) -> str:
+    """When a translation this build leaves out would be published (for a clash's message)."""
+    reasons = why_hidden(doc, site.now)
+    if "embargo" in reasons:
+        lifts = doc.embargo.astimezone(site.settings.tz).isoformat() if doc.embargo else ""
+        draft = " and it is no longer a draft" if "draft" in reasons else ""
+        return f"its embargo lifts ({lifts}){draft}"
+    return "it is no longer a draft"
+
+
+def _list_owners(site: Site) -> dict[str, str]:
+    """Every list page URL the site publishes (a document's URL can only meet the first
+    page of a list: a page's is ``/<locale>/<slug>/``, a release's is in its section)."""
+    settings = site.settings
+    owners: dict[str, str] = {}
+    for loc in settings.locales:
+        for n in range(1, list_pages(len(site.releases[loc]), settings.page_size) + 1):
+            owners[urls.home(settings, loc, n)] = f"the {loc} home page"
+        owners[urls.tags_index(settings, loc)] = f"the {loc} tags index"
+        for tag in site.tags[loc]:
+            for n in range(1, list_pages(len(tag.releases), settings.page_size) + 1):
+                owners[urls.tag(settings, loc, tag.slug, n)] = f"the {loc} tag page {tag.name!r}"
+    return owners
+
+
+def placed_alike(old: Translation, new: Translation) -> bool:
+    """Whether ``assemble`` places two versions of a translation alike: the same
+    visibility, URL, list positions and tags, so ``substitute`` may swap one for the
+    other. These are the fields ``assemble`` reads."""
+    return _placing(old) == _placing(new)
+
+
+def _placing(doc: Translation) -> tuple[object, ...]:
+    return (
+        doc.bundle,
+        doc.section,
+        doc.locale,
+        doc.path,
+        doc.date,
+        doc.slug,
+        doc.url,
+        doc.tags,
+        doc.draft,
+        doc.embargo,
+        doc.expires,
+        "slug" in doc.lines,
+        doc.title if doc.is_page else None,  # static pages are ordered by title
+    )
+
+
 def substitute(site: Site, docs: Mapping[tuple[str, str], Translation], *, now: datetime) -> Site:
     """``site`` at the clock ``now``, with translations replaced in place by new versions.
 
-    For new versions with the same URL, date, tags and visibility (an edit of their
-    words: ``edits`` checks it): every list keeps its order, so nothing is sorted,
+    For new versions placed alike (``placed_alike``: an edit of their words): every
+    list keeps its order, so nothing is sorted,
     grouped or checked again, and the result is what ``assemble`` would give.
     """
 

@@ -1,0 +1,224 @@
+"""Sitemaps, Google News sitemaps and robots.txt: every published page, for crawlers.
+
+Everything is derived from the assembled ``Site`` alone, which already holds only what
+is public at the build's instant, and read through a ``Reads`` (``dependencies``) so
+that a build makes a sitemap again only when something it lists changed. Output is
+deterministic: every date comes from the content, never from the wall clock (but the
+news sitemap's window, which ends at the build's clock).
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from presssite import urls
+from presssite.model import OutputFile, Site, Translation
+from presssite.render.dependencies import Inputs, Reads
+from presssite.settings import Settings
+
+MAX_SITEMAP_URLS = 50_000  # the sitemaps.org limit of <url> entries per file
+NEWS_WINDOW = timedelta(days=2)  # Google News sitemaps list articles of the last two days
+NEWS_MAX_URLS = 1_000  # and at most this many
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
+
+
+def updated(doc: Translation) -> datetime:
+    """When a translation last changed: ``updated:``, else its date."""
+    return doc.updated or doc.date
+
+
+def hreflang(locale: str) -> str:
+    """BCP 47 as hreflang wants it: "pt_BR" -> "pt-BR"."""
+    return locale.replace("_", "-")
+
+
+def _reads(site: Site, reads: Reads | None) -> Reads:
+    return reads if reads is not None else Inputs(site).reads()
+
+
+@dataclass(frozen=True)
+class SitemapUrl:
+    """One ``<url>`` of the sitemap: a published HTML page."""
+
+    url: str  # site path with the base path
+    lastmod: datetime | None  # None for an empty list page
+    alternates: tuple[tuple[str, str], ...] = ()  # (hreflang, site path), x-default last
+
+
+def _newest(docs: Iterable[Translation]) -> datetime | None:
+    return max((updated(d) for d in docs), default=None)
+
+
+def sitemap_urls(site: Site, reads: Reads | None = None) -> list[SitemapUrl]:
+    """Every published HTML page, per locale: home pages, releases, pages, tags, tag pages.
+
+    Translations are annotated with each other (every existing translation plus
+    ``x-default``) so each page of a bundle lists the same set: the annotation is
+    reciprocal by construction. The root URL (the language chooser) is ``x-default``
+    where the default locale has no translation.
+    """
+    reads = _reads(site, reads)
+    settings = site.settings
+    size = settings.page_size
+    root = urls.root(settings)
+    releases = {
+        loc: reads.list_items(loc, "", 0, len(site.releases.get(loc, ())))
+        for loc in settings.locales
+    }
+    pages = {loc: reads.nav(loc) for loc in settings.locales}
+    documents = {doc.url for loc in settings.locales for doc in (*releases[loc], *pages[loc])}
+    homes = tuple((hreflang(loc), urls.home(settings, loc)) for loc in settings.locales) + (
+        ("x-default", root),
+    )
+
+    def alternates(doc: Translation) -> tuple[tuple[str, str], ...]:
+        bundle = reads.bundle(doc.bundle)
+        assert bundle is not None
+        translations = [t for t in bundle.translations.values() if t.url in documents]
+        if len(translations) < 2:
+            return ()
+        default = bundle.translations.get(settings.default_locale)
+        x_default = default.url if default is not None and default.url in documents else root
+        pairs = [(hreflang(t.locale), t.url) for t in translations]
+        return (*pairs, ("x-default", x_default))
+
+    out: list[SitemapUrl] = []
+    for loc in settings.locales:
+        items = releases[loc]
+        for n in range(1, reads.list_pages(loc, "") + 1):
+            out.append(
+                SitemapUrl(
+                    urls.home(settings, loc, n),
+                    _newest(items[(n - 1) * size : n * size]),
+                    homes if n == 1 and len(settings.locales) > 1 else (),
+                )
+            )
+        for doc in (*items, *pages[loc]):
+            out.append(SitemapUrl(doc.url, updated(doc), alternates(doc)))
+        tags = reads.tags(loc)
+        out.append(
+            SitemapUrl(urls.tags_index(settings, loc), _newest(d for t in tags for d in t.releases))
+        )
+        for tag in tags:
+            members = tag.releases
+            for n in range(1, reads.list_pages(loc, tag.slug) + 1):
+                chunk = members[(n - 1) * size : n * size]
+                out.append(SitemapUrl(urls.tag(settings, loc, tag.slug, n), _newest(chunk)))
+    return out
+
+
+def page_urls(site: Site) -> list[tuple[str, datetime | None]]:
+    """(site path, lastmod) of every published HTML page, in sitemap order."""
+    return [(u.url, u.lastmod) for u in sitemap_urls(site)]
+
+
+def _w3c(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def _xml(root: ET.Element) -> bytes:
+    ET.indent(root)
+    # bytes for every encoding but "unicode" (typeshed cannot tell them apart: Any)
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return data + b"\n"
+
+
+def _urlset(settings: Settings, entries: Sequence[SitemapUrl]) -> bytes:
+    """A sitemap's bytes, written as text: what ElementTree (``_xml``) would write.
+
+    Building and serialising an element per page and per translation took most of the
+    sitemap's time; this is the same declaration, indent, ``" />"``, escaping and UTF-8.
+    """
+    # Prefixed names are written literally, with the xmlns attributes on the root.
+    root = f'urlset xmlns="{_xml_attr(SITEMAP_NS)}" xmlns:xhtml="{_xml_attr(XHTML_NS)}"'
+    out = ["<?xml version='1.0' encoding='utf-8'?>", f"<{root}>" if entries else f"<{root} />"]
+    for entry in entries:
+        out += ("  <url>", f"    <loc>{_xml_text(urls.absolute(settings, entry.url))}</loc>")
+        if entry.lastmod is not None:
+            out.append(f"    <lastmod>{_xml_text(_w3c(entry.lastmod))}</lastmod>")
+        for lang, href in entry.alternates:
+            out.append(
+                f'    <xhtml:link rel="alternate" hreflang="{_xml_attr(lang)}"'
+                f' href="{_xml_attr(urls.absolute(settings, href))}" />'
+            )
+        out.append("  </url>")
+    out += ("</urlset>", "") if entries else ("",)
+    return "\n".join(out).encode("utf-8", "xmlcharrefreplace")
+
+
+def _xml_text(text: str) -> str:
+    """Element text escaped as ElementTree escapes it."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _xml_attr(text: str) -> str:
+    """An attribute value escaped as ElementTree escapes it (newlines and tabs included)."""
+    text = _xml_text(text).replace('"', "&quot;")
+    return text.replace("\r", "&#13;").replace("\n", "&#10;").replace("\t", "&#09;")
+
+
+def sitemaps(
+    site: Site, *, max_urls: int = MAX_SITEMAP_URLS, reads: Reads | None = None
+) -> list[OutputFile]:
+    """``/sitemap.xml``; over ``max_urls`` pages, an index of ``/sitemap-N.xml`` parts."""
+    settings = site.settings
+    entries = sitemap_urls(site, reads)
+    if len(entries) <= max_urls:
+        return [OutputFile(path="sitemap.xml", data=_urlset(settings, entries))]
+    files: list[OutputFile] = []
+    index = ET.Element("sitemapindex", {"xmlns": SITEMAP_NS})
+    for number, start in enumerate(range(0, len(entries), max_urls), start=1):
+        part = entries[start : start + max_urls]
+        name = f"sitemap-{number}.xml"
+        files.append(OutputFile(path=name, data=_urlset(settings, part)))
+        item = ET.SubElement(index, "sitemap")
+        ET.SubElement(item, "loc").text = urls.absolute(
+            settings, urls.url_for_output(settings, name)
+        )
+        newest = max((e.lastmod for e in part if e.lastmod is not None), default=None)
+        if newest is not None:
+            ET.SubElement(item, "lastmod").text = _w3c(newest)
+    return [OutputFile(path="sitemap.xml", data=_xml(index)), *files]
+
+
+def news_sitemap(site: Site, locale: str, reads: Reads | None = None) -> bytes:
+    """Google News sitemap of ``locale``: releases dated in the two days up to ``site.now``."""
+    settings = site.settings
+    name = _publication(settings, locale)
+    root = ET.Element("urlset", {"xmlns": SITEMAP_NS, "xmlns:news": NEWS_NS})
+    for doc in _recent(site, locale, _reads(site, reads)):
+        url = ET.SubElement(root, "url")
+        ET.SubElement(url, "loc").text = urls.absolute(settings, doc.url)
+        news = ET.SubElement(url, "news:news")
+        publication = ET.SubElement(news, "news:publication")
+        ET.SubElement(publication, "news:name").text = name
+        ET.SubElement(publication, "news:language").text = hreflang(locale).lower()
+        ET.SubElement(news, "news:publication_date").text = _w3c(doc.date)
+        ET.SubElement(news, "news:title").text = doc.title
+    return _xml(root)
+
+
+def _recent(site: Site, locale: str, reads: Reads) -> list[Translation]:
+    """The releases a news sitemap lists: dated in the two days up to ``site.now``."""
+    recent: list[Any] = list(reads.dated_within(locale, NEWS_WINDOW))
+    recent.sort(key=lambda d: (d.date, d.bundle), reverse=True)
+    return recent[:NEWS_MAX_URLS]
+
+
+def _publication(settings: Settings, locale: str) -> str:
+    return settings.localized(settings.publisher.name, locale) or settings.localized(
+        settings.title, locale
+    )
+
+
+def robots(settings: Settings) -> bytes:
+    """robots.txt: everything may be crawled; the sitemap is named absolutely."""
+    sitemap = urls.absolute(settings, urls.url_for_output(settings, "sitemap.xml"))
+    return f"User-agent: *\nAllow: /\nSitemap: {sitemap}\n".encode()

@@ -1,0 +1,400 @@
+"""What a page or feed read, recorded while it is made; its key is the hash of that.
+
+A page is made again exactly when something it read changed. Nobody lists by hand what
+a page depends on: the render takes every value of the site through a ``Reads`` (one
+per page), which records the *source* of each (a translation and which of its fields,
+a bundle's translations, a slice of a list, a tag, the nav pages, a document's planned
+photos, the templates of its kind...), and hands templates *views* of translations and
+tags that record each field a template reads, as Lektor's builder records the sources
+an artifact used. The recorded sources are the page's ``Deps``, kept with the page;
+``Inputs.key`` hashes their current values (with ``base``: settings, catalogs, flags,
+presssite's version), so a later build or the dev server knows whether the page is
+still what it would render, and which pages read an edited document (``readers``).
+
+A view of a translation is not a ``Translation``: it forwards attribute reads. A
+method read through it (``photo(src)``) counts as a read of the whole translation.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any, Protocol, cast
+
+from presssite.cache.store import digest
+from presssite.model import Bundle, PhotoImage, Site, Tag, Translation
+from presssite.site.assemble import list_pages, why_hidden
+
+Source = tuple[str, ...]  # ("doc", bundle, locale), ("list", locale, tag slug or ""), ...
+Deps = tuple[tuple[Source, tuple[str, ...]], ...]  # (source, the fields read of it), sorted
+WHOLE = "*"  # a field name: everything of the source
+
+
+class ImageLookup(Protocol):
+    def for_page(self, doc: Translation) -> Mapping[str, PhotoImage]: ...
+
+
+class Inputs:
+    """The current value of every source a render can read, memoised for one site.
+
+    ``base`` hashes what every page shares; ``templates`` maps a kind of page to the
+    hash of its templates (``templates.template_keys``); ``parse_keys`` maps (bundle,
+    locale) to the parse key of a translation, which stands for its body (translations
+    of the site model travel without one); ``stale`` maps an outdated translation to
+    the locale of the newer one.
+    """
+
+    def __init__(
+        self,
+        site: Site,
+        images: ImageLookup | None = None,
+        *,
+        base: str = "",
+        templates: Mapping[str, str] | None = None,
+        parse_keys: Mapping[tuple[str, str], str] | None = None,
+        stale: Mapping[tuple[str, str], str] | None = None,
+    ) -> None:
+        self.site = site
+        self.images = images
+        self.base = base
+        self.templates = templates or {}
+        self.parse_keys = parse_keys or {}
+        self.stale = stale or {}
+        self._values: dict[tuple[Source, tuple[str, ...]], str] = {}
+        # the memoised values about each document or bundle (``document_of``), and the clock's
+        self._about: dict[tuple[str, str] | str, list[tuple[Source, tuple[str, ...]]]] = {}
+        self._tags: dict[str, dict[str, Tag]] = {}
+        self._photos: dict[tuple[str, str], Mapping[str, PhotoImage]] = {}
+        self._pairs: dict[tuple[Source, tuple[str, ...]], tuple[Source, tuple[str, ...]]] = {}
+
+    def reads(self) -> Reads:
+        """A new, empty record of what one page or feed reads."""
+        return Reads(self)
+
+    def key(self, deps: Deps) -> str:
+        """The hash of the current values of ``deps`` (and of ``base``)."""
+        get = self._values.get
+        values = []
+        for pair in deps:  # the hot loop of a build that checks thousands of pages
+            found = get(pair)
+            values.append(found if found is not None else self.value(*pair))
+        return hashlib.sha256(repr((self.base, values)).encode()).hexdigest()[:32]
+
+    def value(self, source: Source, fields: tuple[str, ...]) -> str:
+        """The current value of ``fields`` of ``source``, as text (a key hashes the values
+        of one page's sources in their recorded order, so a value need not name them)."""
+        found = self._values.get((source, fields))
+        if found is None:
+            found = repr(self._raw(source, fields))
+            self._values[(source, fields)] = found
+            about = "clock" if source[0] == "clock" else document_of(source)
+            if about is not None:
+                self._about.setdefault(about, []).append((source, fields))
+        return found
+
+    # ---- the model, as the readers and the values see it
+
+    def doc(self, bundle_id: str, locale: str) -> Translation | None:
+        bundle = self.site.bundles.get(bundle_id)
+        return bundle.translations.get(locale) if bundle is not None else None
+
+    def tag(self, locale: str, slug: str) -> Tag | None:
+        if locale not in self._tags:
+            self._tags[locale] = {t.slug: t for t in self.site.tags.get(locale, ())}
+        return self._tags[locale].get(slug)
+
+    def items(self, locale: str, slug: str) -> tuple[Translation, ...] | None:
+        """The releases of a list: a locale's (``slug`` "") or a tag's; None: no such tag."""
+        if not slug:
+            return self.site.releases.get(locale, ())
+        tag = self.tag(locale, slug)
+        return tag.releases if tag is not None else None
+
+    def dated_within(self, locale: str, seconds: int) -> tuple[Translation, ...]:
+        """A locale's releases dated in the ``seconds`` up to the build's clock."""
+        now = self.site.now
+        since = now - timedelta(seconds=seconds)
+        return tuple(d for d in self.site.releases.get(locale, ()) if since <= d.date <= now)
+
+    def photos(self, doc: Translation) -> Mapping[str, PhotoImage]:
+        where = (doc.bundle, doc.locale)
+        if where not in self._photos:
+            self._photos[where] = self.images.for_page(doc) if self.images is not None else {}
+        return self._photos[where]
+
+    def crops(self, doc: Translation) -> tuple[Any, ...]:
+        return tuple(getattr(self.images, "crops_for_page", lambda _doc: ())(doc))
+
+    def kit(self, doc: Translation) -> Any:  # the release's press kit, or None
+        return getattr(self.images, "kit_for_page", lambda _doc: None)(doc)
+
+    def interned(self, source: Source, fields: Iterable[str]) -> tuple[Source, tuple[str, ...]]:
+        """One shared (source, fields) for every page that read them: an index of
+        thousands of pages pickles each once."""
+        pair = (source, tuple(sorted(fields)))
+        return self._pairs.setdefault(pair, pair)
+
+    def shared(self, deps: Deps) -> Deps:
+        """``deps`` made of the shared pairs (deps that come back from a worker)."""
+        return tuple(self.interned(source, fields) for source, fields in deps)
+
+    def _raw(self, source: Source, fields: tuple[str, ...]) -> Any:
+        kind, *where = source
+        site = self.site
+        if kind in ("doc", "photos", "crops", "stale", "notice"):
+            doc = self.doc(where[0], where[1])
+            if doc is None:
+                return None
+            if kind == "photos":  # the press kit is made of them
+                return repr((sorted(self.photos(doc).items()), self.kit(doc)))
+            if kind == "crops":
+                return repr(self.crops(doc))
+            if kind == "stale":
+                return self.stale.get((doc.bundle, doc.locale))
+            if kind == "notice":
+                return why_hidden(doc, site.now)
+            return tuple(self._field(doc, name) for name in fields)
+        if kind == "bundle":
+            bundle = site.bundles.get(where[0])
+            return None if bundle is None else tuple((t.locale, t.url) for t in _docs(bundle))
+        if kind == "list":
+            items = self.items(where[0], where[1])
+            return None if items is None else tuple(_slice(items, f) for f in fields)
+        if kind == "all":
+            return tuple((d.bundle, d.locale) for d in site.translations())
+        if kind == "recent":
+            return tuple(d.bundle for d in self.dated_within(where[0], int(where[1])))
+        if kind == "tags":
+            return tuple(t.slug for t in site.tags.get(where[0], ()))
+        if kind == "tag":
+            tag = self.tag(where[0], where[1])
+            if tag is None:
+                return None
+            return tuple(
+                tuple(d.bundle for d in tag.releases) if f == "releases" else getattr(tag, f)
+                for f in fields
+            )
+        if kind == "nav":
+            return tuple(d.bundle for d in site.pages.get(where[0], ()))
+        if kind == "templates":
+            return self.templates.get(where[0], "")
+        if kind == "clock":
+            return site.now
+        raise ValueError(f"unknown source {source!r}")
+
+    def _field(self, doc: Translation, name: str) -> Any:
+        if name == "body_html":
+            return self.parse_keys.get((doc.bundle, doc.locale)) or digest(doc.body_html)
+        if name != WHOLE:
+            found = getattr(doc, name, None)
+            if not callable(found):
+                return found
+        parse_key = self.parse_keys.get((doc.bundle, doc.locale)) or digest(doc.body_html)
+        whole = (getattr(doc, f.name) for f in dataclasses.fields(doc) if f.name != "body_html")
+        return (parse_key, *whole)
+
+
+def _docs(bundle: Bundle) -> Iterable[Translation]:
+    return bundle.translations.values()
+
+
+def _slice(items: Sequence[Translation], field: str) -> Any:
+    if field == "count":
+        return len(items)
+    start, _, stop = field.partition(":")
+    return tuple(d.bundle for d in items[int(start) : int(stop)])
+
+
+class Reads:
+    """What one page or feed read, as it reads it: every value goes through here."""
+
+    def __init__(self, inputs: Inputs) -> None:
+        self.inputs = inputs
+        self.got: dict[Source, set[str]] = {}
+
+    def note(self, source: Source, field: str = "") -> None:
+        self.got.setdefault(source, set()).add(field)
+
+    def deps(self) -> Deps:
+        """What was read, as kept with the page: sorted, of shared pairs."""
+        interned = self.inputs.interned
+        got = self.got.items()
+        return tuple(sorted(interned(source, fields) for source, fields in got if fields))
+
+    # ---- documents
+
+    def doc(self, doc: Translation) -> Translation:
+        """A view of ``doc`` that records each field read (it stands in for the translation)."""
+        view = DocView(doc, self.got.setdefault(("doc", doc.bundle, doc.locale), set()))
+        return cast(Translation, view)
+
+    def docs(self, docs: Iterable[Translation]) -> tuple[Translation, ...]:
+        return tuple(self.doc(d) for d in docs)
+
+    def translation(self, bundle_id: str, locale: str) -> Translation:
+        """A published translation by its identity (a page's own document)."""
+        found = self.inputs.doc(bundle_id, locale)
+        assert found is not None
+        return found
+
+    def bundle(self, bundle_id: str) -> Bundle | None:
+        """A bundle, for the locales and URLs of its translations (switchers, links)."""
+        self.note(("bundle", bundle_id))
+        return self.inputs.site.bundles.get(bundle_id)
+
+    def photos(self, doc: Translation) -> Mapping[str, PhotoImage]:
+        self.note(("photos", doc.bundle, doc.locale))
+        return self.inputs.photos(unwrap(doc))
+
+    def crops(self, doc: Translation) -> tuple[Any, ...]:
+        self.note(("crops", doc.bundle, doc.locale))
+        return self.inputs.crops(unwrap(doc))
+
+    def stale(self, doc: Translation) -> str | None:
+        self.note(("stale", doc.bundle, doc.locale))
+        return self.inputs.stale.get((doc.bundle, doc.locale))
+
+    def hidden(self, doc: Translation) -> tuple[str, ...]:
+        """Why ``doc`` is not public at the build's clock (a preview's notice)."""
+        self.note(("notice", doc.bundle, doc.locale))
+        return why_hidden(unwrap(doc), self.inputs.site.now)
+
+    def every_translation(self) -> tuple[Translation, ...]:
+        """Every published translation of the site."""
+        self.note(("all",))
+        return self.docs(self.inputs.site.translations())
+
+    # ---- lists and tags
+
+    def list_items(self, locale: str, slug: str, start: int, stop: int) -> tuple[Translation, ...]:
+        """Items ``start:stop`` of a locale's releases (``slug`` "") or of a tag's."""
+        self.note(("list", locale, slug), f"{start}:{stop}")
+        return self.docs((self.inputs.items(locale, slug) or ())[start:stop])
+
+    def list_pages(self, locale: str, slug: str) -> int:
+        """How many pages the list takes (``site.list_pages``)."""
+        self.note(("list", locale, slug), "count")
+        items = self.inputs.items(locale, slug) or ()
+        return list_pages(len(items), self.inputs.site.settings.page_size)
+
+    def dated_within(self, locale: str, window: timedelta) -> tuple[Translation, ...]:
+        """A locale's releases dated in the ``window`` up to the build's clock."""
+        seconds = int(window.total_seconds())
+        self.note(("recent", locale, str(seconds)))
+        return self.docs(self.inputs.dated_within(locale, seconds))
+
+    def tags(self, locale: str) -> tuple[TagView, ...]:
+        self.note(("tags", locale))
+        return tuple(TagView(t, self) for t in self.inputs.site.tags.get(locale, ()))
+
+    def tag(self, locale: str, slug: str) -> TagView:
+        found = self.find_tag(locale, slug)
+        assert found is not None
+        return found
+
+    def find_tag(self, locale: str, slug: str) -> TagView | None:
+        """A tag of the locale by slug, if there is one (whether there is, is recorded)."""
+        self.note(("tag", locale, slug), "slug")
+        found = self.inputs.tag(locale, slug)
+        return TagView(found, self) if found is not None else None
+
+    def nav(self, locale: str) -> tuple[Translation, ...]:
+        self.note(("nav", locale))
+        return self.docs(self.inputs.site.pages.get(locale, ()))
+
+    # ---- the rest
+
+    def templates(self, kind: str) -> None:
+        self.note(("templates", kind))
+
+    def clock(self) -> datetime:
+        self.note(("clock",))
+        return self.inputs.site.now
+
+
+class DocView:
+    """A translation as a template sees it: each field read is recorded."""
+
+    __slots__ = ("_doc", "_fields")
+
+    def __init__(self, doc: Translation, fields: set[str]) -> None:
+        self._doc = unwrap(doc)
+        self._fields = fields
+
+    def __getattr__(self, name: str) -> Any:
+        found = getattr(self._doc, name)
+        self._fields.add(WHOLE if callable(found) else name)
+        return found
+
+    def __repr__(self) -> str:
+        return f"DocView({self._doc.bundle!r}, {self._doc.locale!r})"
+
+
+class TagView:
+    """A tag as a template sees it: its releases are read as views, and recorded."""
+
+    __slots__ = ("_tag", "_reads")
+
+    def __init__(self, tag: Tag, reads: Reads) -> None:
+        self._tag = tag
+        self._reads = reads
+
+    def __getattr__(self, name: str) -> Any:
+        tag = self._tag
+        self._reads.note(("tag", tag.locale, tag.slug), name)
+        if name == "releases":
+            return self._reads.docs(tag.releases)
+        return getattr(tag, name)
+
+    def __repr__(self) -> str:
+        return f"TagView({self._tag.locale!r}, {self._tag.slug!r})"
+
+
+def unwrap(doc: Any) -> Translation:
+    """The translation behind a view (or the translation itself)."""
+    found: Translation = doc._doc if isinstance(doc, DocView) else doc
+    return found
+
+
+_PER_DOCUMENT = frozenset({"doc", "photos", "crops", "stale", "notice"})
+
+
+def document_of(source: Source) -> tuple[str, str] | str | None:
+    """The translation (bundle, locale) or the bundle (its id) a source is about, if any."""
+    if source[0] in _PER_DOCUMENT:
+        return (source[1], source[2])
+    if source[0] == "bundle":
+        return source[1]
+    return None
+
+
+def after_edit(
+    inputs: Inputs,
+    site: Site,
+    parse_keys: Mapping[tuple[str, str], str],
+    docs: Iterable[tuple[str, str]],
+) -> Inputs:
+    """``inputs`` for ``site``, where only ``docs`` were swapped for new versions placed
+    alike (``site.substitute``): the values of every source about another document, and
+    of every list, tag and template, are kept; the clock's is not."""
+    edited: set[tuple[str, str]] = set(docs)
+    bundles = {b for b, _ in edited}
+    new = Inputs(
+        site,
+        inputs.images,
+        base=inputs.base,
+        templates=inputs.templates,
+        parse_keys=parse_keys,
+        stale=inputs.stale,
+    )
+    new._values = dict(inputs._values)
+    new._about = dict(inputs._about)
+    dropped: list[tuple[str, str] | str] = [*edited, *bundles, "clock"]
+    for about in dropped:
+        for key in new._about.pop(about, []):
+            new._values.pop(key, None)
+    new._photos = {k: v for k, v in inputs._photos.items() if k not in edited}
+    new._pairs = inputs._pairs
+    return new

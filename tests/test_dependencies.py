@@ -1,0 +1,126 @@
+"""Pages and feeds are made again exactly when something they read changed.
+
+End-to-end builds of sites written here, with the build cache and without: the cache
+must never change a byte, and ``BuildReport`` counts prove what was rendered again.
+Also: a body's placeholders mean the same on a page and in its feed entry.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
+from pathlib import Path
+
+from conftest import make_site
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
+
+from presssite import build as build_
+from presssite import settings as settings_
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def release(title: str, day: int, body: str = "Body.", tags: str = "[]") -> str:
+    date = f"2026-01-{day:02d}T09:00:00+07:00"
+    return f"---\ntitle: {title}\ndate: {date}\ntags: {tags}\n---\n\n{body}\n"
+
+
+def run(root: Path, target: Path, **options: object) -> build_.BuildReport:
+    return build_.build(settings_.load(root), target=target, now=NOW, jobs=1, **options)  # type: ignore[arg-type]
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_page_and_feed_agree_on_a_link_to_a_document_missing_in_the_locale(
+    tmp_path: Path,
+) -> None:
+    # The en release links to a release that exists only in id (the default locale).
+    root = make_site(
+        tmp_path,
+        {
+            "content/press/2026-01-01-only-id/index.id.md": release("Hanya id", 1),
+            "content/press/2026-01-02-main/index.en.md": release(
+                "Main", 2, body="See [the other one](../2026-01-01-only-id/index.en.md)."
+            ),
+            "content/press/2026-01-02-main/index.id.md": release("Utama", 2),
+            "content/press/2026-01-01-only-id/index.en.md": release("Only en draft", 1).replace(
+                "tags: []", "draft: true"
+            ),
+        },
+    )
+    run(root, root / "build")
+
+    page = HTMLParser((root / "build/en/press/main/index.html").read_bytes())
+    link = next(a for a in page.css("main a") if a.text() == "the other one")
+    on_page = link.attributes["href"]
+    assert on_page == "/portal/id/press/only-id/"
+
+    feed = ET.fromstring((root / "build/en/feed.xml").read_bytes())
+    entry = next(e for e in feed.iter(f"{ATOM}entry") if e.findtext(f"{ATOM}title") == "Main")
+    content = HTMLParser(entry.findtext(f"{ATOM}content") or "")
+    in_feed = next(a for a in content.css("a") if a.text() == "the other one")
+    assert in_feed.attributes["href"] == "https://example.org" + on_page
+
+
+OTHERS = """{% extends "theme/release.html" %}
+{% block main %}{{ super() }}
+<ul class="others">{% for tag in doc_tags %}{% for other in tag.releases %}
+{% if other.url != doc.url %}<li>{{ other.title }}</li>{% endif %}{% endfor %}{% endfor %}</ul>
+{% endblock %}
+"""
+
+
+def test_a_release_page_listing_its_tags_releases_renders_again_when_one_joins(
+    tmp_path: Path,
+) -> None:
+    files = {
+        "templates/release.html": OTHERS,
+        "content/press/2026-01-01-a/index.en.md": release("Alpha", 1, tags="[port]"),
+        "content/press/2026-01-02-b/index.en.md": release("Beta", 2, tags="[port]"),
+        "content/press/2026-01-03-c/index.en.md": release("Gamma", 3, tags="[farm]"),
+    }
+    root = make_site(tmp_path, files)
+    run(root, root / "build")
+    page = root / "build/en/press/a/index.html"
+    assert [li.text() for li in HTMLParser(page.read_bytes()).css(".others li")] == ["Beta"]
+
+    (root / "content/press/2026-01-04-d").mkdir()
+    (root / "content/press/2026-01-04-d/index.en.md").write_text(release("Delta", 4, tags="[port]"))
+    report = run(root, root / "build")
+
+    assert [li.text() for li in HTMLParser(page.read_bytes()).css(".others li")] == [
+        "Delta",
+        "Beta",
+    ]
+    # The new release's page, the two releases of its tag and the lists it is on
+    # (the en home, the tags index, the port topic); Gamma's page read nothing of it.
+    rendered = {"en/press/d", "en/press/a", "en/press/b", "en", "en/tags", "en/tags/port"}
+    assert report.pages_rendered == len(rendered)
+    fresh = run(root, tmp_path / "fresh", cache=False)
+    assert fresh.pages_rendered == report.pages_rendered + report.pages_reused
+    assert tree(root / "build") == tree(tmp_path / "fresh")
+
+
+def test_a_title_edit_renders_the_pages_that_show_the_title(tmp_path: Path) -> None:
+    files = {
+        "content/press/2026-01-01-a/index.en.md": release("Alpha", 1, tags="[port]"),
+        "content/press/2026-01-02-b/index.en.md": release(
+            "Beta", 2, body="See [Alpha](../2026-01-01-a/index.en.md)."
+        ),
+    }
+    root = make_site(tmp_path, files)
+    run(root, root / "build")
+    path = root / "content/press/2026-01-01-a/index.en.md"
+    path.write_text(release("Alpha renamed", 1, tags="[port]"))
+    report = run(root, root / "build")
+
+    # Alpha's page, the en home and the port topic list it; Beta links to its URL only.
+    assert report.pages_rendered == 3
+    assert report.feeds_made >= 2  # the en feed and the port topic's feed carry the title
+    run(root, tmp_path / "fresh", cache=False)
+    assert tree(root / "build") == tree(tmp_path / "fresh")
