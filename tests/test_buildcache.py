@@ -21,7 +21,8 @@ from factories import release
 from presssite import build as build_
 from presssite import parallel
 from presssite import settings as settings_
-from presssite.cache.store import BuildCache, installed
+from presssite.cache.hashes import installed
+from presssite.cache.store import BuildCache
 from presssite.content import load as content
 from presssite.errors import TemplateError
 from presssite.output import publish as output
@@ -173,9 +174,12 @@ def test_a_no_change_rebuild_does_no_work(tmp_path: Path) -> None:
 def test_a_rebuild_without_the_shortcut_still_renders_nothing(tmp_path: Path) -> None:
     root = fixture_site(tmp_path)
     run(root, root / "build")
-    # Touching a file defeats the whole-build fingerprint, not the per-page keys.
+    # Touching a file changes no byte: the whole-build fingerprint still holds.
     path = root / "content/press/2026-01-02-release-2/index.id.md"
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    assert run(root, root / "build").unchanged
+    # A new empty folder defeats the whole-build fingerprint, not the per-page keys.
+    (root / "content/press/empty").mkdir()
     again = run(root, root / "build")
     assert not again.unchanged
     assert (again.documents_parsed, again.pages_rendered, again.feeds_made) == (0, 0, 0)
@@ -300,24 +304,24 @@ NEW_RELEASE = (
 )
 
 
-def temps(folder: Path) -> list[str]:
-    """What pages written beside the output left there (``staging.Beside``)."""
-    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.presssite-tmp"))
+def leftovers(root: Path) -> list[str]:
+    """What a build left beside its output: staging or aside folders, temporary files."""
+    found = [p.name for p in root.iterdir() if p.name.startswith("build.")]
+    return found + [p.name for p in (root / "build").rglob("*.presssite-tmp")]
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_a_template_edit_of_most_pages_is_published_in_place(
+def test_a_template_edit_of_most_pages_swaps_in_a_new_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
 ) -> None:
-    # A template edit on a large site renders more pages than a small in-place publish
-    # takes (said so here for this small site): the render workers write them beside
-    # their places in the output, and the publish renames them over the old ones.
+    # A template edit on a large site renders more pages than a publish in place takes
+    # (said so here for this small site): the render workers write every page into a
+    # new folder, which is swapped in.
     monkeypatch.setattr(render, "PARALLEL_THRESHOLD", 2)
     if jobs > 1 and parallel.workers_for(100, jobs=jobs, threshold=2) < 2:
         pytest.skip("no fork, or this process runs threads: the pool is never used")
     root = fixture_site(tmp_path)
     run(root, root / "build", jobs=jobs)
-    before = html(root / "build")
     monkeypatch.setattr(output, "in_place_limit", lambda _total: 0)
     (root / "templates").mkdir(exist_ok=True)
     (root / "templates" / "release.html").write_text(NEW_RELEASE)
@@ -327,15 +331,12 @@ def test_a_template_edit_of_most_pages_is_published_in_place(
         for section in ("press", "statements")
         for p in (root / "build").glob(f"*/{section}/*/*.html")
     }
-    assert report.publish_mode == "in place" and report.pages_rendered == len(releases)
-    changed = {p for p, data in html(root / "build").items() if before.get(p) != data}
-    assert changed == releases and report.files_changed == len(releases)
-    assert not temps(root / "build")
+    assert report.publish_mode == "swap" and report.pages_rendered == len(releases)
     assert "<p>new</p>" in (root / "build/en/press/release-1/index.html").read_text()
     run(root, tmp_path / "fresh", cache=False)
     assert tree(root / "build") == tree(tmp_path / "fresh")
     assert run(root, root / "build", jobs=jobs).unchanged
-    assert sorted(p.name for p in root.iterdir() if p.name.startswith("build")) == ["build"]
+    assert not leftovers(root)
 
 
 def test_pages_rendered_again_as_they_were_leave_the_output_and_its_manifest_alone(
@@ -351,12 +352,12 @@ def test_pages_rendered_again_as_they_were_leave_the_output_and_its_manifest_alo
     (root / "templates" / "release.html").write_text('{% extends "theme/release.html" %}')
     same = run(root, root / "build")
     assert same.pages_rendered > 0 and same.publish_mode == "unchanged"
-    assert same.files_changed == 0 and tree(root / "build") == before
+    assert same.files_changed == 0 and tree(root / "build") == before and not leftovers(root)
     (root / "templates" / "release.html").write_text(NEW_RELEASE)
-    assert run(root, root / "build").publish_mode == "in place"
+    assert run(root, root / "build").publish_mode == "swap"
 
 
-def test_a_build_that_fails_after_writing_beside_the_output_leaves_it_as_it_was(
+def test_a_build_that_fails_after_writing_pages_leaves_the_output_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = fixture_site(tmp_path)
@@ -364,13 +365,13 @@ def test_a_build_that_fails_after_writing_beside_the_output_leaves_it_as_it_was(
     files = tree(root / "build")
     monkeypatch.setattr(output, "in_place_limit", lambda _total: 0)
     written: list[str] = []
-    write = staging.Beside.write
+    write = staging.Staging.write
 
-    def spy(self: staging.Beside, rel: str, data: bytes, blobs: BuildCache) -> object:
+    def spy(self: staging.Staging, rel: str, data: bytes, blobs: BuildCache) -> object:
         written.append(rel)
         return write(self, rel, data, blobs)
 
-    monkeypatch.setattr(staging.Beside, "write", spy)
+    monkeypatch.setattr(staging.Staging, "write", spy)
     (root / "templates").mkdir(exist_ok=True)
     (root / "templates" / "release.html").write_text(
         '{% extends "theme/release.html" %}{% block main %}'
@@ -379,19 +380,14 @@ def test_a_build_that_fails_after_writing_beside_the_output_leaves_it_as_it_was(
     )
     with pytest.raises(TemplateError):
         run(root, root / "build")
-    assert written  # pages were written beside the output before the failure
-    assert tree(root / "build") == files
-    assert not temps(root / "build")
-    (root / "templates" / "release.html").write_text(NEW_RELEASE)
-    report = run(root, root / "build")  # the output is known as it is: in place again
-    assert report.publish_mode == "in place" and not temps(root / "build")
+    assert written  # pages were written into a new folder before the failure
+    assert tree(root / "build") == files and not leftovers(root)
 
 
-def test_a_build_killed_after_writing_beside_the_output_is_followed_by_a_swap(
-    tmp_path: Path,
-) -> None:
+def test_a_build_killed_while_writing_pages_is_followed_by_a_clean_one(tmp_path: Path) -> None:
     root = fixture_site(tmp_path)
     run(root, root / "build")
+    files = tree(root / "build")
     (root / "templates").mkdir(exist_ok=True)
     (root / "templates" / "release.html").write_text(NEW_RELEASE)
     # The same sys.path as here: the build cache is salted with the installed libraries.
@@ -405,22 +401,62 @@ from presssite.output import publish as output
 from presssite import settings
 from presssite.output import staging
 output.in_place_limit = lambda _total: 0
-write, count = staging.Beside.write, [0]
+write, count = staging.Staging.write, [0]
 def dying(self, *args, **kwargs):
     found = write(self, *args, **kwargs)
     count[0] += 1
     if count[0] == 3:
         os._exit(9)  # killed, with no chance to clean up
     return found
-staging.Beside.write = dying
+staging.Staging.write = dying
 build.build(settings.load(Path({str(root)!r})), target=Path({str(root / "build")!r}),
             now=datetime.fromisoformat({NOW.isoformat()!r}), jobs=1)
 """
     killed = subprocess.run([sys.executable, "-c", script], check=False)
     assert killed.returncode == 9
-    assert len(temps(root / "build")) == 3
+    assert tree(root / "build") == files and leftovers(root)  # a ".tmp-" folder
+    run(root, root / "build")
+    assert not leftovers(root)
+    run(root, tmp_path / "fresh", cache=False)
+    assert tree(root / "build") == tree(tmp_path / "fresh")
+
+
+def fresh_clone(root: Path, *, times_kept: bool) -> None:
+    """Make ``root`` as a CI runner has it: a new checkout at the same place (every file
+    new: new inodes and times, the same bytes), the cache and the output restored from an
+    archive (new inodes; with ``times_kept``, as ``tar`` restores them, the old times)."""
+    aside = root.with_name("aside")
+    root.rename(aside)
+    shutil.copytree(aside, root, copy_function=shutil.copyfile)
+    if times_kept:
+        for kept in ("build", ".presssite-cache"):
+            shutil.rmtree(root / kept)
+            shutil.copytree(aside / kept, root / kept, copy_function=shutil.copy2)
+    shutil.rmtree(aside)
+
+
+@pytest.mark.parametrize("times_kept", [True, False])
+def test_a_fresh_clone_with_the_cache_and_output_restored_redoes_only_what_changed(
+    tmp_path: Path, times_kept: bool
+) -> None:
+    root = fixture_site(tmp_path)
+    first = run(root, root / "build")
+    total = len(tree(root / "build"))
+    # Nothing changed: the no-change shortcut holds, though every file is new on disk.
+    fresh_clone(root, times_kept=times_kept)
+    again = run(root, root / "build")
+    assert again.unchanged and again.files_changed == 0
+    # One new release: it alone is parsed, and only the pages that show it are made.
+    fresh_clone(root, times_kept=times_kept)
+    (root / "content/press/2026-01-09-release-9").mkdir()
+    (root / "content/press/2026-01-09-release-9/index.id.md").write_text(
+        release("Rilis 9", "2026-01-09T09:00:00+07:00", tags="[ekonomi]")
+    )
     report = run(root, root / "build")
-    assert report.publish_mode == "swap" and not temps(root / "build")
+    assert report.documents_parsed == 1 and report.documents_reused == first.documents_parsed
+    assert report.images_processed == 0
+    assert 0 < report.pages_rendered < report.pages_reused
+    assert report.publish_mode == "in place" and report.files_changed < total // 4
     run(root, tmp_path / "fresh", cache=False)
     assert tree(root / "build") == tree(tmp_path / "fresh")
 

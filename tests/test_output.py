@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from presssite.cache.store import BuildCache, intact
+from presssite.cache.manifest import intact
+from presssite.cache.store import BuildCache
 from presssite.errors import PresssiteError
 from presssite.model import OutputFile
+from presssite.output import inplace
 from presssite.output import publish as output
-from presssite.output.staging import TOPDIR_FLAG, Beside, Staging, inode_flags
+from presssite.output.staging import Staging
 
 
 def test_publish_writes_bytes_and_links_sources(tmp_path: Path) -> None:
@@ -192,21 +194,6 @@ def test_a_staging_folder_replaces_an_output_whose_pages_nearly_all_changed(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "cache"]
 
 
-def _beside(
-    beside: Beside, pages: dict[str, bytes], blobs: BuildCache
-) -> tuple[dict[str, str], dict[str, int]]:
-    """Write ``pages`` beside the output as the render workers do: path -> hash, and the
-    inode of each temporary file written."""
-    shas, written = {}, {}
-    for rel, data in pages.items():
-        sha, size, stat = beside.write(rel, data, blobs)
-        if stat is not None:
-            beside.record(rel, sha, size, stat)
-            written[rel] = stat[0]
-        shas[rel] = sha
-    return shas, written
-
-
 def _published(
     tmp_path: Path, count: int
 ) -> tuple[BuildCache, Path, dict[str, bytes], output.Published]:
@@ -217,59 +204,6 @@ def _published(
     pages = {f"p{i}/index.html": f"<p>{i}</p>".encode() for i in range(count)}
     shas = {rel: _blob(blobs, data) for rel, data in pages.items()}
     return blobs, target, pages, output.publish([], target=target, pages=shas, blobs=blobs)
-
-
-def _temps(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.rglob("*.presssite-tmp"))
-
-
-def test_pages_written_beside_the_output_are_renamed_over_theirs(tmp_path: Path) -> None:
-    # A template edit on a large site: most pages change, none is added or removed.
-    blobs, target, old, first = _published(tmp_path, 150)
-    beside = Beside(target, first.manifest)
-    new = {rel: data + b" new" for rel, data in old.items()}
-    new["p0/index.html"] = old["p0/index.html"]  # came out as it was: not written
-    new["added/index.html"] = b"<p>added</p>"  # no such folder in the output: a blob
-    shas, written = _beside(beside, new, blobs)
-    assert len(written) == 149 and "p0/index.html" not in written
-    assert len(_temps(target)) == 149  # hidden names, in the pages' own folders
-    done = output.publish(
-        [], target=target, pages=shas, blobs=blobs, previous=first.manifest, staging=beside
-    )
-    assert done.mode == "in place" and done.changed == 150
-    assert all((target / r).read_bytes() == d for r, d in new.items())
-    assert not _temps(target) and intact(target, done.manifest)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "cache"]
-
-
-def test_pages_written_beside_an_output_that_is_swapped_after_all_are_linked(
-    tmp_path: Path,
-) -> None:
-    # Many pages removed as well: the publish swaps a new folder in, and takes the pages
-    # written beside the old output from there.
-    blobs, target, old, first = _published(tmp_path, 300)
-    beside = Beside(target, first.manifest)
-    kept = {rel: data + b" new" for rel, data in list(old.items())[:150]}
-    shas, written = _beside(beside, kept, blobs)
-    done = output.publish(
-        [], target=target, pages=shas, blobs=blobs, previous=first.manifest, staging=beside
-    )
-    assert done.mode == "swap" and done.linked == 150
-    assert sorted(p.relative_to(target).as_posix() for p in target.rglob("*.html")) == sorted(kept)
-    assert not _temps(target) and intact(target, done.manifest)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "cache"]
-
-
-def test_discarding_pages_written_beside_the_output_leaves_it_as_it_was(tmp_path: Path) -> None:
-    blobs, target, old, first = _published(tmp_path, 3)
-    beside = Beside(target, first.manifest)
-    beside.planned = list(old)
-    _beside(beside, {"p0/index.html": b"recorded"}, blobs)
-    beside.write("p1/index.html", b"written, its worker gone before saying so", blobs)
-    assert len(_temps(target)) == 2
-    beside.discard()
-    assert not _temps(target) and intact(target, first.manifest)
-    assert all((target / r).read_bytes() == d for r, d in old.items())
 
 
 def _blob(blobs: BuildCache, data: bytes) -> str:
@@ -290,24 +224,6 @@ def _stage(staging: Staging, pages: dict[str, bytes], blobs: BuildCache) -> dict
         staging.record(rel, sha, size, stat)
         shas[rel] = sha
     return shas
-
-
-def test_new_output_folders_are_marked_as_tops_of_unrelated_folders(tmp_path: Path) -> None:
-    # ext4's hint (chattr +T) to spread page folders over the disk, instead of making
-    # them among the inodes the previous output just freed.
-    # The mark is read from the parent when a folder is made, so every folder that gets
-    # a subfolder carries it, also one made first for a page of its own ("en").
-    staging = Staging(tmp_path / "build")
-    cache = BuildCache(tmp_path / "cache")
-    staging.write("en/index.html", b"<p>home</p>", cache)
-    staging.write("en/press/a/index.html", b"<p>a</p>", cache)
-    staging.write("en/press/b/index.html", b"<p>b</p>", cache)
-    flags = inode_flags(str(staging.root / "en/press"))
-    if flags is None:
-        pytest.skip("this file system keeps no inode flags")
-    for folder in ("", "en", "en/press"):
-        found = inode_flags(str(staging.root / folder))
-        assert found is not None and found & TOPDIR_FLAG, folder
 
 
 def test_a_discarded_staging_leaves_the_previous_output_as_it_was(tmp_path: Path) -> None:
@@ -408,7 +324,7 @@ def test_update_writes_only_new_bytes_and_keeps_the_folder_intact(tmp_path: Path
     target = tmp_path / "build"
     files = [OutputFile(f"p{i}/index.html", data=f"page {i}".encode()) for i in range(3)]
     first = output.publish(files, target=target)
-    written, manifest = output.update(
+    written, manifest = inplace.update(
         target,
         [
             OutputFile("p0/index.html", data=b"page 0"),  # the same bytes: left alone

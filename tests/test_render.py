@@ -17,7 +17,6 @@ from factories import assemble_site, make_settings, make_translation
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
 
-from presssite import buildsteps
 from presssite.errors import TemplateError
 from presssite.model import (
     PAGES_SECTION,
@@ -28,6 +27,7 @@ from presssite.model import (
     Translation,
     Variant,
 )
+from presssite.output import sources
 from presssite.render import pages as render
 from presssite.render import templates as templating
 from presssite.settings import Contact, Settings
@@ -613,7 +613,7 @@ def test_static_files_site_overrides_theme(tmp_path: Path) -> None:
     (tmp_path / "static" / "style.css").write_text("body{}", encoding="utf-8")
     (tmp_path / "static" / "logo.png").write_bytes(b"png")
     (tmp_path / "static" / ".DS_Store").write_bytes(b"")
-    files = {f.path: f.source for f in buildsteps.static_files(s)}
+    files = {f.path: f.source for f in sources.static_files(s)}
     assert files["static/style.css"] == tmp_path / "static" / "style.css"
     assert files["static/site.js"] == templating.THEME_DIR / "static" / "site.js"
     assert files["static/logo.png"] == tmp_path / "static" / "logo.png"

@@ -265,9 +265,10 @@ def test_example_site_shows_its_missing_translation() -> None:
 def test_status_of_bundles_without_git(tmp_path: Path) -> None:
     root = make_site(tmp_path, {ID_FILE: release("Kunjungan")})
     s = settings_.load(root)
-    from presssite import buildsteps
+    from presssite.content.bundles import load_bundles
+    from presssite.site.status import translation_status
 
-    status = buildsteps.translation_status(s, buildsteps.load_bundles(s))
+    status = translation_status(s, load_bundles(s))
     assert status.missing == (("press/2026-01-10-visit", "en"),)
     assert status.stale == {}
     assert status.counts() == {

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from . import checks as checks_
+from .deploy import CiDeploy
 from .figures import (
     Contender,
     Figure,
@@ -177,6 +178,10 @@ def scale_figures(ps_for: dict[int, Presssite], anchors: Anchors, huge: int | No
             Figure(f"cold-{articles}", f"cold build, {articles:,} releases", cold),
             Figure(f"warm-{articles}", f"no-change rebuild, {articles:,} releases", warm),
         ]
+        if articles != huge:  # Hugo's figure to compare with is its cold build above
+            deploy = CiDeploy(ps, WORK / f"ci-a{articles}")
+            title = f"CI deploy after one new release, {articles:,} releases"
+            figures.append(Figure(f"ci-{articles}", title, [deploy.contender()]))
     return figures
 
 
@@ -305,6 +310,14 @@ def add_checks_and_notes(
         )
     else:
         block.checks = checks_.scale(block, sizes)
+        block.notes.append(
+            "CI deploy (`benchkit/deploy.py`): before each run, untimed, a fresh `git clone` "
+            "of the site (every file gets a new modification time), the paths the Pages "
+            "workflow keeps with actions/cache (`.presssite-cache` and `build`) restored "
+            "from a tar archive made after the previous deploy, and one new release (a "
+            "copy of the newest, retitled) committed; then `presssite build`, timed. Hugo "
+            "builds cold in CI: its figure is its cold build of the same corpus, above."
+        )
         if args.huge:
             block.notes.append(f"{sizes[-1][0]:,} releases: presssite only, one run.")
     block.notes += checks_.run_order(block)

@@ -185,6 +185,26 @@ def scale(block: Block, sizes: list[tuple[int, int]]) -> list[Check]:
                 None,
             )
         )
+    for articles in (small, large):
+        deploy, cold = _get(block, f"ci-{articles}"), _get(block, f"cold-{articles}")
+        hugo = _get(block, f"cold-{articles}", "Hugo")
+        if deploy and cold:
+            share = deploy.median / cold.median
+            checks.append(
+                Check(
+                    f"CI deploy, {articles:,} releases: at most 25% of the cold build",
+                    f"{deploy.median:.2f} s / {cold.median:.2f} s = {share:.0%}",
+                    share <= 0.25,
+                )
+            )
+        if deploy and hugo:
+            checks.append(
+                Check(
+                    f"CI deploy, {articles:,} releases: faster than Hugo's (cold) build",
+                    f"{deploy.median:.2f} s vs {hugo.median:.2f} s",
+                    deploy.median < hugo.median,
+                )
+            )
     if len(sizes) > 2:
         huge = _get(block, f"cold-{sizes[2][0]}")
         checks.append(

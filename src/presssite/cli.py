@@ -339,7 +339,7 @@ def embargoes(
     With --next, print only the next instant (ISO 8601), or nothing. With --due-within,
     say whether a rebuild is due now (exit 0) or not (exit 3), for a scheduled job.
     """
-    from presssite import buildsteps
+    from presssite.content.bundles import load_bundles
     from presssite.site import assemble as site_
     from presssite.site import schedule
 
@@ -348,7 +348,7 @@ def embargoes(
         since = parse_now(since_text.replace("Z", "+00:00") if since_text else None)
         within = schedule.parse_duration(within_text, key="--due-within") if within_text else None
         settings = load_settings(site_dir)
-        bundles = buildsteps.load_bundles(settings)
+        bundles = load_bundles(settings)
     if within is not None:
         found = schedule.due(bundles, now=now, within=within, since=since)
         click.echo(due_lines(found, settings.tz))
@@ -376,17 +376,16 @@ def embargoes(
 )
 @click.option("--strict", is_flag=True, help="Exit with status 1 when any is missing or stale.")
 def translations(site_dir: Path, fmt: str, strict: bool) -> None:
-    """Show every document's translations by locale: present, missing or stale.
-
-    Every document in content/ counts, drafts and embargoed ones included.
-    """
+    """Show every document's translations by locale (drafts and embargoed ones included):
+    present, missing or stale."""
     import json
 
-    from presssite import buildsteps
+    from presssite.content.bundles import load_bundles
+    from presssite.site import status as status_
 
     with reported(site_dir):
         settings = load_settings(site_dir)
-        status = buildsteps.translation_status(settings, buildsteps.load_bundles(settings))
+        status = status_.translation_status(settings, load_bundles(settings))
     if fmt == "json":
         click.echo(json.dumps(status.to_json(settings.root), ensure_ascii=False, indent=2))
     else:

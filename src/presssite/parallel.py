@@ -16,12 +16,10 @@ pool costs tens of milliseconds, so work smaller than a threshold is never split
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -95,39 +93,16 @@ def map_chunks(
     parts = []
     with ctx.Pool(workers, initializer=_init, initargs=(task, context)) as pool:
         pending = pool.imap(_run, chunks(items, workers), chunksize=1)
-        with collector_paused():  # after the fork: the workers keep their collector
-            if meanwhile is not None:
-                meanwhile()
-            for part in pending:
-                if each is not None:
-                    each(part)
-                parts.append(part)
+        if meanwhile is not None:
+            meanwhile()
+        for part in pending:
+            if each is not None:
+                each(part)
+            parts.append(part)
     return [result for part in parts for result in part]
 
 
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector in this process, if it runs, meanwhile.
-
-    Why: the results that come back from workers (thousands of documents or pages) are
-    long-lived and make no garbage cycles, yet allocating them sets off full collections,
-    each walking the whole heap of the build for nothing (some 20 ms on 1,000 releases).
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _init(task: Callable[..., Any], context: Any) -> None:
-    # Everything inherited from the parent lives as long as the worker: frozen, the
-    # collector neither walks it nor writes to it (which would copy the shared pages).
-    # A worker the pool replaces is forked while the parent's collector is paused.
-    gc.freeze()
-    gc.enable()
     _WORKER["task"] = task
     _WORKER["context"] = context
 

@@ -1,31 +1,35 @@
 """The no-change rebuild: when nothing a build reads has changed, the build does nothing.
 
-Before any stage runs, a fingerprint of every input is computed from file metadata
-alone: the settings, the build's flags, every file (name, size, modification time) under
-``content/``, ``templates/``, ``static/`` and ``locales/``, and the git ref that HEAD
-points to (translation status reads commit times). presssite's own code and the installed
-libraries are the cache's salt. If the fingerprint equals the one recorded by the last
-successful build into the same folder, the build clock is in the window where that
-build's output stays valid (no embargo lifts, no release expires, none enters or leaves
-a news sitemap: see ``build.now_limits``), and the output folder still holds exactly the
-files that build published (``buildcache.intact``), the output is already what the
-build would make, and the last build's report (warnings included) is given again.
+Before any stage runs, a fingerprint of every input is computed: the settings, the
+build's flags, every file (name and bytes, read only when its size or modification time
+is new: ``cache.hashes``) under ``content/``, ``templates/``, ``static/`` and
+``locales/``, and the git ref that HEAD points to (translation status reads commit
+times). presssite's own code and the installed libraries are the cache's salt. If the
+fingerprint equals the one recorded by the last successful build into the same folder,
+the build clock is in the window where that build's output stays valid (no embargo
+lifts, no release expires, none enters or leaves a news sitemap: see ``now_limits``),
+and the output folder still holds exactly the files that build published
+(``cache.manifest.verified``: by their bytes when their times changed, as in a fresh
+clone with its output restored), the output is already what the build would make, and
+the last build's report (warnings included) is given again.
 
 Anything else runs the full build, whose caches then skip the unchanged work.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import Any
 
-from presssite.cache.store import BuildCache, digest, intact, manifest_name, tree_fingerprint
+from presssite.cache.hashes import FileHashes, git_state, tree_fingerprint
+from presssite.cache.manifest import complete, manifest_name, verified
+from presssite.cache.store import BuildCache, digest
 from presssite.content.walk import Tree, fingerprint, walk
 from presssite.model import Bundle, Site
+from presssite.report import BuildReport
 from presssite.settings import Settings
 
 
@@ -35,7 +39,7 @@ class _Record:
     now: datetime  # the clock of the recorded build
     after: datetime | None  # the output holds for clocks strictly between these
     before: datetime | None
-    report: Any  # the build's BuildReport
+    report: BuildReport
 
 
 class Shortcut:
@@ -49,6 +53,7 @@ class Shortcut:
         target: Path,
         flags: tuple[Any, ...],
         now: datetime,
+        hashes: FileHashes,
     ) -> None:
         self.store = store
         self.now = now
@@ -65,12 +70,12 @@ class Shortcut:
             self.fingerprint = digest(
                 repr(settings),
                 flags,
-                fingerprint(self.tree) if self.tree is not None else "",
-                tree_fingerprint(folders),
+                fingerprint(self.tree, hashes) if self.tree is not None else "",
+                tree_fingerprint(folders, hashes),
                 git_state(settings.root),
             )
 
-    def unchanged(self) -> Any | None:
+    def unchanged(self) -> BuildReport | None:
         """The last build's report when this build would publish the same output."""
         if self.store is None:
             return None
@@ -84,11 +89,16 @@ class Shortcut:
         ):
             return None
         manifest = self.store.load(self.manifest)
-        if not isinstance(manifest, dict) or not intact(self.target, manifest):
+        if not isinstance(manifest, dict):
             return None
+        found = verified(self.target, manifest)
+        if found is None or not complete(found):
+            return None
+        if found != manifest:  # restored elsewhere, the same bytes: the new times hold
+            self.store.save(self.manifest, found)
         return record.report
 
-    def record(self, report: Any, limits: tuple[datetime | None, datetime | None]) -> None:
+    def record(self, report: BuildReport, limits: tuple[datetime | None, datetime | None]) -> None:
         """Remember a successful build, for the next one to compare with."""
         if self.store is None:
             return
@@ -121,32 +131,9 @@ def now_limits(
     return (max(before) if before else None), (min(after) if after else None)
 
 
-class _Report(Protocol):
-    """The counts a no-change build carries over from the last build's report (a
-    ``build.BuildReport``: ``build`` ranks above this module, which cannot import it)."""
-
-    __dataclass_fields__: ClassVar[dict[str, Any]]
-
-    @property
-    def photos(self) -> int: ...
-    @property
-    def documents_parsed(self) -> int: ...
-    @property
-    def documents_reused(self) -> int: ...
-    @property
-    def pages_rendered(self) -> int: ...
-    @property
-    def pages_reused(self) -> int: ...
-    @property
-    def feeds_made(self) -> int: ...
-    @property
-    def feeds_reused(self) -> int: ...
-
-
-_R = TypeVar("_R", bound=_Report)
-
-
-def unchanged_report(previous: _R, timings: dict[str, float], elapsed: float) -> _R:
+def unchanged_report(
+    previous: BuildReport, timings: dict[str, float], elapsed: float
+) -> BuildReport:
     """The last build's report, as the report of a build that redid nothing."""
     parsed = previous.documents_parsed + previous.documents_reused
     return replace(
@@ -166,32 +153,3 @@ def unchanged_report(previous: _R, timings: dict[str, float], elapsed: float) ->
         timings=timings,
         elapsed=elapsed,
     )
-
-
-def git_state(root: Path) -> str:
-    """What HEAD is, read from the repository's files (no ``git`` process): the HEAD file,
-    the ref it names and the packed refs, by content or size and modification time."""
-    folder = root.resolve()
-    for candidate in (folder, *folder.parents):
-        git = candidate / ".git"
-        if git.exists():
-            break
-    else:
-        return ""
-    parts = []
-    paths = [git / "HEAD", git / "packed-refs"]
-    try:
-        head = (git / "HEAD").read_text("utf-8", "replace") if git.is_dir() else ""
-    except OSError:
-        head = ""
-    if head.startswith("ref:"):
-        paths.append(git / head[4:].strip())
-    if git.is_file():  # a worktree or submodule: .git names the real folder
-        paths.append(git)
-    for path in paths:
-        try:
-            st = os.stat(path)
-            parts.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
-        except OSError:
-            parts.append(f"{path}:-")
-    return digest(head, *parts)

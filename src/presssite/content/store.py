@@ -3,7 +3,7 @@
 The content stage parses each ``index.<locale>.md`` into a ``Parsed``. A build keeps them
 in a ``DocumentStore``: a catalog by file (size and modification time, the hash of the
 bytes, the parse key, the parse without its body) saved in the build cache, and the
-bodies in pack files (``buildcache.Packs``). Translations then travel through the build
+bodies in pack files (``cache.packs``). Translations then travel through the build
 without ``body_html``: a 100,000-release site holds about 2 GB of bodies, which only the
 pages that are rendered (and the feed entries that are written) read back, through
 ``Bodies``.
@@ -19,7 +19,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from presssite.cache.store import BodyRef, BuildCache, Packs, PackWriter, live_pack_bytes
+from presssite.cache.packs import BodyRef, Packs, PackWriter, live_pack_bytes
+from presssite.cache.store import BuildCache
 from presssite.errors import PresssiteError
 from presssite.model import Translation
 

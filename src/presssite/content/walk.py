@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from presssite.cache.hashes import FileHashes
 from presssite.leftovers import unwanted
 
 log = logging.getLogger(__name__)
@@ -31,21 +32,19 @@ class Tree:
     bundles: dict[str, list[str]] = field(default_factory=dict)  # dir -> its index*.md names
 
     def bundle_fingerprint(self, bundle_dir: str) -> str:
-        """A hash of every file below a bundle folder (name, size, mtime).
+        """A hash of the names of every file and folder below a bundle folder.
 
-        The bundle's own ``index.*.md`` files count by name only, so editing one
-        translation does not invalidate the cached parse of the others.
+        A parse depends on the bundle's other files only through their existence (links
+        to photos and attachments), so their names are all that counts: a fresh clone,
+        which gives every file a new modification time, finds the parses it cached.
         """
         h = hashlib.sha256()
         stack = [bundle_dir]
         while stack:
             folder = stack.pop()
             rel = below(folder, bundle_dir)
-            for name, size, mtime in self.listing.get(folder, ()):
-                if folder == bundle_dir and INDEX.match(name):
-                    h.update(f"{name}\0".encode())
-                else:
-                    h.update(f"{rel}/{name}\0{size}\0{mtime}\0".encode())
+            for name, _size, _mtime in self.listing.get(folder, ()):
+                h.update(f"{rel}/{name}\0".encode("utf-8", "surrogatepass"))
             stack.extend(sorted(self.subdirs.get(folder, ()), reverse=True))
         return h.hexdigest()
 
@@ -99,11 +98,13 @@ def walk(content_dir: Path) -> Tree:
     return tree
 
 
-def fingerprint(tree: Tree) -> str:
-    """A hash of the whole walk: every folder and every file's name, size and mtime."""
+def fingerprint(tree: Tree, hashes: FileHashes) -> str:
+    """A hash of the whole walk: every folder, every file's name and its bytes' hash
+    (read only for files whose size or modification time ``hashes`` does not know)."""
     h = hashlib.sha256()
     for folder in sorted(tree.listing):
         h.update(f"\0{folder}\0".encode("utf-8", "surrogatepass"))
         for name, size, mtime in tree.listing[folder]:
-            h.update(f"{name}\0{size}\0{mtime}\n".encode("utf-8", "surrogatepass"))
+            sha = hashes.sha(os.path.join(folder, name), size, mtime)
+            h.update(f"{name}\0{sha}\n".encode("utf-8", "surrogatepass"))
     return h.hexdigest()[:32]

@@ -44,7 +44,7 @@ from presssite.cache import store as buildcache
 from presssite.errors import PresssiteError, UsageError, flatten
 from presssite.leftovers import unwanted, unwanted_path
 from presssite.model import OutputFile
-from presssite.output import publish as output
+from presssite.output import inplace as output
 from presssite.render import templates as templating
 from presssite.serve import edits, indexing
 from presssite.serve.httpd import Problem, RebuildResult
@@ -358,6 +358,8 @@ def serve(
         except KeyboardInterrupt:
             echo("Stopping.")
         finally:
+            preview.indexer.stop()
+            preview.indexer.wait(5)  # an index being made: its temporary folder goes too
             server.stop()
 
 

@@ -32,7 +32,7 @@ from presssite.content.walk import INDEX
 from presssite.errors import raise_all
 from presssite.feeds import atom as feeds
 from presssite.model import OutputFile, Translation
-from presssite.output import publish as output
+from presssite.output import inplace as output
 from presssite.output import refcheck
 from presssite.render import pages as render
 from presssite.render.dependencies import Inputs, after_edit

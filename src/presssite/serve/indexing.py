@@ -20,7 +20,7 @@ from typing import Any
 
 from presssite.build import BuildState
 from presssite.errors import PresssiteError
-from presssite.output import publish as output
+from presssite.output import inplace as output
 from presssite.render import i18n
 from presssite.search import stage as search
 
@@ -36,12 +36,13 @@ class Indexer:
         self.echo = echo
         self.thread: threading.Thread | None = None
         self.generation = 0  # the newest job's number: an older job's files are dropped
+        self.stopped = False  # the preview's folder is going: no job writes into it
 
     def start(self, pending: Any = None) -> None:
         """Index ``pending`` (else the job the last build left) in a new thread."""
         job = pending if pending is not None else self.state.search_pending
         self.state.search_pending = None
-        if job is None:
+        if job is None or self.stopped:
             return
         self.generation += 1
         thread = threading.Thread(
@@ -49,6 +50,12 @@ class Indexer:
         )
         self.thread = thread
         thread.start()
+
+    def stop(self) -> None:
+        """Write no job's files from now on: the preview's folder is about to be removed
+        (a job still running finds it stopped when it takes the lock to write)."""
+        with self.lock:
+            self.stopped = True
 
     def wait(self, timeout: float | None = None) -> None:
         """Until the last job started is done (tests; stopping the server)."""
@@ -67,7 +74,7 @@ class Indexer:
             return
         with self.lock:
             last = self.state.last
-            if generation != self.generation or last is None:
+            if generation != self.generation or last is None or self.stopped:
                 return
             made = {f.path for f in files}
             manifest = dict(last.manifest)

@@ -193,9 +193,8 @@ def _compare(
         return BY_UPDATED, changed, {loc: leader for loc, c in changed.items() if c < newest}
     if not history:  # outside git: nothing to resolve paths against
         return "", {}, {}
-    known = {
-        loc: history[t.path.resolve()] for loc, t in present.items() if t.path.resolve() in history
-    }
+    paths = {loc: t.path.resolve() for loc, t in present.items()}
+    known = {loc: history[path] for loc, path in paths.items() if path in history}
     changed = {loc: h.last for loc, h in known.items()}
     if len(known) < 2:
         return (BY_COMMITS if known else ""), changed, {}

@@ -1,0 +1,81 @@
+"""The image stage when a site may have no photo: Pillow is imported only when needed.
+
+A build whose pages show no photo, and that has no image cache to prune, plans and
+processes nothing (``NoImages``), so it never imports the image stage or Pillow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from typing import Any
+
+from presssite.model import OutputFile, Site, Translation
+from presssite.settings import Settings
+
+
+@dataclass(frozen=True)
+class NoImages:
+    """The plan, and the result, of a site without photos."""
+
+    files: tuple[OutputFile, ...] = ()
+    processed: int = 0
+    cached: int = 0
+    pages: dict[Any, Any] = field(default_factory=dict)
+    crops: dict[Any, Any] = field(default_factory=dict)
+    uncredited: tuple[Any, ...] = ()
+
+    def for_page(self, doc: Any) -> dict[str, Any]:
+        return {}
+
+    def kit_for_page(self, doc: Any) -> None:
+        return None
+
+    def crops_for_page(self, doc: Any) -> tuple[Any, ...]:
+        return ()
+
+
+def plan(
+    site: Site,
+    settings: Settings,
+    *,
+    release_text: Callable[[Translation], str] | None = None,
+    public: Callable[[Translation], bool] | None = None,
+    executor: Executor | None = None,
+    jobs: int | None = None,
+) -> Any:
+    """The image plan (``images.stage.plan``: variants, downloads and the press kits of
+    the releases ``public`` accepts, with their ``release_text``), or ``NoImages`` when
+    no page has a photo and no image cache exists (nothing to make or prune)."""
+    if not any(doc.photos for doc in site.translations()):
+        if not (settings.cache_dir / "images").exists():
+            return NoImages()
+    from presssite.images import stage
+
+    return stage.plan(
+        site, settings, release_text=release_text, public=public, executor=executor, jobs=jobs
+    )
+
+
+def process(
+    plan: Any, settings: Settings, executor: Executor | None, jobs: int | None, progress: bool
+) -> Any:
+    """The plan's variants made (``images.stage.process``); nothing for ``NoImages``."""
+    if isinstance(plan, NoImages):
+        return plan
+    from presssite.images import stage
+
+    return stage.process(plan, settings, executor=executor, jobs=jobs, progress=progress)
+
+
+def planned_outputs(plan: Any) -> set[str]:
+    """Output paths of every image variant (and structured-data crop) the plan will make."""
+    out = {v.output for page in plan.pages.values() for img in page.values() for v in img.variants}
+    for crops in plan.crops.values():
+        out.update(crop.variant.output for crop in crops)
+    for page in plan.pages.values():
+        out.update(img.download.output for img in page.values() if img.download is not None)
+    for kit in getattr(plan, "kits", {}).values():
+        out.add(kit.kit.output)
+    return out
