@@ -9,7 +9,7 @@ one run shows them all, and hands back every translation (drafts and embargoed o
 included: deciding what is published is the site stage's job).
 
 ``ParseCache`` keeps parsed translations in memory between rebuilds (``presssite
-serve``); a ``docstore.DocumentStore`` keeps them on disk between builds. Their key holds
+serve``); a ``content.store.DocumentStore`` keeps them on disk between builds. Their key holds
 every input of a parse: the file's bytes, the settings that affect parsing, and the
 listing of the bundle folder (a photo added or removed changes existence checks). Links
 to other bundles are re-checked on every hit. Cold parsing is split across worker
@@ -124,7 +124,7 @@ def load(
     the pages that need them. Files whose size and modification time are unchanged are
     not even read. Above ``PARALLEL_THRESHOLD`` files to parse, parsing is split across
     ``jobs`` worker processes (see ``parallel``). ``tree`` is a walk of the content
-    folder made earlier in the build (``contentwalk.walk``), to save a second one.
+    folder made earlier in the build (``content.walk.walk``), to save a second one.
     ``meanwhile`` is called here while worker processes parse (never otherwise): work
     of the build that needs no document.
     """

@@ -72,7 +72,7 @@ def plan(
     """Every feed, sitemap and robots.txt as a job.
 
     ``full`` gives a translation with its body when the site's translations carry none
-    (``docstore.Bodies.full``).
+    (``content.store.Bodies.full``).
     """
     settings = site.settings
     with_body = full or (lambda d: d)

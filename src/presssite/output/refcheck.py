@@ -287,7 +287,7 @@ def _matching(doc: Translation, url: str, settings: Settings) -> list[Reference]
     """The body references of ``doc`` that became ``url`` in its page.
 
     Targets are compared without fragment and percent-encoding, since markdown-it
-    encodes what the author wrote literally (and ``markup`` records it decoded).
+    encodes what the author wrote literally (and ``content.markdown`` records it decoded).
     """
     wanted = unquote(url.split("#", 1)[0])
     out = []

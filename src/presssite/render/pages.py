@@ -2,7 +2,7 @@
 
 Templates come from the site's ``templates/`` folder over the built-in theme (a site
 template of the same name wins; ``theme/<name>`` always reaches the theme's own, so an
-override can extend it: ``templating``). Templates are handed ready-made values (URLs,
+override can extend it: ``render.templates``). Templates are handed ready-made values (URLs,
 alternates, localized dates, planned ``PhotoImage``s) and never touch the filesystem;
 every label in them goes through gettext, with the locale's catalogs installed before
 that locale's pages are rendered. Errors in templates become ``TemplateError``s naming
@@ -142,7 +142,7 @@ def make_pages(
 ) -> list[MadePage]:
     """Render ``jobs`` into ``store``'s blobs, here or in forked workers, in job order.
 
-    ``bodies`` (``docstore.Bodies``) supplies the bodies the site's translations leave
+    ``bodies`` (``content.store.Bodies``) supplies the bodies the site's translations leave
     out. ``links(path, data)`` reads each HTML page's internal links while its bytes are
     at hand (``refcheck.links``), for the reference check. Templates are loaded before
     workers fork, so each compiles them only once. ``meanwhile`` runs in this process

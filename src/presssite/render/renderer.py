@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 class Renderer:
     """Renders page jobs, each with the record of what it read.
 
-    ``bodies`` (``docstore.Bodies``) gives the site's translations their bodies back.
+    ``bodies`` (``content.store.Bodies``) gives the site's translations their bodies back.
     """
 
     def __init__(
