@@ -110,7 +110,7 @@ def assemble_site(
 
 
 def release(
-    title: str, date: str = RELEASE_DATE, *, body: str = "Isi siaran pers.", **extra: str
+    title: str, date: str = RELEASE_DATE, body: str = "Isi siaran pers.", **extra: str
 ) -> str:
     """An ``index.<locale>.md``: front matter with ``title``, ``date`` and ``extra`` keys
     (values written as YAML), then ``body``."""

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from conftest import make_photo, make_site, run_cli
+from conftest import make_photo, make_site, run_cli, serve_folder
 
 pytestmark = pytest.mark.browser
 
@@ -33,11 +30,6 @@ Isi.
 """
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        pass
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("lightbox")
@@ -47,15 +39,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     serve_root = tmp / "srv"
     result = run_cli("build", "--site", root, "--out", serve_root / "portal")
     assert result.returncode == 0, result.stderr
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(serve_root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/portal/id/press/gallery/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serve_folder(serve_root) as origin:
+        yield f"{origin}/portal/id/press/gallery/"
 
 
 def test_keyboard_opens_moves_closes_and_returns_focus(browser: Any, served: str) -> None:

@@ -4,14 +4,10 @@ release page of each locale (mobile: 412 px at 1.75x, as Lighthouse emulates it)
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import pytest
-from conftest import REPO, run_cli
+from conftest import REPO, run_cli, serve_folder
 from lighthouse import audit
 
 pytestmark = pytest.mark.browser
@@ -21,11 +17,6 @@ RELEASES = {
     "id": "press/indonesian-cultural-week-hanoi/",
     "en": "press/le-anh-tuan-visits-jakarta/",
 }
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -39,15 +30,8 @@ def origin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     shutil.copy(REPO / "presssite.toml", site / "presssite.toml")
     result = run_cli("build", "--site", site, "--out", tmp / "srv/portal")
     assert result.returncode == 0, result.stderr
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(tmp / "srv")))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/portal/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serve_folder(tmp / "srv") as origin:
+        yield f"{origin}/portal/"
 
 
 def release_url(origin: str, locale: str) -> str:

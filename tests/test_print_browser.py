@@ -5,37 +5,17 @@ from __future__ import annotations
 import io
 import re
 import shutil
-import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, make_photo, make_site, run_cli
+from conftest import REPO, make_photo, make_site, run_cli, serve_folder
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 pytestmark = pytest.mark.browser
 
 pypdf = pytest.importorskip("pypdf")
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        pass
-
-
-def serve(folder: Path) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def print_pdf(browser: Any, url: str, fmt: str) -> Any:
@@ -71,7 +51,7 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pat
             shutil.copy(source, site / name)
     result = run_cli("build", "--site", site, "--out", tmp / "srv/portal")
     assert result.returncode == 0, result.stderr
-    for origin in serve(tmp / "srv"):
+    with serve_folder(tmp / "srv") as origin:
         yield origin, tmp / "srv"
 
 
@@ -143,7 +123,7 @@ photos:
         make_photo(site / bundle / f"photos/{n}.jpg", (1600, 1067), color=(30 * n, 90, 120))
     result = run_cli("build", "--site", site, "--out", tmp / "srv/portal")
     assert result.returncode == 0, result.stderr
-    for origin in serve(tmp / "srv"):
+    with serve_folder(tmp / "srv") as origin:
         yield origin + "/portal/en/press/long/"
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import DEFAULT_SETTINGS, make_site, run_cli
+from factories import release
 from selectolax.lexbor import LexborHTMLParser
 
 from presssite import build as build_
@@ -17,12 +18,6 @@ from presssite.build import BuildReport
 
 NOW = "2026-03-01T12:00:00+07:00"
 LATER = "2026-05-01T12:00:00+07:00"
-
-
-def release(title: str, date: str, body: str, **extra: str) -> str:
-    lines = ["---", f"title: {json.dumps(title)}", f"date: {date}"]
-    lines += [f"{k}: {v}" for k, v in extra.items()]
-    return "\n".join([*lines, "---", "", body, ""])
 
 
 FILES = {

@@ -4,28 +4,18 @@ what a first query loads over the network."""
 from __future__ import annotations
 
 import contextlib
-import json
-import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
-from conftest import DEFAULT_SETTINGS, make_site, run_cli
+from conftest import DEFAULT_SETTINGS, make_site, run_cli, serve_folder
+from factories import release
 
 pytestmark = pytest.mark.browser
 
 BEFORE = "2026-03-01T12:00:00+07:00"
 AFTER = "2026-04-02T12:00:00+07:00"  # after the embargo below lifts
-
-
-def release(title: str, date: str, body: str, **extra: str) -> str:
-    lines = ["---", f"title: {json.dumps(title)}", f"date: {date}"]
-    lines += [f"{k}: {v}" for k, v in extra.items()]
-    return "\n".join([*lines, "---", "", body, ""])
 
 
 FILES = {
@@ -53,24 +43,6 @@ SETTINGS = (
 )
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        pass
-
-
-@contextlib.contextmanager
-def _server(folder: Path) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/portal/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """The site built twice, before and after the embargo lifts: name -> its URL."""
@@ -82,7 +54,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
             out = tmp / name
             result = run_cli("build", "--site", root, "--out", out / "portal", "--now", now)
             assert result.returncode == 0, result.stderr
-            urls[name] = stack.enter_context(_server(out))
+            urls[name] = stack.enter_context(serve_folder(out)) + "/portal/"
         yield urls
 
 
@@ -198,7 +170,8 @@ def test_first_query_over_a_thousand_releases_loads_under_100_kb(
     root = make_site(tmp, files)
     result = run_cli("build", "--site", root, "--out", tmp / "srv" / "portal")
     assert result.returncode == 0, result.stderr
-    with _server(tmp / "srv") as base:
+    with serve_folder(tmp / "srv") as origin:
+        base = f"{origin}/portal/"
         page = browser.new_page()
         sizes: dict[str, int] = {}
 

@@ -5,19 +5,16 @@ SEO audits at 100 on the home page and a release page of each locale."""
 
 from __future__ import annotations
 
-import functools
-import threading
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import lighthouse
 import pytest
-from conftest import REPO, run_cli
+from conftest import REPO, run_cli, serve_folder
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 BUILD_CLOCK = "2026-11-28T12:00:00+07:00"
@@ -55,23 +52,11 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> Example:
     return Example(srv, out, base_path, tuple(settings["locales"]))
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def server(example: Example) -> Iterator[str]:
     """The output served on 127.0.0.1 under its base path; yields the site's local URL."""
-    handler = functools.partial(_QuietHandler, directory=str(example.srv))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}{example.base_path}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serve_folder(example.srv) as origin:
+        yield f"{origin}{example.base_path}"
 
 
 def policy_of(tree: HTMLParser) -> dict[str, list[str]]:

@@ -9,14 +9,10 @@ larger than the pixels it fills.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import pytest
-from conftest import make_photo, make_site, run_cli
+from conftest import make_photo, make_site, run_cli, serve_folder
 
 pytestmark = pytest.mark.browser
 
@@ -69,11 +65,6 @@ async (img) => {
 """
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        pass
-
-
 @pytest.fixture(scope="module")
 def origin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("sizes")
@@ -82,15 +73,8 @@ def origin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         make_photo(root / BUNDLE / f"photos/{name}.jpg", (2400, 1600))
     result = run_cli("build", "--site", root, "--out", tmp / "srv/portal")
     assert result.returncode == 0, result.stderr
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(tmp / "srv")))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/portal/id/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serve_folder(tmp / "srv") as origin:
+        yield f"{origin}/portal/id/"
 
 
 @pytest.mark.parametrize(

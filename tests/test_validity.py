@@ -13,23 +13,20 @@ the same sub-path as ``base_url`` (``/portal/``). Then:
 
 from __future__ import annotations
 
-import functools
 import html
 import json
 import re
 import subprocess
-import threading
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 import yaml
-from conftest import REPO, run_cli
+from conftest import REPO, run_cli, serve_folder
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 BUILD_CLOCK = "2026-11-28T12:00:00+07:00"
@@ -167,23 +164,11 @@ def _rel(url: str, out: Path) -> str:
 # --------------------------------------------------------------------------- axe-core
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def server(example: BuiltSite) -> Iterator[str]:
     """Serve the output on 127.0.0.1 under its base path; yields the site's local URL."""
-    handler = functools.partial(_QuietHandler, directory=str(example.srv))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}{example.base_path}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serve_folder(example.srv) as origin:
+        yield f"{origin}{example.base_path}"
 
 
 def _release_with_largest_gallery(out: Path, locale: str) -> str:
