@@ -65,6 +65,7 @@ from benchkit.sites import (  # noqa: E402
     log,
     other_python,
     set_log,
+    without_search,
 )
 from benchkit.timing import (  # noqa: E402
     BenchError,
@@ -91,6 +92,8 @@ def run_block(
     if key == "scale" and args.huge:
         sizes = sizes + SIZES["huge"][1 if quick else 0]
     corpora = [corpus(a, p) for a, p in sizes]
+    # presssite's sites: beside Hugo alone (pages, scale) it builds without its search index
+    sites = corpora if key == "search" else [without_search(c) for c in corpora]
     titles = {
         "pages": f"Pages: {sizes[0][0]:,} releases x 2 locales, no photos",
         "photos": f"Photos: {sizes[0][0]:,} releases x {sizes[0][1]} photos",
@@ -110,8 +113,8 @@ def run_block(
     )
     log(f"block {key}: {block.load_start}")
     if key == "pages":
-        also = {label: Presssite(corpora[0], bin_dir) for label, bin_dir in args.also}
-        figures = pages_figures(Presssite(corpora[0]), anchors, corpora[0], also)
+        also = {label: Presssite(sites[0], bin_dir) for label, bin_dir in args.also}
+        figures = pages_figures(Presssite(sites[0]), anchors, corpora[0], also)
     elif key == "photos":
         figures = photos_figures(Presssite(corpora[0]), anchors, corpora[0], args.hugo_photos)
     elif key == "search":
@@ -121,7 +124,7 @@ def run_block(
     else:
         huge = sizes[-1][0] if args.huge else None
         figures = scale_figures(
-            {a: Presssite(c) for (a, _), c in zip(sizes, corpora, strict=True)}, anchors, huge
+            {a: Presssite(c) for (a, _), c in zip(sizes, sites, strict=True)}, anchors, huge
         )
     for n, figure in enumerate(figures):
         for contender in figure.contenders:

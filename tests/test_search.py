@@ -63,6 +63,16 @@ def index_text(out: Path) -> str:
     return "\n".join(parts)
 
 
+def index_files(out: Path, language: str) -> dict[str, bytes]:
+    """The bytes of every file of one language's index in a built site."""
+    folder = out / "pagefind"
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in folder.rglob("*")
+        if path.is_file() and (path.name.startswith(f"{language}_") or f".{language}_" in path.name)
+    }
+
+
 def build(root: Path, now: str) -> BuildReport:
     """A build in this process, as ``presssite build --now`` runs it, for its report."""
     settings = settings_.load(root)
@@ -79,7 +89,7 @@ def test_index_holds_published_pages_only(site: Path) -> None:
     assert built.returncode == 0, built.stderr
     assert "kenari" in index_text(site / "build")
     report = build(site, NOW)
-    assert report.search_indexed == 1
+    assert report.search_indexed == 2  # one index per locale
     text = index_text(site / "build")
     assert "kenari" in text and "lighthouse" in text and "flamingo" in text
     for secret in ("draftsecretword", "embargosecretword", "expiredsecretword"):
@@ -106,7 +116,7 @@ def test_results_carry_metadata_and_filters(site: Path) -> None:
 
 
 def test_indexer_runs_only_when_an_indexed_page_changed(site: Path) -> None:
-    assert build(site, NOW).search_indexed == 1
+    assert build(site, NOW).search_indexed == 2
     # a template edit changes every page, but no indexed word: the index is reused
     (site / "templates").mkdir()
     (site / "templates/home.html").write_text(
@@ -114,13 +124,22 @@ def test_indexer_runs_only_when_an_indexed_page_changed(site: Path) -> None:
     )
     report = build(site, NOW)
     assert report.pages_rendered > 0
-    assert report.search_indexed == 0 and report.search_reused == 1
-    # an edit of a release's words runs it again
+    assert report.search_indexed == 0 and report.search_reused == 2
+    # an edit of an Indonesian release's words indexes Indonesian again, not English
+    english = index_files(site / "build", "en")
+    assert any(name.startswith("fragment/") for name in english)
     path = site / "content/press/2026-01-10-a/index.id.md"
     path.write_text(path.read_text().replace("kenari", "merpati"), encoding="utf-8")
-    assert build(site, NOW).search_indexed == 1
+    report = build(site, NOW)
+    assert report.search_indexed == 1 and report.search_reused == 1
     text = index_text(site / "build")
     assert "merpati" in text and "kenari" not in text
+    assert index_files(site / "build", "en") == english
+    # the entry file names both languages' indexes, and each names files that exist
+    entry = json.loads((site / "build/pagefind/pagefind-entry.json").read_text())
+    assert sorted(entry["languages"]) == ["en", "id"]
+    for language in entry["languages"].values():
+        assert (site / f"build/pagefind/pagefind.{language['hash']}.pf_meta").is_file()
 
 
 def test_search_can_be_turned_off(tmp_path: Path) -> None:

@@ -90,6 +90,25 @@ def corpus(articles: int, photos: int) -> Path:
     return path
 
 
+def without_search(corpus_dir: Path) -> Path:
+    """The corpus as a site with ``[search] enabled = false``, for the blocks that set
+    presssite beside Hugo alone (the search block sets it, indexing, beside Hugo +
+    Pagefind): its content hard-linked from the corpus, made once beside it."""
+    path = corpus_dir.with_name(corpus_dir.name + "-nosearch")
+    if (path / "presssite.toml").exists():
+        return path
+    temp = path.with_name(path.name + ".tmp")
+    run_quiet(["rm", "-rf", str(temp)])
+    temp.mkdir()
+    run_quiet(["cp", "-al", str(corpus_dir / "content"), str(temp / "content")])
+    settings = (corpus_dir / "presssite.toml").read_text(encoding="utf-8")
+    (temp / "presssite.toml").write_text(
+        settings + "\n[search]\nenabled = false\n", encoding="utf-8"
+    )
+    os.replace(temp, path)
+    return path
+
+
 def installation(venv: Path) -> tuple[Path, ...]:
     """A venv's folder and the standard library of the interpreter it was made from
     (``home`` in its ``pyvenv.cfg``), where it has one."""

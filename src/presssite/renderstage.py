@@ -147,9 +147,11 @@ def search_index(work: Any, site: Site, made: Rendered, bodies: Any) -> Any:
         blobs=work.made.blobs,
         name=made.flavor.replace("pages", "search"),
         later=state.search_later,
-        kept=state.search_kept,
+        kept=state.search_kept or (),
     )
     state.search_pending = outcome.pending
+    if outcome.parts:  # what an edit in the dev server indexes again is what changed
+        state.search_kept = outcome.parts
     made.feeds.extend(outcome.files)
     made.paths.update(f.path for f in outcome.files)
     return outcome

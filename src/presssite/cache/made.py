@@ -52,7 +52,7 @@ class Made:
                 live.add(entry[2])
             for entry in (self.store.load(f"feeds-{flavor}") or {}).values():
                 live.update(sha for _path, sha, _size in entry[2])
-            search = self.store.load(f"search-{flavor}")  # (key, deps, files): search.stage
-            if isinstance(search, tuple) and len(search) == 3:
-                live.update(sha for _path, sha, _size in search[2])
+            search = self.store.load(f"search-{flavor}")  # locale -> (..., files): search.stage
+            for entry in (search if isinstance(search, dict) else {}).values():
+                live.update(sha for _path, sha, _size in entry[-1])
         self.blobs.prune_blobs(live)

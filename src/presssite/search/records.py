@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from presssite.model import PhotoImage, Translation
@@ -46,9 +46,11 @@ def records(
     reads: Reads,
     catalogs: Mapping[str, object],
     full: Callable[[Translation], Translation] | None = None,
+    locales: Iterable[str] | None = None,
 ) -> Iterator[Record]:
-    """A record of every published release and static page, locale by locale, each value
-    read through ``reads`` (the index's key is the hash of what they read).
+    """A record of every published release and static page of ``locales`` (default: the
+    site's), locale by locale, each value read through ``reads`` (an index's key is the
+    hash of what its records read).
 
     ``catalogs`` are the locales' gettext catalogs (a section's label is the section
     filter's value); ``full`` gives a translation with its body when the site's carry
@@ -56,7 +58,7 @@ def records(
     """
     settings = reads.inputs.site.settings
     tz = settings.tz
-    for loc in settings.locales:
+    for loc in settings.locales if locales is None else locales:
         gettext = getattr(catalogs[loc], "gettext", None)
         names = filter_names(catalogs[loc])
         for doc in (*reads.list_items(loc, "", 0, None), *reads.nav(loc)):

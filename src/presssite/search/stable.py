@@ -59,9 +59,23 @@ def stabilize(files: dict[str, bytes]) -> dict[str, bytes]:
         languages = entry.get("languages", {})
         for value in languages.values():
             value["hash"] = renamed.get(value.get("hash"), value.get("hash"))
-        entry["languages"] = dict(sorted(languages.items()))
-        out[ENTRY] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
+        out[ENTRY] = _entry(entry, languages)
     return out
+
+
+def merge_entries(entries: list[bytes]) -> bytes:
+    """One entry file naming the languages of ``entries`` (each the entry file of an
+    index made apart, by the same indexer), in the order of their names."""
+    merged = json.loads(entries[0])
+    languages: dict[str, Any] = {}
+    for data in entries:
+        languages.update(json.loads(data).get("languages", {}))
+    return _entry(merged, languages)
+
+
+def _entry(entry: dict[str, Any], languages: dict[str, Any]) -> bytes:
+    entry["languages"] = dict(sorted(languages.items()))
+    return json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _digest(data: bytes, size: int) -> str:

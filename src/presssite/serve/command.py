@@ -204,7 +204,9 @@ class Preview:
         if applied is None:
             return None
         self.pending, self.failed, self.state.last = set(), False, applied.snapshot
-        self.state.search_pending = indexing.pending_after_edit(applied.snapshot, self.state.env)
+        self.state.search_pending = indexing.pending_after_edit(
+            applied.snapshot, self.state.env, self.state.search_kept or ()
+        )
         for doc in applied.parsed:  # a later build does not parse them again
             if doc.full is not None:
                 self.state.parse_cache.put(Path(doc.path), doc.cache_key, doc.full)

@@ -64,8 +64,8 @@ class Indexer:
 
     def _run(self, job: search.Pending, generation: int) -> None:
         try:
-            items, deps, key = job.records()
-            files = search.index(items)
+            parts = job.parts()
+            files = search.merge(parts)
         except PresssiteError as exc:
             self.echo(f"search index not updated: {exc.message}")
             return
@@ -84,7 +84,7 @@ class Indexer:
                     _remove(last.target / rel)
             _, manifest = output.update(last.target, files, manifest)
             self.state.last = replace(last, manifest=manifest, made=last.made | made)
-            self.state.search_kept = (key, deps, files)
+            self.state.search_kept = parts
 
 
 def _remove(path: Path) -> None:
@@ -94,7 +94,7 @@ def _remove(path: Path) -> None:
         pass
 
 
-def pending_after_edit(snapshot: Any, env: Any) -> search.Pending | None:
+def pending_after_edit(snapshot: Any, env: Any, kept: Any = ()) -> search.Pending | None:
     """The index of the site an edit left (``edits``), to make in the background,
     through that site's inputs (``snapshot.inputs``)."""
     site = snapshot.site
@@ -103,4 +103,4 @@ def pending_after_edit(snapshot: Any, env: Any) -> search.Pending | None:
     bodies = snapshot.bodies
     catalogs = getattr(env, "catalogs", None) or i18n.catalogs(site.settings)
     full = bodies.full if bodies is not None else None
-    return search.pending(snapshot.inputs, catalogs, full)
+    return search.pending(snapshot.inputs, catalogs, full, kept)
