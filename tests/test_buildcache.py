@@ -621,3 +621,65 @@ def test_a_build_after_an_upgrade_renders_everything_and_keeps_the_output_folder
     assert report.publish_mode == "in place"
     run(root, tmp_path / "fresh", cache=False)
     assert tree(root / "build") == tree(tmp_path / "fresh")
+
+
+def test_bodies_moved_by_the_cache_are_read_where_they_went(tmp_path: Path) -> None:
+    """Bodies live in the cache's pack files; once edits leave more of their bytes dead
+    than live, a build copies the live bodies into a new pack and deletes the old ones.
+    Pages of releases that did not change, rendered in that same build and after it,
+    still show their whole text: every translation points to where its body went."""
+
+    def body(word: str, paragraphs: int) -> str:
+        return "\n\n".join(f"{word} paragraph {i}. " * 40 for i in range(paragraphs))
+
+    names = [f"rilis{n}" for n in range(10)]
+    root = make_site(
+        tmp_path,
+        {
+            f"content/press/2026-01-{n + 1:02d}-{name}/index.id.md": release(
+                name, f"2026-01-{n + 1:02d}T09:00:00+07:00", body(name, 1500)
+            )
+            for n, name in enumerate(names)
+        },
+    )
+    packs = root / ".presssite-cache/build/bodies"
+    run(root, root / "build", now=NOW)
+    before = {p.name for p in packs.iterdir()}
+    for n, name in enumerate(names[:8]):  # eight long bodies become short: mostly dead bytes
+        path = root / f"content/press/2026-01-{n + 1:02d}-{name}/index.id.md"
+        path.write_text(release(name, f"2026-01-{n + 1:02d}T09:00:00+07:00", body(name, 2)))
+    for version in ("v1", "v2"):  # every page renders again: the kept bodies are read
+        (root / "templates").mkdir(exist_ok=True)
+        (root / "templates/release.html").write_text(
+            '{% extends "theme/release.html" %}{% block title %}' + version + "{% endblock %}",
+            encoding="utf-8",
+        )
+        report = run(root, root / "build", now=NOW)
+        assert report.pages_rendered >= 10
+        for name in names[8:]:
+            page = (root / f"build/id/press/{name}/index.html").read_text(encoding="utf-8")
+            assert f"{name} paragraph 1499." in page
+        # the pack the long bodies shared is gone: the kept ones were copied out of it
+        assert not before & {p.name for p in packs.iterdir()}
+
+
+def test_a_body_left_in_the_cache_is_never_read_as_an_empty_text(tmp_path: Path) -> None:
+    """A reader that forgets to fetch a stored body (``Bodies.get``) fails loudly, in
+    code and in a template, instead of publishing a release without its text."""
+    import jinja2
+    from factories import make_settings, make_translation
+
+    from presssite.cache.packs import BodyRef
+    from presssite.model import StoredBody, own_body
+
+    stored = StoredBody(BodyRef("p", 0, 9))
+    doc = make_translation(
+        make_settings(tmp_path), "press/2026-01-05-x", "id", date=NOW, body_html=stored
+    )
+    with pytest.raises(TypeError, match="build cache"):
+        own_body(doc)
+    with pytest.raises(TypeError, match="build cache"):
+        f"{doc.body_html}"
+    template = jinja2.Environment(autoescape=True).from_string("<main>{{ body }}</main>")
+    with pytest.raises(TypeError, match="build cache"):
+        template.render(body=doc.body_html)

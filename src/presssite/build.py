@@ -39,7 +39,7 @@ from presssite.cache.store import BuildCache, digest
 from presssite.errors import raise_all
 from presssite.images import executors
 from presssite.images import optional as images
-from presssite.model import Site
+from presssite.model import Site, own_body
 from presssite.output.preview import marker, preview_of
 from presssite.report import BuildReport, Timer, report_of
 from presssite.settings import Settings
@@ -372,7 +372,7 @@ def _plan_images(site: Site, bodies: Any, options: dict[str, Any]) -> Any:
     from presssite.render import plaintext
     from presssite.site.assemble import is_public
 
-    body = bodies.get if bodies is not None else (lambda doc: doc.body_html)
+    body = bodies.get if bodies is not None else own_body
     return images.plan(
         site,
         site.settings,

@@ -20,6 +20,33 @@ from presssite.settings import Contact, Settings
 PAGES_SECTION = "pages"  # bundles in content/pages/ are static pages, not releases
 
 
+@dataclass(frozen=True, slots=True)
+class StoredBody:
+    """A translation's body kept out of the model, in the build cache (``cache.packs``):
+    what a translation carries in place of its text when it travels through a build.
+
+    Only ``content.store.Bodies.get`` reads the text. Used as text anywhere else (a
+    template printing it, a string operation, ``own_body``) it fails loudly: a reader
+    that forgets to fetch a body stops the build instead of publishing an empty one.
+    """
+
+    where: Any  # the pack, offset and length (``cache.packs.BodyRef``)
+
+    def __str__(self) -> str:
+        raise TypeError("a body kept in the build cache: read it through content.store.Bodies")
+
+    __html__ = __str__  # what a template's autoescape calls
+
+
+def own_body(doc: Translation) -> str:
+    """The body ``doc`` carries (a freshly parsed document's, or one ``Bodies.full``
+    gave back); a body kept in the build cache is an error here, not an empty text."""
+    body = doc.body_html
+    if isinstance(body, StoredBody):
+        raise TypeError(f"{doc.path}: its body is in the build cache; read it through Bodies")
+    return body
+
+
 @dataclass(frozen=True)
 class Source:
     """Where a release was first published: the source-attribution footer."""
@@ -76,7 +103,9 @@ class Translation:
     contact: Contact | None = None
     source: Source | None = None
     photos: tuple[Photo, ...] = ()  # the gallery, in order (inline-only photos too, last)
-    body_html: str = ""  # rendered Markdown; see ``content.placeholders`` for its placeholders
+    # rendered Markdown (see ``content.placeholders`` for its placeholders), or where
+    # the build cache keeps it; ``content.store.Bodies.get`` gives the text either way
+    body_html: str | StoredBody = ""
     references: tuple[Reference, ...] = ()
     lines: Mapping[str, int] = field(default_factory=dict)  # front-matter key -> line
     digest: str = ""  # hash of the file's bytes, for caches

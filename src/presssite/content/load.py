@@ -38,7 +38,7 @@ from presssite.content.translation import Exists, parse, settings_fingerprint
 from presssite.content.walk import INDEX as _INDEX
 from presssite.content.walk import Tree, below, walk
 from presssite.errors import ContentError, PresssiteError, processing
-from presssite.model import Bundle, Translation
+from presssite.model import Bundle, Translation, own_body
 from presssite.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -119,8 +119,8 @@ def load(
     """Parse every translation of every bundle; collect every error.
 
     With a ``store`` (the build), parsed documents are also kept on disk between runs
-    and every translation comes back without its body (``Translation.body_html`` is
-    empty): bodies stay in the store's pack files and ``Loaded.bodies`` reads them for
+    and every translation comes back without its body (its ``body_html`` is a
+    ``StoredBody``): bodies stay in the store's pack files and ``Loaded.bodies`` reads them for
     the pages that need them. Files whose size and modification time are unchanged are
     not even read. Above ``PARALLEL_THRESHOLD`` files to parse, parsing is split across
     ``jobs`` worker processes (see ``parallel``). ``tree`` is a walk of the content
@@ -212,12 +212,10 @@ def load(
             reused += slot in hits
             parsed += slot not in hits
             errors.extend(doc.parsed.errors)
-            if doc.parsed.translation is not None:
-                translations[locale] = doc.parsed.translation
+            translation = store.current(doc) if store is not None else doc.parsed.translation
+            if translation is not None:
+                translations[locale] = translation
                 keys[(bundle_id, locale)] = doc.key
-                body = store.body_of(doc) if store is not None else None
-                if bodies is not None and body is not None:
-                    bodies.refs[(bundle_id, locale)] = body
         if translations:
             ordered = {loc: translations[loc] for loc in locales if loc in translations}
             bundles.append(
@@ -379,8 +377,8 @@ def _parse_chunk(context: _ParseContext, tasks: Sequence[_Task]) -> list[StoredD
             full = Parsed(result.translation, result.errors, tuple(sorted(exists.outside.items())))
             stripped, body = full, None
             if writer is not None and full.translation is not None:
-                body = writer.add(full.translation.body_html)
-                doc = without_body(full.translation, shared)
+                body = writer.add(own_body(full.translation))
+                doc = without_body(full.translation, shared, body)
                 stripped = Parsed(doc, full.errors, full.outside)
             out.append(
                 StoredDoc(

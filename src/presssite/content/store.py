@@ -4,9 +4,10 @@ The content stage parses each ``index.<locale>.md`` into a ``Parsed``. A build k
 in a ``DocumentStore``: a catalog by file (size and modification time, the hash of the
 bytes, the parse key, the parse without its body) saved in the build cache, and the
 bodies in pack files (``cache.packs``). Translations then travel through the build
-without ``body_html``: a 100,000-release site holds about 2 GB of bodies, which only the
-pages that are rendered (and the feed entries that are written) read back, through
-``Bodies``.
+with a ``StoredBody`` in place of ``body_html``: a 100,000-release site holds about 2 GB
+of bodies, which only the pages that are rendered (and the feed entries that are
+written) read back, through ``Bodies``, the one reader of a stored body (a stored body
+used as text anywhere else is an error, not an empty body).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 from presssite.cache.packs import BodyRef, Packs, PackWriter, live_pack_bytes
 from presssite.cache.store import BuildCache
 from presssite.errors import PresssiteError
-from presssite.model import Translation
+from presssite.model import StoredBody, Translation, own_body
 
 CATALOG = "documents"
 
@@ -61,19 +62,17 @@ def key_of(parts: tuple[str, ...]) -> str:
 
 
 class Bodies:
-    """The rendered Markdown of documents whose ``Translation`` carries none (a build's)."""
+    """The rendered Markdown of every translation: the text it carries, or the one its
+    ``StoredBody`` points to in the packs. The one reader of a stored body."""
 
     def __init__(self, packs: Packs) -> None:
         self.packs = packs
-        self.refs: dict[tuple[str, str], BodyRef] = {}
 
     def get(self, doc: Translation) -> str:
-        if doc.body_html:
-            return doc.body_html
-        ref = self.refs.get((doc.bundle, doc.locale))
-        if ref is None:
-            return ""
-        text = self.packs.read(ref)
+        body = doc.body_html
+        if isinstance(body, str):
+            return body
+        text = self.packs.read(body.where)
         if text is None:
             raise PresssiteError(
                 f"the build cache lost the body of {doc.path} during the build",
@@ -84,7 +83,7 @@ class Bodies:
 
     def full(self, doc: Translation) -> Translation:
         """``doc`` with its body."""
-        return doc if doc.body_html else replace(doc, body_html=self.get(doc))
+        return doc if isinstance(doc.body_html, str) else replace(doc, body_html=self.get(doc))
 
 
 class DocumentStore:
@@ -112,8 +111,8 @@ class DocumentStore:
             return parsed, None
         if self._writer is None:
             self._writer = self.packs.writer()
-        ref = self._writer.add(parsed.translation.body_html)
-        doc = replace(parsed.translation, body_html="")
+        ref = self._writer.add(own_body(parsed.translation))
+        doc = replace(parsed.translation, body_html=StoredBody(ref))
         return Parsed(doc, parsed.errors, parsed.outside), ref
 
     def finish(self, docs: list[StoredDoc]) -> None:
@@ -150,15 +149,18 @@ class DocumentStore:
                 text = self.packs.read(doc.body) if doc.body is not None else None
                 if doc.body is not None and text is None:
                     continue  # unreadable: the next build parses the file again
-                out[path] = replace(doc, body=writer.add(text) if text is not None else None)
+                out[path] = _moved(doc, writer.add(text) if text is not None else None)
         finally:
             writer.close()
         return out
 
-    def body_of(self, doc: StoredDoc) -> BodyRef | None:
-        """Where ``doc``'s body is now (compaction may have moved it)."""
+    def current(self, doc: StoredDoc) -> Translation | None:
+        """``doc``'s translation, its ``StoredBody`` where the body is now (compaction
+        may have moved it since ``doc`` was read)."""
         kept = self.catalog.get(doc.path)
-        return kept.body if kept is not None and kept.cache_key == doc.cache_key else doc.body
+        if kept is not None and kept.cache_key == doc.cache_key:
+            return kept.parsed.translation
+        return doc.parsed.translation
 
     def close(self) -> None:
         self.packs.close()
@@ -166,8 +168,19 @@ class DocumentStore:
             shutil.rmtree(self._temp, ignore_errors=True)
 
 
-def without_body(doc: Translation, shared: dict[Any, Any]) -> Translation:
-    """``doc`` without its body, its small values shared with equal ones of other documents.
+def _moved(doc: StoredDoc, ref: BodyRef | None) -> StoredDoc:
+    """``doc`` with its body at ``ref``: where the store finds it, and its translation's
+    ``StoredBody``, which the build reads."""
+    translation = doc.parsed.translation
+    if ref is not None and translation is not None:
+        translation = replace(translation, body_html=StoredBody(ref))
+    parsed = replace(doc.parsed, translation=translation)
+    return replace(doc, parsed=parsed, body=ref)
+
+
+def without_body(doc: Translation, shared: dict[Any, Any], ref: BodyRef) -> Translation:
+    """``doc`` with its body kept at ``ref`` (a ``StoredBody``), its small values shared
+    with equal ones of other documents.
 
     Most translations have the same front-matter layout (``lines``), no ``extra``, the
     same few tags, section, locale and UTC offset: with one object for each, a
@@ -183,7 +196,7 @@ def without_body(doc: Translation, shared: dict[Any, Any]) -> Translation:
     date = doc.date.replace(tzinfo=one(tzinfo, ("tz", tzinfo))) if tzinfo is not None else doc.date
     return replace(
         doc,
-        body_html="",
+        body_html=StoredBody(ref),
         section=sys.intern(doc.section),
         locale=sys.intern(doc.locale),
         tags=one(tuple(sys.intern(t) for t in doc.tags)),

@@ -35,7 +35,7 @@ from presssite.feeds.sitemaps import (
     sitemaps,
     updated,
 )
-from presssite.model import OutputFile, PhotoImage, Site, Translation
+from presssite.model import OutputFile, PhotoImage, Site, Translation, own_body
 from presssite.render.dependencies import Inputs, Reads
 from presssite.render.views import unwrap
 
@@ -281,7 +281,7 @@ def absolute_html(
     def documents(bundle_id: str, locale: str) -> Translation | None:
         return placeholders.document(reads.bundle, default, bundle_id, locale)
 
-    text, _ = placeholders.resolve(doc.body_html, links, documents)
+    text, _ = placeholders.resolve(own_body(doc), links, documents)
 
     def attr(match: re.Match[str]) -> str:
         name, value = match.group(1), html.unescape(match.group(2))

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from presssite import urls
 from presssite.content import placeholders
-from presssite.model import ListPage, PhotoImage, Translation
+from presssite.model import ListPage, PhotoImage, Translation, own_body
 from presssite.render import browse, i18n, social
 from presssite.render import context as pages
 from presssite.render.dependencies import Deps, Inputs, Reads
@@ -190,7 +190,7 @@ class Renderer:
         photos = reads.photos(view)
         resolver = PageLinks(self, view, photos)
         documents = resolver.documents(reads)
-        body, figures = placeholders.resolve(doc.body_html, resolver, documents)
+        body, figures = placeholders.resolve(own_body(doc), resolver, documents)
         notice = None
         if self.preview:
             until = i18n.format_datetime(doc.embargo, doc.locale, self.tz) if doc.embargo else ""

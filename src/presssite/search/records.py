@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from presssite.model import PhotoImage, Translation
+from presssite.model import PhotoImage, Translation, own_body
 from presssite.render import i18n
 from presssite.render.dependencies import Reads
 from presssite.render.views import unwrap
@@ -71,7 +71,7 @@ def records(
                 locale=loc,
                 html=page(
                     doc,
-                    whole.body_html,
+                    own_body(whole),
                     date_text=i18n.format_date(doc.date, loc, tz),
                     year=doc.date.astimezone(tz).year,
                     section=label,

@@ -27,11 +27,11 @@ from typing import Any
 
 from presssite.build import Snapshot
 from presssite.content import load as content
-from presssite.content.store import Bodies, StoredDoc
+from presssite.content.store import StoredDoc
 from presssite.content.walk import INDEX
 from presssite.errors import raise_all
 from presssite.feeds import atom as feeds
-from presssite.model import OutputFile, Translation
+from presssite.model import OutputFile, Translation, own_body
 from presssite.output import inplace as output
 from presssite.output import refcheck
 from presssite.render import pages as render
@@ -93,10 +93,7 @@ def apply_edits(
         readers = Readers({name: entry[1] for name, entry in outputs.items()})
     pages = _changed(inputs, snapshot.pages, readers.of(docs))
     feed_names = _changed(inputs, snapshot.feeds, readers.of(docs))
-    bodies = None
-    if snapshot.bodies is not None:  # the new versions carry their bodies
-        bodies = Bodies(snapshot.bodies.packs)
-        bodies.refs = {k: v for k, v in snapshot.bodies.refs.items() if k not in docs}
+    bodies = snapshot.bodies  # the edited versions carry their bodies, the others a ref
     new_pages = dict(snapshot.pages)
     new_feeds = dict(snapshot.feeds)
     made: list[OutputFile] = []
@@ -153,7 +150,7 @@ def _press_kits(
     from presssite.images import presskit
     from presssite.render import plaintext
 
-    text = plaintext.release_texts(snapshot.settings, lambda doc: doc.body_html)
+    text = plaintext.release_texts(snapshot.settings, own_body)  # edited: parsed here
     changed = dict(kits)
     files = []
     for key, doc in docs.items():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from presssite.content import skeleton
-from presssite.model import Site
+from presssite.model import Site, own_body
 from presssite.site.assemble import is_public
 
 
@@ -16,6 +16,6 @@ def unfinished(site: Site, bodies: Any) -> list[str]:
     out: list[str] = []
     for doc in site.translations():
         if is_public(doc, site.now):
-            body = bodies.get(doc) if bodies is not None else doc.body_html
+            body = bodies.get(doc) if bodies is not None else own_body(doc)
             out.extend(str(problem) for problem in skeleton.unfinished(doc, body))
     return out
