@@ -199,3 +199,7 @@ def test_a_section_may_not_take_a_name_the_build_uses(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "content/tags" in result.stderr and "rename the folder" in result.stderr
     assert not (root / "build").exists()
+    # new and import refuse such a section before writing anything
+    refused = run_cli("new", "archive", "Arsip", "--site", root)
+    assert refused.returncode != 0 and "/<locale>/archive/" in refused.stderr
+    assert not (root / "content/archive").exists()

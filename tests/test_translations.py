@@ -121,6 +121,18 @@ def test_site_in_a_subfolder_of_the_repository(tmp_path: Path) -> None:
     assert states(report, "press/2026-01-10-visit") == {"id": "present", "en": "stale"}
 
 
+def test_site_reached_through_a_symbolic_link(tmp_path: Path) -> None:
+    top = tmp_path / "repo"
+    top.mkdir()
+    git(top, "init", "-q")
+    make_site(top, {})  # top/site
+    commit(top, f"site/{EN_FILE}", release("Visit"), "2026-01-10T10:00:00Z")
+    commit(top, f"site/{ID_FILE}", release("Kunjungan", body="Baru."), "2026-01-12T10:00:00Z")
+    (tmp_path / "link").symlink_to(top / "site")
+    report = status_json(tmp_path / "link")
+    assert states(report, "press/2026-01-10-visit") == {"id": "present", "en": "stale"}
+
+
 def test_uncommitted_files_and_sites_outside_git_are_not_compared(tmp_path: Path) -> None:
     root = make_site(tmp_path, {ID_FILE: release("Kunjungan"), EN_FILE: release("Visit")})
     report = status_json(root)

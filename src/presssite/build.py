@@ -229,6 +229,7 @@ class _Work:
     ) -> BuildReport:
         """The stages in order, each timed."""
         from presssite import renderstage
+        from presssite.output import refcheck
         from presssite.site import skeletons
         from presssite.site import status as translations
 
@@ -253,8 +254,7 @@ class _Work:
             broken = renderstage.check_references(self, site, made, images.planned_outputs(plan))
         if strict:
             raise_all(b.error(settings) for b in broken)
-        for problem in broken:
-            log.warning("%s", problem.error(settings).format(relative_to=settings.root))
+        refcheck.warn(settings, broken)
         with stage("images"):
             processed = images.process(
                 plan, settings, options["executor"], options["jobs"], options["progress"]

@@ -116,6 +116,12 @@ class Translation:
         return self.section == PAGES_SECTION
 
     @property
+    def last_changed(self) -> datetime:
+        """When the translation last changed: ``updated:``, else its date (feeds,
+        sitemaps, structured data and the translation status all go by it)."""
+        return self.updated or self.date
+
+    @property
     def gallery(self) -> tuple[Photo, ...]:
         return tuple(p for p in self.photos if p.in_gallery)
 

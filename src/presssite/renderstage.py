@@ -137,7 +137,9 @@ def search_index(work: Any, site: Site, made: Rendered, bodies: Any) -> Any:
     from presssite.search import stage as search
 
     state = work.state
-    catalogs = getattr(state.env, "catalogs", None) or i18n.catalogs(work.settings)
+    catalogs: Any = {}  # the filters' names, in each locale's words: only when indexing
+    if site.settings.search.enabled:
+        catalogs = getattr(state.env, "catalogs", None) or i18n.catalogs(work.settings)
     outcome = search.run(
         site,
         inputs=made.inputs,

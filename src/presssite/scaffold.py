@@ -22,6 +22,7 @@ from presssite import workflow
 from presssite.content import skeleton
 from presssite.errors import PresssiteError, UsageError
 from presssite.model import PAGES_SECTION
+from presssite.site.sections import RESERVED
 from presssite.urls import slugify
 
 _FALLBACK = "en"
@@ -317,6 +318,12 @@ def bundle_folder(
             key="SECTION",
             hint="a section is a top-level folder of content/ in lower case, other than "
             'pages/: e.g. presssite new statements "Title"',
+        )
+    if section in RESERVED:  # the build would refuse the folder: refuse it here already
+        raise UsageError(
+            f"the section {section!r} would write over the site's own /<locale>/{section}/ pages",
+            key="SECTION",
+            hint=f"use another name for the section, e.g. {section}-releases",
         )
     slug = slugify(title)
     if not slug:

@@ -33,7 +33,6 @@ from presssite.feeds.sitemaps import (
     news_sitemap,
     robots,
     sitemaps,
-    updated,
 )
 from presssite.model import OutputFile, PhotoImage, Site, Translation, own_body
 from presssite.render.dependencies import Inputs, Reads
@@ -187,7 +186,7 @@ def atom(
     if settings.publisher.logo:
         logo = urls.url_for_output(settings, settings.publisher.logo.lstrip("/"))
         fg.logo(urls.absolute(settings, logo))
-    fg.updated(max((updated(d) for d in entries), default=None) or _site_updated(site, reads))
+    fg.updated(max((d.last_changed for d in entries), default=None) or _site_updated(site, reads))
 
     # feedgen prepends by default; append keeps the newest-first order of ``entries``.
     for doc in entries:
@@ -196,7 +195,7 @@ def atom(
         fe.id(urls.absolute(settings, doc.url))
         fe.title(doc.title)
         fe.published(doc.date)
-        fe.updated(updated(doc))
+        fe.updated(doc.last_changed)
         if doc.summary:
             fe.summary(doc.summary)
         fe.content(absolute_html(site, doc, photos, reads), type="html")
@@ -225,7 +224,7 @@ def newest(site: Site, releases: Sequence[Translation]) -> list[Translation]:
 
 def _site_updated(site: Site, reads: Reads) -> datetime:
     """An empty feed still needs ``updated``: the newest document anywhere, else the clock."""
-    newest = max((updated(d) for d in reads.every_translation()), default=None)
+    newest = max((d.last_changed for d in reads.every_translation()), default=None)
     return newest or reads.clock()
 
 

@@ -49,7 +49,7 @@ def sitemap_urls(site: Site, loc: str, reads: Reads) -> list[tuple[str, datetime
 
 
 def _newest(docs: Iterable[Translation]) -> datetime | None:
-    return max((d.updated or d.date for d in docs), default=None)
+    return max((d.last_changed for d in docs), default=None)
 
 
 def _catalogs(site: Site) -> dict[str, object]:

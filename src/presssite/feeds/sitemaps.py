@@ -19,6 +19,7 @@ from presssite import urls
 from presssite.feeds import sections
 from presssite.model import OutputFile, Site, Translation
 from presssite.render.dependencies import Inputs, Reads
+from presssite.render.views import unwrap
 from presssite.settings import Settings
 
 MAX_SITEMAP_URLS = 50_000  # the sitemaps.org limit of <url> entries per file
@@ -28,11 +29,6 @@ NEWS_MAX_URLS = 1_000  # and at most this many
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
-
-
-def updated(doc: Translation) -> datetime:
-    """When a translation last changed: ``updated:``, else its date."""
-    return doc.updated or doc.date
 
 
 def hreflang(locale: str) -> str:
@@ -53,10 +49,6 @@ class SitemapUrl:
     alternates: tuple[tuple[str, str], ...] = ()  # (hreflang, site path), x-default last
 
 
-def _newest(docs: Iterable[Translation]) -> datetime | None:
-    return max((updated(d) for d in docs), default=None)
-
-
 def sitemap_urls(site: Site, reads: Reads | None = None) -> list[SitemapUrl]:
     """Every published HTML page, per locale: home pages, releases, pages, tags, tag pages.
 
@@ -69,6 +61,18 @@ def sitemap_urls(site: Site, reads: Reads | None = None) -> list[SitemapUrl]:
     settings = site.settings
     size = settings.page_size
     root = urls.root(settings)
+    changed: dict[int, datetime] = {}
+
+    def last_changed(doc: Translation) -> datetime:  # read once per document
+        key = id(unwrap(doc))
+        found = changed.get(key)
+        if found is None:
+            found = changed[key] = doc.last_changed
+        return found
+
+    def newest(docs: Iterable[Translation]) -> datetime | None:
+        return max(map(last_changed, docs), default=None)
+
     releases = {
         loc: reads.list_items(loc, "", 0, len(site.releases.get(loc, ())))
         for loc in settings.locales
@@ -97,21 +101,22 @@ def sitemap_urls(site: Site, reads: Reads | None = None) -> list[SitemapUrl]:
             out.append(
                 SitemapUrl(
                     urls.home(settings, loc, n),
-                    _newest(items[(n - 1) * size : n * size]),
+                    newest(items[(n - 1) * size : n * size]),
                     homes if n == 1 and len(settings.locales) > 1 else (),
                 )
             )
         for doc in (*items, *pages[loc]):
-            out.append(SitemapUrl(doc.url, updated(doc), alternates(doc)))
-        tags = reads.tags(loc)
-        out.append(
-            SitemapUrl(urls.tags_index(settings, loc), _newest(d for t in tags for d in t.releases))
-        )
-        for tag in tags:
+            out.append(SitemapUrl(doc.url, last_changed(doc), alternates(doc)))
+        tag_pages = []
+        for tag in reads.tags(loc):
             members = tag.releases
             for n in range(1, reads.list_pages(loc, tag.slug) + 1):
                 chunk = members[(n - 1) * size : n * size]
-                out.append(SitemapUrl(urls.tag(settings, loc, tag.slug, n), _newest(chunk)))
+                tag_pages.append(SitemapUrl(urls.tag(settings, loc, tag.slug, n), newest(chunk)))
+        # the topics page changed when the newest of its topics' pages did
+        lastmod = max((p.lastmod for p in tag_pages if p.lastmod is not None), default=None)
+        out.append(SitemapUrl(urls.tags_index(settings, loc), lastmod))
+        out.extend(tag_pages)
         found = sections.sitemap_urls(site, loc, reads)
         out.extend(SitemapUrl(url, lastmod) for url, lastmod in found)
     return out

@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
+import logging
 import posixpath
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -29,6 +30,8 @@ from presssite.cache.store import BuildCache
 from presssite.errors import ContentError, PresssiteError, TemplateError
 from presssite.model import OutputFile, Reference, Site, Translation
 from presssite.settings import Settings
+
+log = logging.getLogger(__name__)
 
 _ATTR = re.compile(rb"""\s(href|src|srcset)\s*=\s*"([^"]*)\"""")
 _ATTR_NAMES = (b"href", b"src")  # what an _ATTR match has right after its first byte
@@ -68,6 +71,13 @@ class BrokenReference:
             f"{what}, on {self.page}{more if self.pages > 1 else ''}",
             hint=hint + "; the link comes from a template (the site's templates/ or the theme)",
         )
+
+
+def warn(settings: Settings, broken: Iterable[BrokenReference]) -> None:
+    """Log each broken reference as a warning naming where to fix it (a build that is
+    not ``--strict``, and the dev server's quick path, go on with them)."""
+    for problem in broken:
+        log.warning("%s", problem.error(settings).format(relative_to=settings.root))
 
 
 Links = tuple[tuple[str, "str | None"], ...]

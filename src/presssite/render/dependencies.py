@@ -84,18 +84,19 @@ class Inputs:
     def key(self, deps: Deps) -> str:
         """The hash of the current values of ``deps`` (and of ``base``)."""
         get = self._values.get
-        values = []
+        values = [self.base]
         for pair in deps:  # the hot loop of a build that checks thousands of pages
             found = get(pair)
             values.append(found if found is not None else self.value(*pair))
-        return hashlib.sha256(repr((self.base, values)).encode()).hexdigest()[:32]
+        return hashlib.sha256("".join(values).encode()).hexdigest()[:32]
 
     def value(self, source: Source, fields: tuple[str, ...]) -> str:
-        """The current value of ``fields`` of ``source``, as text (a key hashes the values
-        of one page's sources in their recorded order, so a value need not name them)."""
+        """The current value of ``fields`` of ``source``, as the hash of its text (a key
+        hashes the values of one page's sources in their recorded order, so a value need
+        not name them; each is as long as the others, so they need no separator)."""
         found = self._values.get((source, fields))
         if found is None:
-            found = repr(self._raw(source, fields))
+            found = digest(self._raw(source, fields))
             self._values[(source, fields)] = found
             about = "clock" if source[0] == "clock" else document_of(source)
             if about is not None:

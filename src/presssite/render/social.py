@@ -108,7 +108,7 @@ def news_article(
         "headline": doc.title,
         "inLanguage": doc.locale,
         "datePublished": iso(doc.date, tz),
-        "dateModified": iso(doc.updated or doc.date, tz),
+        "dateModified": iso(doc.last_changed, tz),
         "author": organization,
         "publisher": organization,
     }

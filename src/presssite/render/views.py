@@ -3,7 +3,8 @@ in the page's ``Reads`` (``dependencies``)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, overload
 
 from presssite.model import Tag, Translation
 
@@ -44,11 +45,43 @@ class TagView:
         tag = self._tag
         self._reads.note(("tag", tag.locale, tag.slug), name)
         if name == "releases":
-            return self._reads.docs(tag.releases)
+            return Views(tag.releases, self._reads)
         return getattr(tag, name)
 
     def __repr__(self) -> str:
         return f"TagView({self._tag.locale!r}, {self._tag.slug!r})"
+
+
+class Views(Sequence[Translation]):
+    """Translations as views, each made when it is read: a template that counts a
+    tag's thousand releases (``tag.releases|length``) or shows its first few makes no
+    view of the others (on every page of a large site, that was most of its render)."""
+
+    __slots__ = ("_docs", "_reads")
+
+    def __init__(self, docs: Sequence[Translation], reads: Reads) -> None:
+        self._docs = docs
+        self._reads = reads
+
+    def __len__(self) -> int:
+        return len(self._docs)
+
+    @overload
+    def __getitem__(self, index: int) -> Translation: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Translation]: ...
+
+    def __getitem__(self, index: int | slice) -> Translation | Sequence[Translation]:
+        if isinstance(index, slice):
+            return self._reads.docs(self._docs[index])
+        return self._reads.doc(self._docs[index])
+
+    def __iter__(self) -> Iterator[Translation]:
+        return (self._reads.doc(doc) for doc in self._docs)
+
+    def __repr__(self) -> str:
+        return f"Views({len(self._docs)})"
 
 
 def unwrap(doc: Any) -> Translation:

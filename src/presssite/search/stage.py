@@ -8,7 +8,7 @@ key is the hash of those values. An edit of a template or of a list order change
 of them, so such a build takes the last indexes from the build cache and does not run
 the indexer; an edit of one English release indexes English again, not Indonesian.
 Pagefind names every file of a language's index after the language, so the locales'
-indexes are made apart (at once, one indexer each) and their files merged, with one
+indexes are made apart (one indexer each, in turn) and their files merged, with one
 entry file naming every language (``stable.merge_entries``). The indexer is Pagefind's
 Python API (``pagefind[bin]``), fed with ``records``; nothing of Node runs.
 
@@ -222,7 +222,7 @@ def indexer_version() -> str:
 
 def index(folders: Sequence[Path]) -> list[list[OutputFile]]:
     """Pagefind's files for the pages in each folder (a locale's records), under
-    ``FOLDER/``: one indexer per folder, all at once."""
+    ``FOLDER/``: one indexer per folder, in turn."""
     try:
         # In a thread of its own: the caller may be running an event loop already (an
         # asynchronous program, a test driving a browser), where asyncio.run is refused.
@@ -237,7 +237,9 @@ def index(folders: Sequence[Path]) -> list[list[OutputFile]]:
 
 
 async def _index_all(folders: Sequence[Path]) -> list[list[OutputFile]]:
-    return list(await asyncio.gather(*(_index(pages) for pages in folders)))
+    # One after the other: Pagefind uses every core already, and holds its whole index
+    # in memory (over 2 GB for 10,000 pages), so two at once would only add up memory.
+    return [await _index(pages) for pages in folders]
 
 
 async def _index(pages: Path) -> list[OutputFile]:

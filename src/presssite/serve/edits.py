@@ -117,8 +117,7 @@ def apply_edits(
     finally:
         if bodies is not None:
             bodies.packs.close()
-    for problem in refcheck.check(site, rendered, snapshot.made):  # logged, as a build does
-        log.warning("%s", problem.error(settings).format(relative_to=settings.root))
+    refcheck.warn(settings, refcheck.check(site, rendered, snapshot.made))  # as a build does
     _, manifest = output.update(snapshot.target, rendered + made + kits, snapshot.manifest)
     return Applied(
         snapshot=replace(

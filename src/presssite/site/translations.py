@@ -185,7 +185,7 @@ def _compare(
 ) -> tuple[str, dict[str, datetime], dict[str, str]]:
     """(basis, locale -> last change, stale locale -> the newer locale)."""
     if any(t.updated for t in present.values()):
-        changed = {loc: t.updated or t.date for loc, t in present.items()}
+        changed = {loc: t.last_changed for loc, t in present.items()}
         newest = max(changed.values())
         # Among translations changed at the newest instant, the original is named first.
         order = sorted(present, key=lambda loc: loc != settings.default_locale)
@@ -193,8 +193,8 @@ def _compare(
         return BY_UPDATED, changed, {loc: leader for loc, c in changed.items() if c < newest}
     if not history:  # outside git: nothing to resolve paths against
         return "", {}, {}
-    paths = {loc: t.path.resolve() for loc, t in present.items()}
-    known = {loc: history[path] for loc, path in paths.items() if path in history}
+    found = {loc: _history_of(t.path, history) for loc, t in present.items()}
+    known = {loc: h for loc, h in found.items() if h is not None}
     changed = {loc: h.last for loc, h in known.items()}
     if len(known) < 2:
         return (BY_COMMITS if known else ""), changed, {}
@@ -250,8 +250,19 @@ def commit_history(
     return found
 
 
+def _history_of(path: Path, history: Mapping[Path, FileHistory]) -> FileHistory | None:
+    """The commits of the file at ``path``: known by its path as written, or (a site
+    reached through a symbolic link) by its real path, as git names it."""
+    found = history.get(path)
+    return found if found is not None else history.get(path.resolve())
+
+
 def _parse_log(text: str, root: Path) -> dict[Path, FileHistory]:
-    """Read ``git log --format=%x00%ct --name-only`` output: newest commit first."""
+    """Read ``git log --format=%x00%ct --name-only`` output: newest commit first.
+
+    The paths are ``root`` (resolved) joined with what git names, which never passes
+    through a symbolic link (git does not follow them): real paths, without asking the
+    file system for each of thousands."""
     found: dict[Path, FileHistory] = {}
     when: datetime | None = None
     for line in text.splitlines():
@@ -260,7 +271,7 @@ def _parse_log(text: str, root: Path) -> dict[Path, FileHistory]:
             continue
         if not line or when is None:
             continue
-        path = (root / line).resolve()
+        path = Path(root, line)
         seen = found.get(path)
         found[path] = FileHistory(last=seen.last if seen else when, first=when)
     return found
