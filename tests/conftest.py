@@ -57,6 +57,15 @@ def missing_tool(message: str) -> None:
     pytest.skip(message)
 
 
+def required_tool(name: str, message: str) -> str:
+    """The path of the program ``name``; skipped (failed under CI) when it is missing."""
+    path = shutil.which(name)
+    if path is None:
+        missing_tool(message)
+    assert path is not None
+    return path
+
+
 # --------------------------------------------------------------------------- fixture sites
 
 
@@ -203,11 +212,9 @@ def browser(chromium_executable: str) -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def java_executable() -> str:
-    path = shutil.which("java")
-    if path is None:
-        missing_tool("java not found; CI must have Java for vnu.jar: .ci/run installs it")
-    assert path is not None
-    return path
+    return required_tool(
+        "java", "java not found; CI must have Java for vnu.jar: .ci/run installs it"
+    )
 
 
 @pytest.fixture(scope="session")

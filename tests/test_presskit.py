@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import make_photo, make_site, missing_tool, run_cli
+from conftest import make_photo, make_site, required_tool, run_cli
 from PIL import Image
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
@@ -58,11 +58,9 @@ def jpeg_with_gps(path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def exiftool() -> str:
-    path = shutil.which("exiftool")
-    if path is None:
-        missing_tool("exiftool not found: apt-get install libimage-exiftool-perl (.ci/run does)")
-    assert path is not None
-    return path
+    return required_tool(
+        "exiftool", "exiftool not found: apt-get install libimage-exiftool-perl (.ci/run does)"
+    )
 
 
 def read_tags(exiftool: str, path: Path) -> dict[str, object]:

@@ -9,23 +9,20 @@ from typing import Any
 
 import pytest
 from conftest import make_photo, make_site, run_cli
-from factories import release
+from factories import DEFAULT_SETTINGS, release
 from PIL import Image
 from selectolax.lexbor import LexborHTMLParser
 
 NOW = "2026-01-31T12:00:00+07:00"
 BASE = "https://example.org/portal/"
-SETTINGS = """\
-title = { id = "Portal Uji", en = "Test Portal" }
-base_url = "https://example.org/portal/"
-default_locale = "id"
-locales = ["id", "en"]
-timezone = "Asia/Jakarta"
-
+SETTINGS = (
+    DEFAULT_SETTINGS
+    + """
 [publisher]
 name = { id = "Kementerian Uji", en = "Ministry of Tests" }
 logo = "static/logo.png"
 """
+)
 BUNDLE = "content/press/2026-01-10-partnership"
 SOURCE = "https://baoquocte.vn/viet-nam-tham-du-hoi-nghi-quoc-te-338048.html"
 EVIL = "Breaking </script><script>alert(1)</script> news"

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from conftest import make_photo, make_site, run_cli
+from factories import DEFAULT_SETTINGS
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from presssite.render import theme
@@ -16,14 +17,6 @@ date: 2026-03-02T09:00:00+07:00
 summary: "Ringkasan."
 ---
 Isi.
-"""
-
-SETTINGS = """\
-title = { id = "Portal Uji", en = "Test Portal" }
-base_url = "https://example.org/portal/"
-default_locale = "id"
-locales = ["id", "en"]
-timezone = "Asia/Jakarta"
 """
 
 
@@ -44,7 +37,7 @@ def test_logo_brand_colour_footer_links_and_favicon(tmp_path):
             "content/press/2026-03-02-x/index.id.md": RELEASE,
             "content/press/2026-03-02-x/index.en.md": RELEASE.replace("Rilis", "Release"),
         },
-        settings=SETTINGS
+        settings=DEFAULT_SETTINGS
         + """
 [theme]
 logo = "static/brand/logo.png"
@@ -87,7 +80,7 @@ def test_publisher_logo_and_favicon_ico_are_the_defaults(tmp_path):
     site = make_site(
         tmp_path,
         {"content/press/2026-03-02-x/index.id.md": RELEASE, "static/favicon.ico": b"\0\0\1\0"},
-        settings=SETTINGS + '[publisher]\nname = "Kedutaan"\nlogo = "static/logo.png"\n',
+        settings=DEFAULT_SETTINGS + '[publisher]\nname = "Kedutaan"\nlogo = "static/logo.png"\n',
     )
     make_photo(site / "static/logo.png", size=(120, 60), fmt="PNG")
     _, out = build(site)
@@ -101,7 +94,7 @@ def test_a_brand_colour_failing_aa_is_a_warning(tmp_path):
     site = make_site(
         tmp_path,
         {"content/press/2026-03-02-x/index.id.md": RELEASE},
-        settings=SETTINGS + '[theme]\nbrand_color = "#ffcc00"\n',
+        settings=DEFAULT_SETTINGS + '[theme]\nbrand_color = "#ffcc00"\n',
     )
     stderr, _ = build(site)
     assert "brand_color #ffcc00" in stderr and "WCAG AA" in stderr

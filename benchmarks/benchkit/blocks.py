@@ -14,10 +14,10 @@ from .figures import (
     Contender,
     Figure,
     Restorer,
-    append_sentence,
     chain,
     comment_template,
     install_template,
+    release_edit,
     replace_photo,
     warm_up,
 )
@@ -54,15 +54,7 @@ def pages_figures(
         )
     figures = [Figure("cold", "cold build", cold), Figure("warm", "no-change rebuild", warm)]
 
-    release, template = [], []
-    r = Restorer()
-    release.append(
-        ps.contender(
-            setup=warm_up(ps.warm(), ps.site),
-            before=append_sentence(r, ps.site / "content" / "press" / bundle / "index.en.md"),
-            teardown=r.restore,
-        )
-    )
+    release, template = [release_edit("presssite", ps.warm(), ps.site, bundle)], []
     t = Restorer()
     override = ps.site / "templates" / THEME_TEMPLATE.name
     template.append(
@@ -74,18 +66,8 @@ def pages_figures(
     )
     if "hugo" in sites:
         site, build = sites["hugo"], anchors.command("hugo", sites["hugo"], "warm")
-        hr, ht = Restorer(), Restorer()
-        release.append(
-            Contender(
-                "hugo",
-                build,
-                site,
-                anchors.env,
-                setup=warm_up(build, site, anchors.env),
-                before=append_sentence(hr, site / "content" / "press" / bundle / "index.en.md"),
-                teardown=hr.restore,
-            )
-        )
+        ht = Restorer()
+        release.append(release_edit("hugo", build, site, bundle, anchors.env))
         template.append(
             Contender(
                 "hugo",
@@ -200,14 +182,7 @@ def search_figures(ps_for: dict[int, Presssite], anchors: Anchors) -> list[Figur
     for articles, ps in ps_for.items():
         bundle = first_bundle(ps.site / "content")
         cold = [ps.cold_contender()]
-        r = Restorer()
-        edit = [
-            ps.contender(
-                setup=warm_up(ps.warm(), ps.site),
-                before=append_sentence(r, ps.site / "content" / "press" / bundle / "index.en.md"),
-                teardown=r.restore,
-            )
-        ]
+        edit = [release_edit("presssite", ps.warm(), ps.site, bundle)]
         if "hugo" in anchors.names:
             site = anchors.site("hugo", ps.site)
             index = '"$0" --site public --quiet'
@@ -222,18 +197,7 @@ def search_figures(ps_for: dict[int, Presssite], anchors: Anchors) -> list[Figur
             cold.append(cold_hugo)
             warm = ["sh", "-c", f"{shlex.join(anchors.command('hugo', site, 'warm'))} && {index}"]
             warm.append(pagefind)
-            hr = Restorer()
-            edit.append(
-                Contender(
-                    "hugo+pagefind",
-                    warm,
-                    site,
-                    anchors.env,
-                    setup=warm_up(warm, site, anchors.env),
-                    before=append_sentence(hr, site / "content" / "press" / bundle / "index.en.md"),
-                    teardown=hr.restore,
-                )
-            )
+            edit.append(release_edit("hugo+pagefind", warm, site, bundle, anchors.env))
         figures += [
             Figure(f"cold-{articles}", f"cold build with search, {articles:,} releases", cold),
             Figure(

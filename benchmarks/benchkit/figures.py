@@ -170,6 +170,23 @@ def append_sentence(restorer: Restorer, path: Path) -> Callable[[int], None]:
     return edit
 
 
+def release_edit(
+    name: str, command: list[str], site: Path, bundle: str, env: dict[str, str] | None = None
+) -> Contender:
+    """A rebuild after editing one release: warmed up once, then each run appends one
+    more sentence to ``content/press/<bundle>/index.en.md``, restored at the end."""
+    restorer = Restorer()
+    return Contender(
+        name,
+        command,
+        site,
+        env,
+        setup=warm_up(command, site, env),
+        before=append_sentence(restorer, site / "content" / "press" / bundle / "index.en.md"),
+        teardown=restorer.restore,
+    )
+
+
 def comment_template(
     restorer: Restorer, path: Path, source: Path, marker: str
 ) -> Callable[[int], None]:

@@ -8,7 +8,7 @@ its own (and says ``noindex``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from presssite import urls
@@ -30,9 +30,15 @@ def label(site: Site, name: str, loc: str) -> str:
     return browse.label(site.settings, _catalogs(site)[loc], name, loc)
 
 
-def sitemap_urls(site: Site, loc: str, reads: Reads) -> list[tuple[str, datetime | None]]:
+def sitemap_urls(
+    site: Site,
+    loc: str,
+    reads: Reads,
+    newest: Callable[[Iterable[Translation]], datetime | None],
+) -> list[tuple[str, datetime | None]]:
     """(site path, lastmod) of a locale's section list pages and archive pages, every
-    value read through ``reads``."""
+    value read through ``reads``; a page's lastmod is the ``newest`` change of its
+    releases (the sitemap's, which reads each document's once)."""
     settings = site.settings
     size = settings.page_size
     out: list[tuple[str, datetime | None]] = []
@@ -40,16 +46,12 @@ def sitemap_urls(site: Site, loc: str, reads: Reads) -> list[tuple[str, datetime
         docs = reads.list_items(loc, name, 0, None, "section")
         for n in range(1, reads.list_pages(loc, name, "section") + 1):
             out.append(
-                (urls.section(settings, loc, name, n), _newest(docs[(n - 1) * size : n * size]))
+                (urls.section(settings, loc, name, n), newest(docs[(n - 1) * size : n * size]))
             )
     years = [(y, reads.list_items(loc, str(y), 0, None, "year")) for y, _ in reads.years(loc)]
-    out.append((urls.archive(settings, loc), _newest(d for _, docs in years for d in docs)))
-    out.extend((urls.archive(settings, loc, y), _newest(docs)) for y, docs in years)
+    out.append((urls.archive(settings, loc), newest(d for _, docs in years for d in docs)))
+    out.extend((urls.archive(settings, loc, y), newest(docs)) for y, docs in years)
     return out
-
-
-def _newest(docs: Iterable[Translation]) -> datetime | None:
-    return max((d.last_changed for d in docs), default=None)
 
 
 def _catalogs(site: Site) -> dict[str, object]:

@@ -117,7 +117,7 @@ def sitemap_urls(site: Site, reads: Reads | None = None) -> list[SitemapUrl]:
         lastmod = max((p.lastmod for p in tag_pages if p.lastmod is not None), default=None)
         out.append(SitemapUrl(urls.tags_index(settings, loc), lastmod))
         out.extend(tag_pages)
-        found = sections.sitemap_urls(site, loc, reads)
+        found = sections.sitemap_urls(site, loc, reads, newest)
         out.extend(SitemapUrl(url, lastmod) for url, lastmod in found)
     return out
 

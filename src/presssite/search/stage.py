@@ -120,8 +120,7 @@ def run(
             stale.extend([last] if last is not None else [])
     reused, made = len(held), 0
     if todo and later:
-        own = inputs.fresh()  # ``Inputs`` memoises values; the build reads its own meanwhile
-        job = Pending(tuple(held), lambda: make_parts(own, catalogs, full, todo))
+        job = _pending(inputs, catalogs, full, held, todo)
         outcome = Outcome(merge([*held, *stale]), reused=reused, pending=job)
     else:
         for part in make_parts(inputs, catalogs, full, todo) if todo else []:
@@ -139,11 +138,24 @@ def pending(
 ) -> Pending:
     """The indexes of the site ``inputs`` hold, to make in the background: ``kept`` ones
     whose records read what they read, the other locales' made when asked."""
-    held = tuple(part for part in kept if inputs.key(part.deps) == part.key)
+    held = [part for part in kept if inputs.key(part.deps) == part.key]
     done = {part.locale for part in held}
     todo = [loc for loc in inputs.site.settings.locales if loc not in done]
+    return _pending(inputs, catalogs, full, held, todo)
+
+
+def _pending(
+    inputs: Inputs,
+    catalogs: Mapping[str, Any],
+    full: Full,
+    held: Sequence[Part],
+    todo: Sequence[str],
+) -> Pending:
+    """The indexes ``held`` as they are, those of ``todo`` to make in another thread:
+    through inputs of their own (``Inputs`` memoises values; the build reads its own
+    meanwhile)."""
     own = inputs.fresh()
-    return Pending(held, lambda: make_parts(own, catalogs, full, todo) if todo else [])
+    return Pending(tuple(held), lambda: make_parts(own, catalogs, full, todo) if todo else [])
 
 
 def make_parts(
