@@ -195,3 +195,61 @@ def test_dev_server_indexes_in_the_background(site: Path, tmp_path: Path) -> Non
     preview.indexer.wait(timeout=120)
     text = index_text(served)
     assert "camar" in text and "pelikan" not in text
+
+
+def test_each_year_is_a_part_made_again_only_when_its_releases_change(tmp_path: Path) -> None:
+    files = {
+        **FILES,
+        "content/press/2024-05-01-lama/index.id.md": release(
+            "Rilis lama", "2024-05-01T09:00:00+07:00", "Kata lama rangkong."
+        ),
+        "content/press/2025-05-01-tengah/index.id.md": release(
+            "Rilis tengah", "2025-05-01T09:00:00+07:00", "Kata tengah cendrawasih."
+        ),
+    }
+    root = make_site(tmp_path, files)
+    out = root / "build"
+    # id: 2026 with the static page (main), 2025 and 2024 apart; en: 2026 (main)
+    assert build(root, NOW).search_indexed == 4
+    for folder in (out / "pagefind/id/2024", out / "pagefind/id/2025"):
+        entry = json.loads((folder / "pagefind-entry.json").read_text())
+        assert list(entry["languages"]) == ["id"]
+        assert (folder / f"pagefind.{entry['languages']['id']['hash']}.pf_meta").is_file()
+        # the search page runs the main folder's scripts; an older part is index only
+        assert not [p for p in folder.rglob("*") if p.suffix in (".js", ".css", ".pagefind")]
+    main = json.loads((out / "pagefind/pagefind-entry.json").read_text())
+    assert sorted(main["languages"]) == ["en", "id"]
+    # each locale's search page merges its older years' parts, newest first
+    search = LexborHTMLParser((out / "id/search/index.html").read_text(encoding="utf-8"))
+    parts = search.css_first("#search").attributes["data-parts"]
+    assert parts == "/portal/pagefind/id/2025/ /portal/pagefind/id/2024/"
+    english = LexborHTMLParser((out / "en/search/index.html").read_text(encoding="utf-8"))
+    assert english.css_first("#search").attributes["data-parts"] == ""
+    text = index_text(out)
+    assert "rangkong" in text and "cendrawasih" in text and "kenari" in text
+
+    # an edit of a 2024 release makes 2024's part again, and changes no other file
+    def others() -> dict[str, bytes]:
+        return {
+            p.relative_to(out).as_posix(): p.read_bytes()
+            for p in (out / "pagefind").rglob("*")
+            if p.is_file() and "/2024/" not in p.as_posix()
+        }
+
+    before = others()
+    path = root / "content/press/2024-05-01-lama/index.id.md"
+    path.write_text(path.read_text().replace("rangkong", "maleo"), encoding="utf-8")
+    report = build(root, NOW)
+    assert report.search_indexed == 1 and report.search_reused == 3
+    text = index_text(out)
+    assert "maleo" in text and "rangkong" not in text and "cendrawasih" in text
+    assert others() == before
+    # without its 2026 release, id's newest year is 2025: its part moves to the main
+    # folder (with the static page), and the search page merges 2024's alone
+    (root / "content/press/2026-01-10-a/index.id.md").unlink()
+    build(root, NOW)
+    search = LexborHTMLParser((out / "id/search/index.html").read_text(encoding="utf-8"))
+    assert search.css_first("#search").attributes["data-parts"] == "/portal/pagefind/id/2024/"
+    assert not (out / "pagefind/id/2025").exists()
+    text = index_text(out)
+    assert "kenari" not in text and "cendrawasih" in text and "flamingo" in text

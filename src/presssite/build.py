@@ -112,7 +112,7 @@ class BuildState:
     memory: dict[Any, Any] = field(default_factory=dict)  # the build cache's indexes
     search_later: bool = False  # leave a changed search index to the caller (``serve``)
     search_pending: Any = None  # the index the last build left (``search.stage.Pending``)
-    search_kept: Any = None  # the locales' indexes made last (``search.stage.Part``)
+    search_kept: Any = None  # the parts of the index made last (``search.stage.Part``)
 
     def forget_templates(self) -> None:
         self.env = None

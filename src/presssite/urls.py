@@ -73,6 +73,23 @@ def search(settings: Settings, locale: str) -> str:
     return f"{settings.base_path}{locale}/search/"
 
 
+SEARCH_FOLDER = "pagefind"  # the output folder of the search index (Pagefind's files)
+
+
+def search_part(locale: str, year: int | None, newest: int | None) -> str:
+    """The output folder of the part of a locale's search index that holds ``year``'s
+    releases (``newest``: the locale's newest year, None without releases).
+
+    The newest year's part (with the locale's static pages) is in the main folder,
+    beside Pagefind's scripts and the other locales' main parts: the search page loads
+    it first. Each older year's is a folder of its own, which the search page merges in:
+    an edit of an old release indexes that year again, not the locale's every release.
+    """
+    if year == newest:
+        return f"{SEARCH_FOLDER}/"
+    return f"{SEARCH_FOLDER}/{locale}/{year}/"
+
+
 def feed(settings: Settings, locale: str) -> str:
     return f"{settings.base_path}{locale}/feed.xml"
 

@@ -52,7 +52,7 @@ class Made:
                 live.add(entry[2])
             for entry in (self.store.load(f"feeds-{flavor}") or {}).values():
                 live.update(sha for _path, sha, _size in entry[2])
-            search = self.store.load(f"search-{flavor}")  # locale -> (..., files): search.stage
+            search = self.store.load(f"search-{flavor}")  # part -> (..., files): search.stage
             for entry in (search if isinstance(search, dict) else {}).values():
                 live.update(sha for _path, sha, _size in entry[-1])
         self.blobs.prune_blobs(live)

@@ -9,6 +9,7 @@ holds only what is public, so no count or list can mention an unpublished releas
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from presssite import urls
@@ -32,7 +33,6 @@ TEMPLATES = {
     "archive-year": "archive_year.html",
     "search": "search.html",
 }
-SEARCH_FOLDER = "pagefind"  # where the search stage writes Pagefind's files
 
 
 def plan(site: Site, loc: str) -> list[tuple[str, str, tuple[Any, ...]]]:
@@ -50,6 +50,15 @@ def plan(site: Site, loc: str) -> list[tuple[str, str, tuple[Any, ...]]]:
     if s.search.enabled:
         out.append((urls.output_path(s, urls.search(s, loc)), "search", ()))
     return out
+
+
+def search_parts(s: Settings, loc: str, years: Sequence[int]) -> list[str]:
+    """The site paths of the parts of a locale's index the search page merges into its
+    main one (``urls.search_part``): the older years'."""
+    newest = years[0] if years else None
+    main = urls.search_part(loc, newest, newest)
+    found = (urls.search_part(loc, year, newest) for year in years)
+    return [urls.url_for_output(s, folder) for folder in found if folder != main]
 
 
 def years(site: Site, loc: str) -> tuple[archive.Year, ...]:
@@ -107,7 +116,8 @@ def make(renderer: Renderer, job: PageJob, reads: Reads, shared: dict[str, Any])
             "canonical": urls.absolute(s, url),
             "switcher": switcher,
             "hreflang": pages.hreflang_links(s, switcher, others[s.default_locale]),
-            "pagefind_url": urls.url_for_output(s, f"{SEARCH_FOLDER}/"),
+            "pagefind_url": urls.url_for_output(s, f"{urls.SEARCH_FOLDER}/"),
+            "search_parts": search_parts(s, loc, reads.year_names(loc)),
             "search_js_url": urls.static(s, "search.js"),
             "runs_wasm": True,  # Pagefind's WebAssembly (``partials/policy.html``)
         }

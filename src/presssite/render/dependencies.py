@@ -207,8 +207,12 @@ class Inputs:
             )
         if kind == "sections":
             return tuple(site.sections.get(where[0], {}))
-        if kind == "years":
-            return tuple((y, len(d)) for y, d in self.years(where[0]).items())
+        if kind == "years":  # field "names": the years; "": with their counts
+            found = self.years(where[0])
+            return tuple(
+                tuple(found) if f == "names" else tuple((y, len(d)) for y, d in found.items())
+                for f in fields
+            )
         if kind == "nav":
             return tuple(d.bundle for d in site.pages.get(where[0], ()))
         if kind == "templates":
@@ -320,6 +324,12 @@ class Reads:
         """The archive's (year, number of releases) of a locale, newest first."""
         self.note(("years", locale))
         return tuple((int(y), len(d)) for y, d in self.inputs.years(locale).items())
+
+    def year_names(self, locale: str) -> tuple[int, ...]:
+        """The years of a locale's archive, newest first: read by a page that a new
+        release of a year it has does not change."""
+        self.note(("years", locale), "names")
+        return tuple(int(y) for y in self.inputs.years(locale))
 
     def dated_within(self, locale: str, window: timedelta) -> tuple[Translation, ...]:
         """A locale's releases dated in the ``window`` up to the build's clock."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from presssite.model import PhotoImage, Translation, own_body
@@ -45,12 +45,15 @@ class Record:
 def records(
     reads: Reads,
     catalogs: Mapping[str, object],
-    full: Callable[[Translation], Translation] | None = None,
-    locales: Iterable[str] | None = None,
+    full: Callable[[Translation], Translation] | None,
+    locale: str,
+    year: int | None,
+    pages: bool,
 ) -> Iterator[Record]:
-    """A record of every published release and static page of ``locales`` (default: the
-    site's), locale by locale, each value read through ``reads`` (an index's key is the
-    hash of what its records read).
+    """A record of every published release of ``locale`` dated in ``year`` (the
+    archive's year; None: no release) and, with ``pages``, of its static pages: one part
+    of the locale's index (``urls.search_part``). Each value is read through ``reads``
+    (a part's key is the hash of what its records read).
 
     ``catalogs`` are the locales' gettext catalogs (a section's label is the section
     filter's value); ``full`` gives a translation with its body when the site's carry
@@ -58,27 +61,27 @@ def records(
     """
     settings = reads.inputs.site.settings
     tz = settings.tz
-    for loc in settings.locales if locales is None else locales:
-        gettext = getattr(catalogs[loc], "gettext", None)
-        names = filter_names(catalogs[loc])
-        for doc in (*reads.list_items(loc, "", 0, None), *reads.nav(loc)):
-            whole = reads.doc(full(unwrap(doc))) if full is not None else doc
-            lead = doc.lead_photo
-            image = reads.photos(doc).get(lead.src) if lead is not None else None
-            label = "" if doc.is_page else sections.title(settings, doc.section, loc, gettext)
-            yield Record(
-                url=doc.url,
-                locale=loc,
-                html=page(
-                    doc,
-                    own_body(whole),
-                    date_text=i18n.format_date(doc.date, loc, tz),
-                    year=doc.date.astimezone(tz).year,
-                    section=label,
-                    image=image,
-                    names=names,
-                ),
-            )
+    gettext = getattr(catalogs[locale], "gettext", None)
+    names = filter_names(catalogs[locale])
+    docs = reads.list_items(locale, str(year), 0, None, "year") if year is not None else ()
+    for doc in (*docs, *(reads.nav(locale) if pages else ())):
+        whole = reads.doc(full(unwrap(doc))) if full is not None else doc
+        lead = doc.lead_photo
+        image = reads.photos(doc).get(lead.src) if lead is not None else None
+        label = "" if doc.is_page else sections.title(settings, doc.section, locale, gettext)
+        yield Record(
+            url=doc.url,
+            locale=locale,
+            html=page(
+                doc,
+                own_body(whole),
+                date_text=i18n.format_date(doc.date, locale, tz),
+                year=doc.date.astimezone(tz).year,
+                section=label,
+                image=image,
+                names=names,
+            ),
+        )
 
 
 def page(

@@ -1,23 +1,28 @@
-"""The search stage: Pagefind's files (one index per locale, and its UI), each locale's
-made only when what its records read changed.
+"""The search stage: Pagefind's files (each locale's index in parts, one per year, and
+its UI), each part made only when what its records read changed.
+
+A locale's index is in parts (``urls.search_part``): the newest year's releases and
+the static pages in the main folder, each older year's in a folder of its own, which
+the search page merges in. Pagefind cannot change an index, only make it anew (about a
+millisecond a page), so an edit of one release makes its year's part again, not every
+release of its locale.
 
 The records are made through a ``Reads`` (``render.dependencies``), which records
 every value they read (each translation's words, URL, date, section and lead photo,
-the lists of releases and pages); each locale's index is kept with that record, and its
-key is the hash of those values. An edit of a template or of a list order changes none
-of them, so such a build takes the last indexes from the build cache and does not run
-the indexer; an edit of one English release indexes English again, not Indonesian.
-Pagefind names every file of a language's index after the language, so the locales'
-indexes are made apart (one indexer each, in turn) and their files merged, with one
-entry file naming every language (``stable.merge_entries``). The indexer is Pagefind's
-Python API (``pagefind[bin]``), fed with ``records``; nothing of Node runs.
+the year's list of releases, the static pages); each part is kept with that record, and
+its key is the hash of those values. An edit of a template or of a list order changes
+none of them, so such a build takes the last parts from the build cache and does not
+run the indexer. Pagefind names every file of a language's index after the language,
+so the locales' main parts are made apart and their files merged, with one entry file
+naming every language (``stable.merge_entries``). The indexer is Pagefind's Python API
+(``pagefind[bin]``), fed with ``records``; nothing of Node runs.
 
-The indexers run after the pages render, not beside them: on two cores, Pagefind's
+The indexer runs after the pages render, not beside them: on two cores, Pagefind's
 threads creating files beside the render workers' slowed the render more than the
-indexers took. The dev server may ask for the indexes ``later``: the build then
-publishes the last ones it has (or none) and hands back a ``Pending`` job, which the
-server runs in the background after the reload (``serve.indexing``), then keeps in
-``kept`` for the next build.
+indexer took. The dev server may ask for the index ``later``: the build then publishes
+the last parts it has (or none) and hands back a ``Pending`` job, which the server
+runs in the background after the reload (``serve.indexing``), then keeps in ``kept``
+for the next build.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from presssite import urls
 from presssite.cache.store import BuildCache
 from presssite.errors import PresssiteError
 from presssite.model import OutputFile, Site, Translation
@@ -44,16 +50,21 @@ from presssite.search.records import records
 
 log = logging.getLogger(__name__)
 
-FOLDER = "pagefind"  # the output folder of Pagefind's files
+FOLDER = urls.SEARCH_FOLDER
 
 Full = Callable[[Translation], Translation] | None  # a translation with its body
+
+# Which part of which locale's index: (locale, year of its releases or None, its output
+# folder, ``urls.search_part``). The folder is part of the name: the newest year's part
+# holds the static pages too, so when a new year begins, its part is another.
+Where = tuple[str, int | None, str]
 
 
 @dataclass(frozen=True)
 class Part:
-    """One locale's index: the key of what its records read, and Pagefind's files."""
+    """One part of a locale's index: the key of what its records read, Pagefind's files."""
 
-    locale: str
+    where: Where
     key: str
     deps: Deps = field(repr=False)
     files: tuple[OutputFile, ...] = field(repr=False)
@@ -61,9 +72,9 @@ class Part:
 
 @dataclass(frozen=True)
 class Pending:
-    """Indexes the build did not make: the dev server makes them in the background."""
+    """Parts the build did not make: the dev server makes them in the background."""
 
-    kept: tuple[Part, ...]  # the locales whose last index still holds
+    kept: tuple[Part, ...]  # the parts that still hold
     make: Callable[[], list[Part]] = field(repr=False)  # the others, made when called
 
     def parts(self) -> list[Part]:
@@ -72,13 +83,31 @@ class Pending:
 
 @dataclass(frozen=True)
 class Outcome:
-    """The search stage's files, and how many locales' indexes were made and reused."""
+    """The search stage's files, and how many parts of the index were made and reused."""
 
     files: list[OutputFile]
     indexed: int = 0
     reused: int = 0
     pending: Pending | None = None
-    parts: tuple[Part, ...] = ()  # every locale's index, when all are made
+    parts: tuple[Part, ...] = ()  # every part, when all are made
+
+
+def plan(inputs: Inputs) -> list[Where]:
+    """The parts of the site's index: per locale, its newest year's (with the static
+    pages), then each older year's (``urls.search_part``)."""
+    out: list[Where] = []
+    for loc in inputs.site.settings.locales:
+        years = [int(year) for year in inputs.years(loc)]  # newest first
+        newest = years[0] if years else None
+        if years or inputs.site.pages.get(loc):
+            out.append((loc, newest, urls.search_part(loc, newest, newest)))
+        out.extend((loc, year, urls.search_part(loc, year, newest)) for year in years[1:])
+    return out
+
+
+def is_main(where: Where) -> bool:
+    """Whether a part is in the main folder (with the static pages and the scripts)."""
+    return where[2] == f"{FOLDER}/"
 
 
 def run(
@@ -93,30 +122,30 @@ def run(
     later: bool = False,
     kept: Sequence[Part] = (),
 ) -> Outcome:
-    """The index files of ``site``: each locale's last ones while what its records read
+    """The index files of ``site``: each part's last ones while what its records read
     is unchanged, else made now (or, ``later``, by the caller, with the last ones
-    meanwhile). ``kept`` are indexes the caller made in the background."""
+    meanwhile). ``kept`` are parts the caller made in the background."""
     if not site.settings.search.enabled:
         return Outcome([])
     version = indexer_version()
     saved = store.load(name) if store is not None else None
     saved = saved if isinstance(saved, dict) else {}
-    ready = {part.locale: part for part in kept}
-    entries: dict[str, Any] = {}  # what the build cache keeps, locale by locale
-    held: list[Part] = []  # the indexes that hold, their files in blobs
-    todo: list[str] = []
+    ready = {part.where: part for part in kept}
+    entries: dict[Where, Any] = {}  # what the build cache keeps, part by part
+    held: list[Part] = []  # the parts that hold, their files in blobs
+    todo: list[Where] = []
     stale: list[Part] = []
-    for loc in site.settings.locales:
-        last = _stored(saved.get(loc), loc, version, blobs)
+    for where in plan(inputs):
+        last = _stored(saved.get(where), where, version, blobs)
         if last is not None:
-            entries[loc] = saved[loc]
-        if (part := ready.get(loc)) is not None and inputs.key(part.deps) == part.key:
-            entries[loc], part = _keep(part, version, blobs)
+            entries[where] = saved[where]
+        if (part := ready.get(where)) is not None and inputs.key(part.deps) == part.key:
+            entries[where], part = _keep(part, version, blobs)
             held.append(part)
         elif last is not None and inputs.key(last.deps) == last.key:
             held.append(last)
         else:
-            todo.append(loc)
+            todo.append(where)
             stale.extend([last] if last is not None else [])
     reused, made = len(held), 0
     if todo and later:
@@ -124,7 +153,7 @@ def run(
         outcome = Outcome(merge([*held, *stale]), reused=reused, pending=job)
     else:
         for part in make_parts(inputs, catalogs, full, todo) if todo else []:
-            entries[part.locale], part = _keep(part, version, blobs)
+            entries[part.where], part = _keep(part, version, blobs)
             held.append(part)
             made += 1
         outcome = Outcome(merge(held), indexed=made, reused=reused, parts=tuple(held))
@@ -136,11 +165,11 @@ def run(
 def pending(
     inputs: Inputs, catalogs: Mapping[str, Any], full: Full, kept: Sequence[Part]
 ) -> Pending:
-    """The indexes of the site ``inputs`` hold, to make in the background: ``kept`` ones
-    whose records read what they read, the other locales' made when asked."""
+    """The index of the site ``inputs`` hold, to make in the background: ``kept`` parts
+    whose records read what they read, the others made when asked."""
     held = [part for part in kept if inputs.key(part.deps) == part.key]
-    done = {part.locale for part in held}
-    todo = [loc for loc in inputs.site.settings.locales if loc not in done]
+    done = {part.where for part in held}
+    todo = [where for where in plan(inputs) if where not in done]
     return _pending(inputs, catalogs, full, held, todo)
 
 
@@ -149,9 +178,9 @@ def _pending(
     catalogs: Mapping[str, Any],
     full: Full,
     held: Sequence[Part],
-    todo: Sequence[str],
+    todo: Sequence[Where],
 ) -> Pending:
-    """The indexes ``held`` as they are, those of ``todo`` to make in another thread:
+    """The parts ``held`` as they are, those of ``todo`` to make in another thread:
     through inputs of their own (``Inputs`` memoises values; the build reads its own
     meanwhile)."""
     own = inputs.fresh()
@@ -159,59 +188,38 @@ def _pending(
 
 
 def make_parts(
-    inputs: Inputs, catalogs: Mapping[str, Any], full: Full, locales: Sequence[str]
+    inputs: Inputs, catalogs: Mapping[str, Any], full: Full, todo: Sequence[Where]
 ) -> list[Part]:
-    """The indexes of ``locales``, made from their records (the indexers run here)."""
-    return index_written(*write_records(inputs, catalogs, full, locales))
-
-
-# The records of some locales written for the indexer: the folder, and for each locale
-# (its records in ``folder/<n>``) what they read and the key of that.
-Written = tuple[Path, list[tuple[str, Deps, str]]]
-
-
-def write_records(
-    inputs: Inputs, catalogs: Mapping[str, Any], full: Full, locales: Sequence[str]
-) -> Written:
-    """Each locale's records, written one by one as the indexer reads them (a page's
-    site path, ``index.html``): a large site's records are never all in memory."""
+    """The parts ``todo``, made from their records: each part's records are written to
+    a folder, one by one (a large site's are never all in memory), and indexed while the
+    next part's are written (``INDEXERS`` at once)."""
     folder = Path(tempfile.mkdtemp(prefix="presssite-search-"))
-    made = []
     try:
-        for n, loc in enumerate(locales):
-            pages = folder / str(n)
-            pages.mkdir()
-            reads = inputs.reads()
-            for record in records(reads, catalogs, full, [loc]):
-                path = pages / record.url.strip("/") / "index.html"
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(record.html, encoding="utf-8")
-            deps = reads.deps()
-            made.append((loc, deps, inputs.key(deps)))
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    return folder, made
-
-
-def index_written(folder: Path, made: list[tuple[str, Deps, str]]) -> list[Part]:
-    """The indexes of records ``write_records`` wrote; their folder is removed after."""
-    try:
-        files = index([folder / str(n) for n in range(len(made))])
+        with ThreadPoolExecutor(INDEXERS, thread_name_prefix="pagefind") as pool:
+            jobs = []
+            for n, where in enumerate(todo):
+                pages = folder / str(n)
+                reads = inputs.reads()
+                loc, year, _folder = where
+                for record in records(reads, catalogs, full, loc, year, is_main(where)):
+                    path = pages / record.url.strip("/") / "index.html"
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_text(record.html, encoding="utf-8")
+                deps = reads.deps()
+                jobs.append((where, deps, inputs.key(deps), pool.submit(index, pages, where)))
+            return [Part(where, key, deps, tuple(job.result())) for where, deps, key, job in jobs]
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    return [
-        Part(loc, key, deps, tuple(out)) for (loc, deps, key), out in zip(made, files, strict=True)
-    ]
 
 
 def merge(parts: Sequence[Part]) -> list[OutputFile]:
-    """The files of the locales' indexes as one Pagefind folder: each language's own
-    files, the files every index has (its scripts, its UI) once, one entry file."""
+    """The files of the parts as one Pagefind folder: each main part's own files, the
+    files every one has (its scripts, its UI) once, one entry file naming the main
+    parts' languages; the older years' parts in their own folders."""
     out: dict[str, OutputFile] = {}
     entries: list[bytes] = []
     entry_path = f"{FOLDER}/{stable.ENTRY}"
-    for part in sorted(parts, key=lambda part: part.locale):
+    for part in sorted(parts, key=lambda part: (part.where[2], part.where[0])):
         for file in part.files:
             if file.path == entry_path:
                 entries.append(_bytes(file))
@@ -232,14 +240,19 @@ def indexer_version() -> str:
     return ""
 
 
-def index(folders: Sequence[Path]) -> list[list[OutputFile]]:
-    """Pagefind's files for the pages in each folder (a locale's records), under
-    ``FOLDER/``: one indexer per folder, in turn."""
+# Indexers at once: two keep both cores of a small machine busy (Pagefind makes an
+# index mostly on one thread), and each holds its part in memory while it makes it
+# (about 0.2 GB for 1,000 pages).
+INDEXERS = 2
+
+
+def index(pages: Path, where: Where) -> list[OutputFile]:
+    """Pagefind's files for the pages in ``pages`` (a part's records), under the part's
+    output folder. Runs an event loop of its own: call it in a thread of its own, as the
+    caller may be running one already (an asynchronous program, a test driving a
+    browser), where ``asyncio.run`` is refused."""
     try:
-        # In a thread of its own: the caller may be running an event loop already (an
-        # asynchronous program, a test driving a browser), where asyncio.run is refused.
-        with ThreadPoolExecutor(1, thread_name_prefix="pagefind") as pool:
-            return pool.submit(asyncio.run, _index_all(folders)).result()
+        return asyncio.run(_index(pages, where))
     except (OSError, RuntimeError) as exc:  # no binary, or the indexer failed
         raise PresssiteError(
             f"the search indexer (Pagefind) failed: {exc}",
@@ -248,20 +261,17 @@ def index(folders: Sequence[Path]) -> list[list[OutputFile]]:
         ) from None
 
 
-async def _index_all(folders: Sequence[Path]) -> list[list[OutputFile]]:
-    # One after the other: Pagefind uses every core already, and holds its whole index
-    # in memory (over 2 GB for 10,000 pages), so two at once would only add up memory.
-    return [await _index(pages) for pages in folders]
-
-
-async def _index(pages: Path) -> list[OutputFile]:
-    """Run the indexer over the pages in ``pages``, and read its files back.
+async def _index(pages: Path, where: Where) -> list[OutputFile]:
+    """Run an indexer over the pages in ``pages``, and read its files back.
 
     The records go through a folder (``add_directory``), not one message each
-    (``add_html_file``): Pagefind's Python service answers each message in about a
-    tenth of a second, so a thousand records would take minutes; its directory walk
-    reads them all in one go and numbers the pages in a stable order. Its output goes to
-    a folder too: returning a large index through its pipe can deadlock, its docs say.
+    (``add_html_file``): Pagefind's Python service answers a message in up to a tenth
+    of a second, so a thousand records would take minutes; its directory walk reads
+    them all in one go and numbers the pages in a stable order. Its output goes to a
+    folder too: returning a large index through its pipe can deadlock, its docs say.
+    Each part has an indexer of its own, stopped when it is made, which frees its
+    memory without one more message. A part outside the main folder keeps only its
+    index: the search page runs the main folder's scripts.
     """
     from pagefind.index import IndexConfig
     from pagefind.service import PagefindService
@@ -279,12 +289,20 @@ async def _index(pages: Path) -> list[OutputFile]:
         written = {
             path.relative_to(out).as_posix(): path.read_bytes()
             for path in out.rglob("*")
-            if path.is_file()
+            if path.is_file() and (is_main(where) or _of_index(path.relative_to(out)))
         }
     return [
-        OutputFile(path=f"{FOLDER}/{rel}", data=data)
+        OutputFile(path=f"{where[2]}{rel}", data=data)
         for rel, data in sorted(stable.stabilize(written).items())
     ]
+
+
+def _of_index(rel: Path) -> bool:
+    """Whether a file Pagefind wrote is of the index (not a script, style or WebAssembly)."""
+    return rel.name == stable.ENTRY or rel.suffix == ".pf_meta" or rel.parts[0] in _INDEX_FOLDERS
+
+
+_INDEX_FOLDERS = frozenset({"index", "fragment", "filter"})
 
 
 async def _written(out: Path, limit: float = 30.0) -> None:
@@ -328,21 +346,21 @@ def _bytes(file: OutputFile) -> bytes:
 
 
 def _keep(part: Part, version: str, blobs: BuildCache) -> tuple[Any, Part]:
-    """A locale's index as the build cache keeps it, its files put in blobs (from which
-    the publish links them), and the index with its files there."""
+    """A part as the build cache keeps it, its files put in blobs (from which the
+    publish links them), and the part with its files there."""
     files = tuple((f.path, *blobs.put(_bytes(f))) for f in part.files)
     entry = (version, part.key, part.deps, files)
     linked = tuple(OutputFile(path=path, source=blobs.blob_path(sha)) for path, sha, _ in files)
-    return entry, Part(part.locale, part.key, part.deps, linked)
+    return entry, Part(part.where, part.key, part.deps, linked)
 
 
-def _stored(saved: Any, locale: str, version: str, blobs: BuildCache) -> Part | None:
-    """A locale's index as the build cache keeps it, (version, key, deps, files), if it
-    was made by this indexer and its files are all there."""
+def _stored(saved: Any, where: Where, version: str, blobs: BuildCache) -> Part | None:
+    """A part as the build cache keeps it, (version, key, deps, files), if it was made
+    by this indexer and its files are all there."""
     if not (isinstance(saved, tuple) and len(saved) == 4 and saved[0] == version):
         return None
     _version, key, deps, entry = saved
     if not all(blobs.has(sha, size) for _path, sha, size in entry):
         return None
     files = tuple(OutputFile(path=path, source=blobs.blob_path(sha)) for path, sha, _size in entry)
-    return Part(locale, key, deps, files)
+    return Part(where, key, deps, files)

@@ -8,10 +8,16 @@
   function start() {
     var element = document.getElementById("search");
     if (!element || typeof window.PagefindUI !== "function") return;
+    // The index of the page's language is in parts, one per year: the newest year's in
+    // the bundle, each older year's in a folder of its own (data-parts), merged in.
+    var parts = (element.dataset.parts || "").split(" ").filter(Boolean);
     var ui = new window.PagefindUI({
       element: "#search",
       bundlePath: element.dataset.bundle,
       baseUrl: "/", // the index holds whole site paths, the base path included
+      mergeIndex: parts.map(function (path) {
+        return { bundlePath: path, baseUrl: "/" };
+      }),
       showImages: true,
       showSubResults: false,
       resetStyles: false
