@@ -99,9 +99,10 @@ def test_a_release_page_listing_its_tags_releases_renders_again_when_one_joins(
     ]
     # The new release's page, the two releases of its tag and the lists it is on
     # (the en home, the tags index, the port topic, the press section, the archive and
-    # its year); Gamma's page read nothing of it.
+    # its year), and the search page, which gathers the years' parts by their counts;
+    # Gamma's page read nothing of it.
     rendered = {"en/press/d", "en/press/a", "en/press/b", "en", "en/tags", "en/tags/port"}
-    rendered |= {"en/press", "en/archive", "en/archive/2026"}
+    rendered |= {"en/press", "en/archive", "en/archive/2026", "en/search"}
     assert report.pages_rendered == len(rendered)
     fresh = run(root, tmp_path / "fresh", cache=False)
     assert fresh.pages_rendered == report.pages_rendered + report.pages_reused

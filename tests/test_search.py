@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
+import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from presssite import build as build_
 from presssite import settings as settings_
+from presssite import urls
 from presssite.build import BuildReport
 
 NOW = "2026-03-01T12:00:00+07:00"
@@ -197,7 +200,9 @@ def test_dev_server_indexes_in_the_background(site: Path, tmp_path: Path) -> Non
     assert "camar" in text and "pelikan" not in text
 
 
-def test_each_year_is_a_part_made_again_only_when_its_releases_change(tmp_path: Path) -> None:
+def test_older_years_are_parts_made_again_only_when_their_releases_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     files = {
         **FILES,
         "content/press/2024-05-01-lama/index.id.md": release(
@@ -209,7 +214,15 @@ def test_each_year_is_a_part_made_again_only_when_its_releases_change(tmp_path: 
     }
     root = make_site(tmp_path, files)
     out = root / "build"
-    # id: 2026 with the static page (main), 2025 and 2024 apart; en: 2026 (main)
+    # id: 2026 with the static page (main), 2024 and 2025 gathered; en: 2026 (main)
+    assert build(root, NOW).search_indexed == 3
+    assert sorted(p.name for p in (out / "pagefind/id").iterdir()) == ["2024"]
+    search = LexborHTMLParser((out / "id/search/index.html").read_text(encoding="utf-8"))
+    assert search.css_first("#search").attributes["data-parts"] == "/portal/pagefind/id/2024/"
+    # with parts of one release at most, each older year is a part of its own (a
+    # change of presssite's code: the build cache goes, as a new version's would)
+    monkeypatch.setattr(urls, "PART_PAGES", 1)
+    shutil.rmtree(root / ".presssite-cache")
     assert build(root, NOW).search_indexed == 4
     for folder in (out / "pagefind/id/2024", out / "pagefind/id/2025"):
         entry = json.loads((folder / "pagefind-entry.json").read_text())
@@ -219,7 +232,7 @@ def test_each_year_is_a_part_made_again_only_when_its_releases_change(tmp_path: 
         assert not [p for p in folder.rglob("*") if p.suffix in (".js", ".css", ".pagefind")]
     main = json.loads((out / "pagefind/pagefind-entry.json").read_text())
     assert sorted(main["languages"]) == ["en", "id"]
-    # each locale's search page merges its older years' parts, newest first
+    # each locale's search page merges its older parts, newest first
     search = LexborHTMLParser((out / "id/search/index.html").read_text(encoding="utf-8"))
     parts = search.css_first("#search").attributes["data-parts"]
     assert parts == "/portal/pagefind/id/2025/ /portal/pagefind/id/2024/"
@@ -253,3 +266,44 @@ def test_each_year_is_a_part_made_again_only_when_its_releases_change(tmp_path: 
     assert not (out / "pagefind/id/2025").exists()
     text = index_text(out)
     assert "kenari" not in text and "cendrawasih" in text and "flamingo" in text
+
+
+def test_a_failure_while_records_are_written_stops_the_waiting_indexers(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from presssite.search import stage
+
+    def failing(*args: object, **kwargs: object) -> object:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(stage, "records", failing)
+    done: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            build(site, NOW)
+        except BaseException as exc:  # noqa: BLE001 - what the build raised is the result
+            done.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout=60)
+    assert not thread.is_alive(), "the build waits for an indexer that waits for records"
+    assert done and "disk full" in str(done[0])
+    assert not (site / "build").exists()  # nothing published
+
+
+def test_indexers_hold_at_most_a_budget_of_pages_at_once() -> None:
+    from presssite.search.stage import Budget
+
+    budget = Budget(100)
+    budget.take(80)  # one indexer holds 80 pages in memory
+    started = threading.Event()
+    second = threading.Thread(target=lambda: (budget.take(30), started.set()), daemon=True)
+    second.start()
+    assert not started.wait(0.3)  # 110 pages would be over the budget: it waits
+    budget.give(80)
+    assert started.wait(5)
+    budget.give(30)
+    budget.take(500)  # a part over the budget runs alone, not never
+    assert budget.held == 500

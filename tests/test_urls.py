@@ -62,3 +62,23 @@ def test_urls_at_the_domain_root(tmp_path: Path) -> None:
 def test_output_path_refuses_urls_outside_the_base(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         urls.output_path(make_settings(tmp_path, base_url=PAGES_URL), "/elsewhere/x/")
+
+
+def test_search_parts_gather_older_years_and_keep_them_when_a_year_begins(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(urls, "PART_PAGES", 500)
+    years = [(2025, 300), (2024, 300), (2023, 100), (2022, 100), (2021, 250), (2020, 900)]
+    parts = urls.search_parts("en", years)
+    assert parts == [
+        ((2025,), "pagefind/"),  # the newest year: the main part
+        ((2024,), "pagefind/en/2024/"),  # 2024 would take 2021-2023 over 500
+        ((2023, 2022, 2021), "pagefind/en/2021/"),
+        ((2020,), "pagefind/en/2020/"),  # over 500 alone: a part of its own
+    ]
+    # a new year: 2025 joins the older parts; only the last of them changes
+    later = urls.search_parts("en", [(2026, 10), (2025, 150), *years[1:]])
+    assert later[0] == ((2026,), "pagefind/")
+    assert later[1] == ((2025, 2024), "pagefind/en/2024/")
+    assert later[2:] == parts[2:]
+    assert urls.search_parts("en", []) == [((), "pagefind/")]  # static pages alone

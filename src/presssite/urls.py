@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from urllib.parse import quote
 
 from slugify import slugify as _slugify
@@ -74,20 +75,39 @@ def search(settings: Settings, locale: str) -> str:
 
 
 SEARCH_FOLDER = "pagefind"  # the output folder of the search index (Pagefind's files)
+PART_PAGES = 500  # the releases an older part of a locale's search index gathers at most
 
 
-def search_part(locale: str, year: int | None, newest: int | None) -> str:
-    """The output folder of the part of a locale's search index that holds ``year``'s
-    releases (``newest``: the locale's newest year, None without releases).
+def search_parts(
+    locale: str, years: Sequence[tuple[int, int]]
+) -> list[tuple[tuple[int, ...], str]]:
+    """The parts of a locale's search index, main part first: (the years whose releases
+    it holds, its output folder), of the locale's (year, number of releases), newest
+    first.
 
-    The newest year's part (with the locale's static pages) is in the main folder,
-    beside Pagefind's scripts and the other locales' main parts: the search page loads
-    it first. Each older year's is a folder of its own, which the search page merges in:
-    an edit of an old release indexes that year again, not the locale's every release.
+    Pagefind cannot change an index, only make it anew (about a millisecond a page),
+    and a search page loads a chunk of every part's index (some 25 kB) for a query. So
+    the newest year (with the static pages) is the main part, in the main folder beside
+    Pagefind's scripts, and the older years are gathered, from the oldest on, into parts
+    of at most ``PART_PAGES`` releases (a year with more is a part alone), each in a
+    folder named after its first year, which the search page merges in: an edit of a
+    release makes its part anew, not its locale's every release, and a first query
+    loads a few parts, however many years the site spans. A new year leaves the older
+    parts as they were but the last.
     """
-    if year == newest:
-        return f"{SEARCH_FOLDER}/"
-    return f"{SEARCH_FOLDER}/{locale}/{year}/"
+    if not years:
+        return [((), f"{SEARCH_FOLDER}/")]
+    groups: list[list[tuple[int, int]]] = []
+    for year, count in reversed(years[1:]):  # the oldest first
+        if groups and sum(n for _, n in groups[-1]) + count <= PART_PAGES:
+            groups[-1].append((year, count))
+        else:
+            groups.append([(year, count)])
+    older = [
+        (tuple(y for y, _ in reversed(group)), f"{SEARCH_FOLDER}/{locale}/{group[0][0]}/")
+        for group in reversed(groups)
+    ]
+    return [((years[0][0],), f"{SEARCH_FOLDER}/"), *older]
 
 
 def feed(settings: Settings, locale: str) -> str:

@@ -52,13 +52,10 @@ def plan(site: Site, loc: str) -> list[tuple[str, str, tuple[Any, ...]]]:
     return out
 
 
-def search_parts(s: Settings, loc: str, years: Sequence[int]) -> list[str]:
-    """The site paths of the parts of a locale's index the search page merges into its
-    main one (``urls.search_part``): the older years'."""
-    newest = years[0] if years else None
-    main = urls.search_part(loc, newest, newest)
-    found = (urls.search_part(loc, year, newest) for year in years)
-    return [urls.url_for_output(s, folder) for folder in found if folder != main]
+def search_parts(s: Settings, loc: str, years: Sequence[tuple[int, int]]) -> list[str]:
+    """The site paths of the parts of a locale's index that the search page merges into
+    its main one (``urls.search_parts``): the older years'."""
+    return [urls.url_for_output(s, folder) for _years, folder in urls.search_parts(loc, years)[1:]]
 
 
 def years(site: Site, loc: str) -> tuple[archive.Year, ...]:
@@ -117,7 +114,7 @@ def make(renderer: Renderer, job: PageJob, reads: Reads, shared: dict[str, Any])
             "switcher": switcher,
             "hreflang": pages.hreflang_links(s, switcher, others[s.default_locale]),
             "pagefind_url": urls.url_for_output(s, f"{urls.SEARCH_FOLDER}/"),
-            "search_parts": search_parts(s, loc, reads.year_names(loc)),
+            "search_parts": search_parts(s, loc, reads.years(loc)),
             "search_js_url": urls.static(s, "search.js"),
             "runs_wasm": True,  # Pagefind's WebAssembly (``partials/policy.html``)
         }

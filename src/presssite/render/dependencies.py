@@ -207,12 +207,8 @@ class Inputs:
             )
         if kind == "sections":
             return tuple(site.sections.get(where[0], {}))
-        if kind == "years":  # field "names": the years; "": with their counts
-            found = self.years(where[0])
-            return tuple(
-                tuple(found) if f == "names" else tuple((y, len(d)) for y, d in found.items())
-                for f in fields
-            )
+        if kind == "years":
+            return tuple((y, len(d)) for y, d in self.years(where[0]).items())
         if kind == "nav":
             return tuple(d.bundle for d in site.pages.get(where[0], ()))
         if kind == "templates":
@@ -325,12 +321,6 @@ class Reads:
         self.note(("years", locale))
         return tuple((int(y), len(d)) for y, d in self.inputs.years(locale).items())
 
-    def year_names(self, locale: str) -> tuple[int, ...]:
-        """The years of a locale's archive, newest first: read by a page that a new
-        release of a year it has does not change."""
-        self.note(("years", locale), "names")
-        return tuple(int(y) for y in self.inputs.years(locale))
-
     def dated_within(self, locale: str, window: timedelta) -> tuple[Translation, ...]:
         """A locale's releases dated in the ``window`` up to the build's clock."""
         seconds = int(window.total_seconds())
@@ -389,14 +379,8 @@ def after_edit(
     of every list, tag and template, are kept; the clock's is not."""
     edited: set[tuple[str, str]] = set(docs)
     bundles = {b for b, _ in edited}
-    new = Inputs(
-        site,
-        inputs.images,
-        base=inputs.base,
-        templates=inputs.templates,
-        parse_keys=parse_keys,
-        stale=inputs.stale,
-    )
+    new = Inputs(site, inputs.images, base=inputs.base, templates=inputs.templates)
+    new.parse_keys, new.stale = parse_keys, inputs.stale
     new._values = dict(inputs._values)
     new._about = dict(inputs._about)
     dropped: list[tuple[str, str] | str] = [*edited, *bundles, "clock"]

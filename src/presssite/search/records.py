@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from presssite.model import PhotoImage, Translation, own_body
@@ -47,13 +47,13 @@ def records(
     catalogs: Mapping[str, object],
     full: Callable[[Translation], Translation] | None,
     locale: str,
-    year: int | None,
+    years: Iterable[int],
     pages: bool,
 ) -> Iterator[Record]:
-    """A record of every published release of ``locale`` dated in ``year`` (the
-    archive's year; None: no release) and, with ``pages``, of its static pages: one part
-    of the locale's index (``urls.search_part``). Each value is read through ``reads``
-    (a part's key is the hash of what its records read).
+    """A record of every published release of ``locale`` dated in ``years`` (the
+    archive's years) and, with ``pages``, of its static pages: one part of the locale's
+    index (``urls.search_parts``). Each value is read through ``reads`` (a part's key is
+    the hash of what its records read).
 
     ``catalogs`` are the locales' gettext catalogs (a section's label is the section
     filter's value); ``full`` gives a translation with its body when the site's carry
@@ -63,7 +63,7 @@ def records(
     tz = settings.tz
     gettext = getattr(catalogs[locale], "gettext", None)
     names = filter_names(catalogs[locale])
-    docs = reads.list_items(locale, str(year), 0, None, "year") if year is not None else ()
+    docs = [d for y in years for d in reads.list_items(locale, str(y), 0, None, "year")]
     for doc in (*docs, *(reads.nav(locale) if pages else ())):
         whole = reads.doc(full(unwrap(doc))) if full is not None else doc
         lead = doc.lead_photo

@@ -1,11 +1,11 @@
-"""The search stage: Pagefind's files (each locale's index in parts, one per year, and
-its UI), each part made only when what its records read changed.
+"""The search stage: Pagefind's files (each locale's index in parts, by years, and its
+UI), each part made only when what its records read changed.
 
-A locale's index is in parts (``urls.search_part``): the newest year's releases and
-the static pages in the main folder, each older year's in a folder of its own, which
-the search page merges in. Pagefind cannot change an index, only make it anew (about a
-millisecond a page), so an edit of one release makes its year's part again, not every
-release of its locale.
+A locale's index is in parts (``urls.search_parts``): the newest year's releases and
+the static pages in the main folder, the older years' gathered into parts of a few
+hundred releases, each in a folder of its own, which the search page merges in.
+Pagefind cannot change an index, only make it anew (about a millisecond a page), so an
+edit of one release makes its part again, not every release of its locale.
 
 The records are made through a ``Reads`` (``render.dependencies``), which records
 every value they read (each translation's words, URL, date, section and lead photo,
@@ -33,8 +33,9 @@ import json
 import logging
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -54,10 +55,10 @@ FOLDER = urls.SEARCH_FOLDER
 
 Full = Callable[[Translation], Translation] | None  # a translation with its body
 
-# Which part of which locale's index: (locale, year of its releases or None, its output
-# folder, ``urls.search_part``). The folder is part of the name: the newest year's part
-# holds the static pages too, so when a new year begins, its part is another.
-Where = tuple[str, int | None, str]
+# Which part of which locale's index: (locale, the years of its releases, its output
+# folder, ``urls.search_parts``). The years and the folder are the part's name: when
+# the years a part gathers change, it is another part.
+Where = tuple[str, tuple[int, ...], str]
 
 
 @dataclass(frozen=True)
@@ -94,14 +95,12 @@ class Outcome:
 
 def plan(inputs: Inputs) -> list[Where]:
     """The parts of the site's index: per locale, its newest year's (with the static
-    pages), then each older year's (``urls.search_part``)."""
+    pages), then its older years' (``urls.search_parts``)."""
     out: list[Where] = []
     for loc in inputs.site.settings.locales:
-        years = [int(year) for year in inputs.years(loc)]  # newest first
-        newest = years[0] if years else None
+        years = [(int(year), len(docs)) for year, docs in inputs.years(loc).items()]
         if years or inputs.site.pages.get(loc):
-            out.append((loc, newest, urls.search_part(loc, newest, newest)))
-        out.extend((loc, year, urls.search_part(loc, year, newest)) for year in years[1:])
+            out.extend((loc, held, folder) for held, folder in urls.search_parts(loc, years))
     return out
 
 
@@ -191,22 +190,37 @@ def make_parts(
     inputs: Inputs, catalogs: Mapping[str, Any], full: Full, todo: Sequence[Where]
 ) -> list[Part]:
     """The parts ``todo``, made from their records: each part's records are written to
-    a folder, one by one (a large site's are never all in memory), and indexed while the
-    next part's are written (``INDEXERS`` at once)."""
+    a folder, one by one (a large site's are never all in memory), while its indexer
+    starts, and indexed while the next part's are written (``INDEXERS`` at once)."""
     folder = Path(tempfile.mkdtemp(prefix="presssite-search-"))
+    written: list[Future[int]] = []
+    budget = Budget(PAGES_AT_ONCE)
     try:
         with ThreadPoolExecutor(INDEXERS, thread_name_prefix="pagefind") as pool:
-            jobs = []
-            for n, where in enumerate(todo):
-                pages = folder / str(n)
-                reads = inputs.reads()
-                loc, year, _folder = where
-                for record in records(reads, catalogs, full, loc, year, is_main(where)):
-                    path = pages / record.url.strip("/") / "index.html"
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    path.write_text(record.html, encoding="utf-8")
-                deps = reads.deps()
-                jobs.append((where, deps, inputs.key(deps), pool.submit(index, pages, where)))
+            try:
+                jobs = []
+                for n, where in enumerate(todo):
+                    pages, ready = folder / str(n), Future[int]()
+                    written.append(ready)
+                    job = pool.submit(index, pages, where, ready, budget)
+                    reads = inputs.reads()
+                    loc, years, _folder = where
+                    count = 0
+                    for record in records(reads, catalogs, full, loc, years, is_main(where)):
+                        path = pages / record.url.strip("/") / "index.html"
+                        path.parent.mkdir(parents=True, exist_ok=True)
+                        path.write_text(record.html, encoding="utf-8")
+                        count += 1
+                    ready.set_result(count)
+                    deps = reads.deps()
+                    jobs.append((where, deps, inputs.key(deps), job))
+            except BaseException:
+                # an indexer waiting for records that will not come stops (before the
+                # pool waits for it)
+                for ready in written:
+                    if not ready.done():
+                        ready.set_exception(RuntimeError("no records"))
+                raise
             return [Part(where, key, deps, tuple(job.result())) for where, deps, key, job in jobs]
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -241,18 +255,42 @@ def indexer_version() -> str:
 
 
 # Indexers at once: two keep both cores of a small machine busy (Pagefind makes an
-# index mostly on one thread), and each holds its part in memory while it makes it
-# (about 0.2 GB for 1,000 pages).
+# index mostly on one thread). Each holds its part in memory while it makes it (about
+# 0.1 to 0.2 GB for 1,000 pages), so a second one starts only while the pages the two
+# hold stay under PAGES_AT_ONCE: a large site's parts are made one at a time.
 INDEXERS = 2
+PAGES_AT_ONCE = 8000
 
 
-def index(pages: Path, where: Where) -> list[OutputFile]:
-    """Pagefind's files for the pages in ``pages`` (a part's records), under the part's
-    output folder. Runs an event loop of its own: call it in a thread of its own, as the
-    caller may be running one already (an asynchronous program, a test driving a
+class Budget:
+    """The pages the running indexers hold, and a wait for room under a limit (one
+    part larger than the limit runs alone)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.held = limit, 0
+        self._changed = threading.Condition()
+
+    def take(self, pages: int) -> None:
+        with self._changed:
+            self._changed.wait_for(lambda: not self.held or self.held + pages <= self.limit)
+            self.held += pages
+
+    def give(self, pages: int) -> None:
+        with self._changed:
+            self.held -= pages
+            self._changed.notify_all()
+
+
+def index(
+    pages: Path, where: Where, ready: Future[int] | None = None, budget: Budget | None = None
+) -> list[OutputFile]:
+    """Pagefind's files for the pages in ``pages`` (a part's records, all there once
+    ``ready`` gives their number), under the part's output folder, indexed when the
+    ``budget`` has room. Runs an event loop of its own: call it in a thread of its own,
+    as the caller may be running one already (an asynchronous program, a test driving a
     browser), where ``asyncio.run`` is refused."""
     try:
-        return asyncio.run(_index(pages, where))
+        return asyncio.run(_index(pages, where, ready, budget or Budget(PAGES_AT_ONCE)))
     except (OSError, RuntimeError) as exc:  # no binary, or the indexer failed
         raise PresssiteError(
             f"the search indexer (Pagefind) failed: {exc}",
@@ -261,7 +299,9 @@ def index(pages: Path, where: Where) -> list[OutputFile]:
         ) from None
 
 
-async def _index(pages: Path, where: Where) -> list[OutputFile]:
+async def _index(
+    pages: Path, where: Where, ready: Future[int] | None, budget: Budget
+) -> list[OutputFile]:
     """Run an indexer over the pages in ``pages``, and read its files back.
 
     The records go through a folder (``add_directory``), not one message each
@@ -279,13 +319,23 @@ async def _index(pages: Path, where: Where) -> list[OutputFile]:
     with tempfile.TemporaryDirectory(prefix="presssite-pagefind-") as tmp:
         out = Path(tmp)
         config = IndexConfig(write_playground=False, output_path=str(out))
-        async with PagefindService() as service:  # stops the indexer on leaving
-            pagefind = await service.create_index(config)
-            await pagefind.add_directory(str(pages))
-            await pagefind.write_files(str(out))
-            # Its answer can come before the files are all written: stopping it then
-            # would leave some empty, so wait until its entry file names complete files.
-            await _written(out)
+        held = 0
+        try:
+            async with PagefindService() as service:  # stops the indexer on leaving
+                pagefind = await service.create_index(config)  # while records are written
+                count = await asyncio.wrap_future(ready) if ready is not None else 0
+                await asyncio.to_thread(budget.take, count)
+                held = count
+                await pagefind.add_directory(str(pages))
+                # the indexer has read the records: remove them while it writes
+                removed = asyncio.create_task(asyncio.to_thread(shutil.rmtree, pages, True))
+                await pagefind.write_files(str(out))
+                await removed
+                # Its answer can come before the files are all written: stopping it then
+                # would leave some empty, so wait until its entry names complete files.
+                await _written(out)
+        finally:
+            budget.give(held)  # its memory is free: the indexer has stopped
         written = {
             path.relative_to(out).as_posix(): path.read_bytes()
             for path in out.rglob("*")
