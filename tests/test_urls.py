@@ -64,21 +64,24 @@ def test_output_path_refuses_urls_outside_the_base(tmp_path: Path) -> None:
         urls.output_path(make_settings(tmp_path, base_url=PAGES_URL), "/elsewhere/x/")
 
 
-def test_search_parts_gather_older_years_and_keep_them_when_a_year_begins(
+def test_search_parts_gather_years_and_keep_the_older_ones_as_releases_come(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(urls, "PART_PAGES", 500)
-    years = [(2025, 300), (2024, 300), (2023, 100), (2022, 100), (2021, 250), (2020, 900)]
+    years = [(2025, 100), (2024, 300), (2023, 100), (2022, 100), (2021, 250), (2020, 900)]
     parts = urls.search_parts("en", years)
     assert parts == [
-        ((2025,), "pagefind/"),  # the newest year: the main part
-        ((2024,), "pagefind/en/2024/"),  # 2024 would take 2021-2023 over 500
-        ((2023, 2022, 2021), "pagefind/en/2021/"),
+        ((2025, 2024), "pagefind/"),  # the newest part: in the main folder
+        ((2023, 2022, 2021), "pagefind/en/2021/"),  # 2024 would take them over 500
         ((2020,), "pagefind/en/2020/"),  # over 500 alone: a part of its own
     ]
-    # a new year: 2025 joins the older parts; only the last of them changes
-    later = urls.search_parts("en", [(2026, 10), (2025, 150), *years[1:]])
-    assert later[0] == ((2026,), "pagefind/")
-    assert later[1] == ((2025, 2024), "pagefind/en/2024/")
-    assert later[2:] == parts[2:]
+    # a new year joins the newest part while it has room; the older ones stay
+    assert urls.search_parts("en", [(2026, 50), *years])[1:] == parts[1:]
+    # once it is full, a new part begins, and the last newest one moves to its folder
+    later = urls.search_parts("en", [(2026, 150), *years])
+    assert later[:2] == [((2026,), "pagefind/"), ((2025, 2024), "pagefind/en/2024/")]
+    assert later[2:] == parts[1:]
     assert urls.search_parts("en", []) == [((), "pagefind/")]  # static pages alone
+    # a site of a thousand releases has one index a locale
+    monkeypatch.undo()
+    assert len(urls.search_parts("en", [(2025, 333), (2024, 333), (2023, 334)])) == 1

@@ -75,39 +75,42 @@ def search(settings: Settings, locale: str) -> str:
 
 
 SEARCH_FOLDER = "pagefind"  # the output folder of the search index (Pagefind's files)
-PART_PAGES = 500  # the releases an older part of a locale's search index gathers at most
+PART_PAGES = 2000  # the releases a part of a locale's search index gathers at most
 
 
 def search_parts(
     locale: str, years: Sequence[tuple[int, int]]
 ) -> list[tuple[tuple[int, ...], str]]:
     """The parts of a locale's search index, main part first: (the years whose releases
-    it holds, its output folder), of the locale's (year, number of releases), newest
-    first.
+    it holds, newest first; its output folder), of the locale's (year, number of
+    releases), newest first.
 
     Pagefind cannot change an index, only make it anew (about a millisecond a page),
-    and a search page loads a chunk of every part's index (some 25 kB) for a query. So
-    the newest year (with the static pages) is the main part, in the main folder beside
-    Pagefind's scripts, and the older years are gathered, from the oldest on, into parts
-    of at most ``PART_PAGES`` releases (a year with more is a part alone), each in a
-    folder named after its first year, which the search page merges in: an edit of a
-    release makes its part anew, not its locale's every release, and a first query
-    loads a few parts, however many years the site spans. A new year leaves the older
-    parts as they were but the last.
+    but a search page loads a chunk of every part's index (some 20 to 50 kB) for a
+    query. So the years are gathered, from the oldest on, into parts of at most
+    ``PART_PAGES`` releases (a year with more is a part alone): a site of a few
+    thousand releases has one index a locale, and a larger site's edit makes one part
+    anew, not its locale's every release. The newest part (with the static pages) is in
+    the main folder beside Pagefind's scripts; each older one in a folder named after
+    its first year, which the search page merges in. A new release changes only the
+    newest part, until it is full and a new one begins.
     """
-    if not years:
-        return [((), f"{SEARCH_FOLDER}/")]
-    groups: list[list[tuple[int, int]]] = []
-    for year, count in reversed(years[1:]):  # the oldest first
-        if groups and sum(n for _, n in groups[-1]) + count <= PART_PAGES:
-            groups[-1].append((year, count))
+    groups: list[list[int]] = []
+    size = 0
+    for year, count in reversed(years):  # the oldest first
+        if groups and size + count <= PART_PAGES:
+            groups[0].insert(0, year)
+            size += count
         else:
-            groups.append([(year, count)])
-    older = [
-        (tuple(y for y, _ in reversed(group)), f"{SEARCH_FOLDER}/{locale}/{group[0][0]}/")
-        for group in reversed(groups)
+            groups.insert(0, [year])
+            size = count
+    main = f"{SEARCH_FOLDER}/"
+    if not groups:
+        return [((), main)]
+    return [
+        (tuple(held), main if n == 0 else f"{SEARCH_FOLDER}/{locale}/{held[-1]}/")
+        for n, held in enumerate(groups)
     ]
-    return [((years[0][0],), f"{SEARCH_FOLDER}/"), *older]
 
 
 def feed(settings: Settings, locale: str) -> str:

@@ -54,7 +54,7 @@ def plan(site: Site, loc: str) -> list[tuple[str, str, tuple[Any, ...]]]:
 
 def search_parts(s: Settings, loc: str, years: Sequence[tuple[int, int]]) -> list[str]:
     """The site paths of the parts of a locale's index that the search page merges into
-    its main one (``urls.search_parts``): the older years'."""
+    its main one (``urls.search_parts``): the older ones, on a large site."""
     return [urls.url_for_output(s, folder) for _years, folder in urls.search_parts(loc, years)[1:]]
 
 

@@ -1,18 +1,18 @@
 """The search stage: Pagefind's files (each locale's index in parts, by years, and its
 UI), each part made only when what its records read changed.
 
-A locale's index is in parts (``urls.search_parts``): the newest year's releases and
-the static pages in the main folder, the older years' gathered into parts of a few
-hundred releases, each in a folder of its own, which the search page merges in.
-Pagefind cannot change an index, only make it anew (about a millisecond a page), so an
+A locale's index is in parts (``urls.search_parts``): its years gathered into parts
+of a few thousand releases, the newest (with the static pages) in the main folder, each
+older one in a folder of its own, which the search page merges in. Pagefind cannot
+change an index, only make it anew (about a millisecond a page), so on a large site an
 edit of one release makes its part again, not every release of its locale.
 
 The records are made through a ``Reads`` (``render.dependencies``), which records
 every value they read (each translation's words, URL, date, section and lead photo,
-the year's list of releases, the static pages); each part is kept with that record, and
-its key is the hash of those values. An edit of a template or of a list order changes
-none of them, so such a build takes the last parts from the build cache and does not
-run the indexer. Pagefind names every file of a language's index after the language,
+the lists of its years' releases, the static pages); each part is kept with that
+record, and its key is the hash of those values. An edit of a template or of a list
+order changes none of them, so such a build takes the last parts from the build cache
+and does not run the indexer. Pagefind names every file of a language's index after the language,
 so the locales' main parts are made apart and their files merged, with one entry file
 naming every language (``stable.merge_entries``). The indexer is Pagefind's Python API
 (``pagefind[bin]``), fed with ``records``; nothing of Node runs.
@@ -94,8 +94,8 @@ class Outcome:
 
 
 def plan(inputs: Inputs) -> list[Where]:
-    """The parts of the site's index: per locale, its newest year's (with the static
-    pages), then its older years' (``urls.search_parts``)."""
+    """The parts of the site's index: per locale, the newest (with the static pages),
+    then the older ones (``urls.search_parts``)."""
     out: list[Where] = []
     for loc in inputs.site.settings.locales:
         years = [(int(year), len(docs)) for year, docs in inputs.years(loc).items()]
