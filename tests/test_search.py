@@ -294,7 +294,7 @@ def test_a_failure_while_records_are_written_stops_the_waiting_indexers(
 
 
 def test_indexers_hold_at_most_a_budget_of_pages_at_once() -> None:
-    from presssite.search.stage import Budget
+    from presssite.search.indexer import Budget
 
     budget = Budget(100)
     budget.take(80)  # one indexer holds 80 pages in memory

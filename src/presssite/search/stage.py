@@ -27,26 +27,20 @@ for the next build.
 
 from __future__ import annotations
 
-import asyncio
-import gzip
-import json
 import logging
 import shutil
 import tempfile
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from presssite import urls
 from presssite.cache.store import BuildCache
-from presssite.errors import PresssiteError
 from presssite.model import OutputFile, Site, Translation
 from presssite.render.dependencies import Deps, Inputs
-from presssite.search import stable
+from presssite.search import indexer, stable
 from presssite.search.records import records
 
 log = logging.getLogger(__name__)
@@ -126,7 +120,7 @@ def run(
     meanwhile). ``kept`` are parts the caller made in the background."""
     if not site.settings.search.enabled:
         return Outcome([])
-    version = indexer_version()
+    version = indexer.version()
     saved = store.load(name) if store is not None else None
     saved = saved if isinstance(saved, dict) else {}
     ready = {part.where: part for part in kept}
@@ -191,18 +185,18 @@ def make_parts(
 ) -> list[Part]:
     """The parts ``todo``, made from their records: each part's records are written to
     a folder, one by one (a large site's are never all in memory), while its indexer
-    starts, and indexed while the next part's are written (``INDEXERS`` at once)."""
+    starts, and indexed while the next part's are written (``indexer.INDEXERS`` at once)."""
     folder = Path(tempfile.mkdtemp(prefix="presssite-search-"))
     written: list[Future[int]] = []
-    budget = Budget(PAGES_AT_ONCE)
+    budget = indexer.Budget(indexer.PAGES_AT_ONCE)
     try:
-        with ThreadPoolExecutor(INDEXERS, thread_name_prefix="pagefind") as pool:
+        with ThreadPoolExecutor(indexer.INDEXERS, thread_name_prefix="pagefind") as pool:
             try:
                 jobs = []
                 for n, where in enumerate(todo):
                     pages, ready = folder / str(n), Future[int]()
                     written.append(ready)
-                    job = pool.submit(index, pages, where, ready, budget)
+                    job = pool.submit(indexer.index, pages, where[2], is_main(where), ready, budget)
                     reads = inputs.reads()
                     loc, years, _folder = where
                     count = 0
@@ -242,150 +236,6 @@ def merge(parts: Sequence[Part]) -> list[OutputFile]:
     if entries:
         out[entry_path] = OutputFile(path=entry_path, data=stable.merge_entries(entries))
     return [out[path] for path in sorted(out)]
-
-
-def indexer_version() -> str:
-    """The installed indexer's version: an index made by another is made again."""
-    for package in ("pagefind_bin", "pagefind_bin_extended", "pagefind"):
-        try:
-            return f"{package} {metadata.version(package)}"
-        except metadata.PackageNotFoundError:
-            continue
-    return ""
-
-
-# Indexers at once: two keep both cores of a small machine busy (Pagefind makes an
-# index mostly on one thread). Each holds its part in memory while it makes it (about
-# 0.1 to 0.2 GB for 1,000 pages), so a second one starts only while the pages the two
-# hold stay under PAGES_AT_ONCE: a large site's parts are made one at a time.
-INDEXERS = 2
-PAGES_AT_ONCE = 8000
-
-
-class Budget:
-    """The pages the running indexers hold, and a wait for room under a limit (one
-    part larger than the limit runs alone)."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit, self.held = limit, 0
-        self._changed = threading.Condition()
-
-    def take(self, pages: int) -> None:
-        with self._changed:
-            self._changed.wait_for(lambda: not self.held or self.held + pages <= self.limit)
-            self.held += pages
-
-    def give(self, pages: int) -> None:
-        with self._changed:
-            self.held -= pages
-            self._changed.notify_all()
-
-
-def index(
-    pages: Path, where: Where, ready: Future[int] | None = None, budget: Budget | None = None
-) -> list[OutputFile]:
-    """Pagefind's files for the pages in ``pages`` (a part's records, all there once
-    ``ready`` gives their number), under the part's output folder, indexed when the
-    ``budget`` has room. Runs an event loop of its own: call it in a thread of its own,
-    as the caller may be running one already (an asynchronous program, a test driving a
-    browser), where ``asyncio.run`` is refused."""
-    try:
-        return asyncio.run(_index(pages, where, ready, budget or Budget(PAGES_AT_ONCE)))
-    except (OSError, RuntimeError) as exc:  # no binary, or the indexer failed
-        raise PresssiteError(
-            f"the search indexer (Pagefind) failed: {exc}",
-            hint="install presssite with its dependencies (pagefind[bin]), "
-            "or set [search] enabled = false",
-        ) from None
-
-
-async def _index(
-    pages: Path, where: Where, ready: Future[int] | None, budget: Budget
-) -> list[OutputFile]:
-    """Run an indexer over the pages in ``pages``, and read its files back.
-
-    The records go through a folder (``add_directory``), not one message each
-    (``add_html_file``): Pagefind's Python service answers a message in up to a tenth
-    of a second, so a thousand records would take minutes; its directory walk reads
-    them all in one go and numbers the pages in a stable order. Its output goes to a
-    folder too: returning a large index through its pipe can deadlock, its docs say.
-    Each part has an indexer of its own, stopped when it is made, which frees its
-    memory without one more message. A part outside the main folder keeps only its
-    index: the search page runs the main folder's scripts.
-    """
-    from pagefind.index import IndexConfig
-    from pagefind.service import PagefindService
-
-    with tempfile.TemporaryDirectory(prefix="presssite-pagefind-") as tmp:
-        out = Path(tmp)
-        config = IndexConfig(write_playground=False, output_path=str(out))
-        held = 0
-        try:
-            async with PagefindService() as service:  # stops the indexer on leaving
-                pagefind = await service.create_index(config)  # while records are written
-                count = await asyncio.wrap_future(ready) if ready is not None else 0
-                await asyncio.to_thread(budget.take, count)
-                held = count
-                await pagefind.add_directory(str(pages))
-                # the indexer has read the records: remove them while it writes
-                removed = asyncio.create_task(asyncio.to_thread(shutil.rmtree, pages, True))
-                await pagefind.write_files(str(out))
-                await removed
-                # Its answer can come before the files are all written: stopping it then
-                # would leave some empty, so wait until its entry names complete files.
-                await _written(out)
-        finally:
-            budget.give(held)  # its memory is free: the indexer has stopped
-        written = {
-            path.relative_to(out).as_posix(): path.read_bytes()
-            for path in out.rglob("*")
-            if path.is_file() and (is_main(where) or _of_index(path.relative_to(out)))
-        }
-    return [
-        OutputFile(path=f"{where[2]}{rel}", data=data)
-        for rel, data in sorted(stable.stabilize(written).items())
-    ]
-
-
-def _of_index(rel: Path) -> bool:
-    """Whether a file Pagefind wrote is of the index (not a script, style or WebAssembly)."""
-    return rel.name == stable.ENTRY or rel.suffix == ".pf_meta" or rel.parts[0] in _INDEX_FOLDERS
-
-
-_INDEX_FOLDERS = frozenset({"index", "fragment", "filter"})
-
-
-async def _written(out: Path, limit: float = 30.0) -> None:
-    """Until every file Pagefind wrote is whole (see ``_complete``)."""
-    waited = 0.0
-    while waited < limit:
-        if _complete(out):
-            return
-        await asyncio.sleep(0.05)
-        waited += 0.05
-    raise RuntimeError(f"Pagefind wrote no complete index in {limit:.0f} s")
-
-
-def _complete(out: Path) -> bool:
-    """Whether the entry file parses, names metadata files that exist, and every file is
-    non-empty and, where compressed (index, fragments, filters, metadata, WebAssembly),
-    decompresses whole."""
-    try:
-        entry = json.loads((out / stable.ENTRY).read_bytes())
-        for language in entry["languages"].values():
-            if not (out / f"pagefind.{language['hash']}.pf_meta").is_file():
-                return False
-        for path in out.rglob("*"):
-            if not path.is_file():
-                continue
-            data = path.read_bytes()
-            if not data:
-                return False
-            if ".pf_" in path.name or path.suffix == ".pagefind":
-                gzip.decompress(data)
-    except (OSError, ValueError, KeyError, TypeError, EOFError):
-        return False
-    return True
 
 
 def _bytes(file: OutputFile) -> bytes:
