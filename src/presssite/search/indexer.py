@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
-import shutil
 import tempfile
 import threading
 from concurrent.futures import Future
@@ -109,10 +108,7 @@ async def _index(
                 await asyncio.to_thread(budget.take, count)
                 held = count
                 await pagefind.add_directory(str(pages))
-                # the indexer has read the records: remove them while it writes
-                removed = asyncio.create_task(asyncio.to_thread(shutil.rmtree, pages, True))
                 await pagefind.write_files(str(out))
-                await removed
                 # Its answer can come before the files are all written: stopping it then
                 # would leave some empty, so wait until its entry names complete files.
                 await _written(out)
