@@ -307,3 +307,26 @@ def test_indexers_hold_at_most_a_budget_of_pages_at_once() -> None:
     budget.give(30)
     budget.take(500)  # a part over the budget runs alone, not never
     assert budget.held == 500
+
+
+def test_a_language_with_nothing_published_has_no_search_of_another(tmp_path: Path) -> None:
+    # Pagefind's interface searches the largest language's index when the page's own
+    # has none: English would search the Indonesian releases.
+    files = {k: v for k, v in FILES.items() if not k.endswith(".en.md")}
+    root = make_site(tmp_path, files)
+    out = root / "build"
+    build(root, NOW)
+    entry = json.loads((out / "pagefind/pagefind-entry.json").read_text())
+    assert list(entry["languages"]) == ["id"]
+    english = LexborHTMLParser((out / "en/search/index.html").read_text(encoding="utf-8"))
+    assert english.css_first("#search") is None
+    assert not [s for s in english.css("script") if "pagefind" in s.attributes.get("src", "")]
+    assert "Nothing is published in this language yet." in english.css_first("main").text()
+    indonesian = LexborHTMLParser((out / "id/search/index.html").read_text(encoding="utf-8"))
+    assert indonesian.css_first("#search") is not None
+    # the first English release brings the search back
+    path = root / "content/press/2026-01-10-a/index.en.md"
+    path.write_text(FILES["content/press/2026-01-10-a/index.en.md"], encoding="utf-8")
+    build(root, NOW)
+    english = LexborHTMLParser((out / "en/search/index.html").read_text(encoding="utf-8"))
+    assert english.css_first("#search") is not None

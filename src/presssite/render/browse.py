@@ -105,7 +105,7 @@ def make(renderer: Renderer, job: PageJob, reads: Reads, shared: dict[str, Any])
         }
         return renderer.listing(reads, shared, "section.html", page, switcher, links, extra)
     if job.kind == "search":
-        url = urls.search(s, loc)
+        url, years = urls.search(s, loc), reads.years(loc)
         others = {lo: urls.search(s, lo) for lo in s.locales}
         switcher = pages.list_alternates(s, loc, url, others)
         context = {
@@ -114,9 +114,12 @@ def make(renderer: Renderer, job: PageJob, reads: Reads, shared: dict[str, Any])
             "switcher": switcher,
             "hreflang": pages.hreflang_links(s, switcher, others[s.default_locale]),
             "pagefind_url": urls.url_for_output(s, f"{urls.SEARCH_FOLDER}/"),
-            "search_parts": search_parts(s, loc, reads.years(loc)),
+            "search_parts": search_parts(s, loc, years),
             "search_js_url": urls.static(s, "search.js"),
             "runs_wasm": True,  # Pagefind's WebAssembly (``partials/policy.html``)
+            # nothing to search: the index has no part in this language, and Pagefind
+            # would search another language's instead
+            "nothing_indexed": not years and not reads.nav(loc),
         }
         return renderer.page("search.html", context)
     all_years = reads.years(loc)
