@@ -268,7 +268,7 @@ def test_older_years_are_parts_made_again_only_when_their_releases_change(
     assert "kenari" not in text and "cendrawasih" in text and "flamingo" in text
 
 
-def test_a_failure_while_records_are_written_stops_the_waiting_indexers(
+def test_a_failure_while_records_are_written_stops_the_build(
     site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from presssite.search import stage
@@ -288,7 +288,7 @@ def test_a_failure_while_records_are_written_stops_the_waiting_indexers(
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     thread.join(timeout=60)
-    assert not thread.is_alive(), "the build waits for an indexer that waits for records"
+    assert not thread.is_alive(), "the build hangs after a failure in the records"
     assert done and "disk full" in str(done[0])
     assert not (site / "build").exists()  # nothing published
 

@@ -69,19 +69,20 @@ def test_search_parts_gather_years_and_keep_the_older_ones_as_releases_come(
 ) -> None:
     monkeypatch.setattr(urls, "PART_PAGES", 500)
     years = [(2025, 100), (2024, 300), (2023, 100), (2022, 100), (2021, 250), (2020, 900)]
-    parts = urls.search_parts("en", years)
+    parts = urls.search_parts("en", years, True)
     assert parts == [
         ((2025, 2024), "pagefind/"),  # the newest part: in the main folder
         ((2023, 2022, 2021), "pagefind/en/2021/"),  # 2024 would take them over 500
         ((2020,), "pagefind/en/2020/"),  # over 500 alone: a part of its own
     ]
     # a new year joins the newest part while it has room; the older ones stay
-    assert urls.search_parts("en", [(2026, 50), *years])[1:] == parts[1:]
+    assert urls.search_parts("en", [(2026, 50), *years], True)[1:] == parts[1:]
     # once it is full, a new part begins, and the last newest one moves to its folder
-    later = urls.search_parts("en", [(2026, 150), *years])
+    later = urls.search_parts("en", [(2026, 150), *years], True)
     assert later[:2] == [((2026,), "pagefind/"), ((2025, 2024), "pagefind/en/2024/")]
     assert later[2:] == parts[1:]
-    assert urls.search_parts("en", []) == [((), "pagefind/")]  # static pages alone
+    assert urls.search_parts("en", [], True) == [((), "pagefind/")]  # static pages alone
+    assert urls.search_parts("en", [], False) == []  # nothing to search
     # a site of a thousand releases has one index a locale
     monkeypatch.undo()
-    assert len(urls.search_parts("en", [(2025, 333), (2024, 333), (2023, 334)])) == 1
+    assert len(urls.search_parts("en", [(2025, 333), (2024, 333), (2023, 334)], True)) == 1

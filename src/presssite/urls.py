@@ -79,11 +79,12 @@ PART_PAGES = 2000  # the releases a part of a locale's search index gathers at m
 
 
 def search_parts(
-    locale: str, years: Sequence[tuple[int, int]]
+    locale: str, years: Sequence[tuple[int, int]], pages: bool
 ) -> list[tuple[tuple[int, ...], str]]:
     """The parts of a locale's search index, main part first: (the years whose releases
     it holds, newest first; its output folder), of the locale's (year, number of
-    releases), newest first.
+    releases), newest first, and whether it has static ``pages``. None when it has
+    neither: nothing to search.
 
     Pagefind cannot change an index, only make it anew (about a millisecond a page),
     but a search page loads a chunk of every part's index (some 20 to 50 kB) for a
@@ -106,7 +107,7 @@ def search_parts(
             size = count
     main = f"{SEARCH_FOLDER}/"
     if not groups:
-        return [((), main)]
+        return [((), main)] if pages else []
     return [
         (tuple(held), main if n == 0 else f"{SEARCH_FOLDER}/{locale}/{held[-1]}/")
         for n, held in enumerate(groups)

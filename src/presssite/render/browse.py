@@ -52,10 +52,10 @@ def plan(site: Site, loc: str) -> list[tuple[str, str, tuple[Any, ...]]]:
     return out
 
 
-def search_parts(s: Settings, loc: str, years: Sequence[tuple[int, int]]) -> list[str]:
-    """The site paths of the parts of a locale's index that the search page merges into
-    its main one (``urls.search_parts``): the older ones, on a large site."""
-    return [urls.url_for_output(s, folder) for _years, folder in urls.search_parts(loc, years)[1:]]
+def search_parts(s: Settings, parts: Sequence[tuple[tuple[int, ...], str]]) -> list[str]:
+    """The site paths of the parts of a locale's index (``urls.search_parts``) that the
+    search page merges into its main one: the older ones, on a large site."""
+    return [urls.url_for_output(s, folder) for _years, folder in parts[1:]]
 
 
 def years(site: Site, loc: str) -> tuple[archive.Year, ...]:
@@ -105,7 +105,8 @@ def make(renderer: Renderer, job: PageJob, reads: Reads, shared: dict[str, Any])
         }
         return renderer.listing(reads, shared, "section.html", page, switcher, links, extra)
     if job.kind == "search":
-        url, years = urls.search(s, loc), reads.years(loc)
+        url = urls.search(s, loc)
+        parts = urls.search_parts(loc, reads.years(loc), bool(reads.nav(loc)))
         others = {lo: urls.search(s, lo) for lo in s.locales}
         switcher = pages.list_alternates(s, loc, url, others)
         context = {
@@ -114,12 +115,11 @@ def make(renderer: Renderer, job: PageJob, reads: Reads, shared: dict[str, Any])
             "switcher": switcher,
             "hreflang": pages.hreflang_links(s, switcher, others[s.default_locale]),
             "pagefind_url": urls.url_for_output(s, f"{urls.SEARCH_FOLDER}/"),
-            "search_parts": search_parts(s, loc, years),
+            "search_parts": search_parts(s, parts),
             "search_js_url": urls.static(s, "search.js"),
             "runs_wasm": True,  # Pagefind's WebAssembly (``partials/policy.html``)
-            # nothing to search: the index has no part in this language, and Pagefind
-            # would search another language's instead
-            "nothing_indexed": not years and not reads.nav(loc),
+            # the index has no part in this language: Pagefind would search another's
+            "nothing_indexed": not parts,
         }
         return renderer.page("search.html", context)
     all_years = reads.years(loc)

@@ -12,7 +12,6 @@ import gzip
 import json
 import tempfile
 import threading
-from concurrent.futures import Future
 from importlib import metadata
 from pathlib import Path
 
@@ -58,20 +57,14 @@ class Budget:
             self._changed.notify_all()
 
 
-def index(
-    pages: Path,
-    folder: str,
-    whole: bool = True,
-    ready: Future[int] | None = None,
-    budget: Budget | None = None,
-) -> list[OutputFile]:
-    """Pagefind's files for the pages in ``pages`` (records, all there once ``ready``
-    gives their number), under ``folder`` (with its scripts, or, not ``whole``, the
-    index alone), indexed when the ``budget`` has room. Runs an event loop of its own:
-    call it in a thread of its own, as the caller may be running one already (an
-    asynchronous program, a test driving a browser), where ``asyncio.run`` is refused."""
+def index(pages: Path, folder: str, whole: bool, count: int, budget: Budget) -> list[OutputFile]:
+    """Pagefind's files for the ``count`` pages in ``pages`` (records), under ``folder``
+    (with its scripts, or, not ``whole``, the index alone), indexed when the ``budget``
+    has room. Runs an event loop of its own: call it in a thread of its own, as the
+    caller may be running one already (an asynchronous program, a test driving a
+    browser), where ``asyncio.run`` is refused."""
     try:
-        return asyncio.run(_index(pages, folder, whole, ready, budget or Budget(PAGES_AT_ONCE)))
+        return asyncio.run(_index(pages, folder, whole, count, budget))
     except (OSError, RuntimeError) as exc:  # no binary, or the indexer failed
         raise PresssiteError(
             f"the search indexer (Pagefind) failed: {exc}",
@@ -81,7 +74,7 @@ def index(
 
 
 async def _index(
-    pages: Path, folder: str, whole: bool, ready: Future[int] | None, budget: Budget
+    pages: Path, folder: str, whole: bool, count: int, budget: Budget
 ) -> list[OutputFile]:
     """Run an indexer over the pages in ``pages``, and read its files back.
 
@@ -100,20 +93,17 @@ async def _index(
     with tempfile.TemporaryDirectory(prefix="presssite-pagefind-") as tmp:
         out = Path(tmp)
         config = IndexConfig(write_playground=False, output_path=str(out))
-        held = 0
+        await asyncio.to_thread(budget.take, count)
         try:
             async with PagefindService() as service:  # stops the indexer on leaving
-                pagefind = await service.create_index(config)  # while records are written
-                count = await asyncio.wrap_future(ready) if ready is not None else 0
-                await asyncio.to_thread(budget.take, count)
-                held = count
+                pagefind = await service.create_index(config)
                 await pagefind.add_directory(str(pages))
                 await pagefind.write_files(str(out))
                 # Its answer can come before the files are all written: stopping it then
                 # would leave some empty, so wait until its entry names complete files.
                 await _written(out)
         finally:
-            budget.give(held)  # its memory is free: the indexer has stopped
+            budget.give(count)  # its memory is free: the indexer has stopped
         written = {
             path.relative_to(out).as_posix(): path.read_bytes()
             for path in out.rglob("*")

@@ -12,10 +12,11 @@ every value they read (each translation's words, URL, date, section and lead pho
 the lists of its years' releases, the static pages); each part is kept with that
 record, and its key is the hash of those values. An edit of a template or of a list
 order changes none of them, so such a build takes the last parts from the build cache
-and does not run the indexer. Pagefind names every file of a language's index after the language,
-so the locales' main parts are made apart and their files merged, with one entry file
-naming every language (``stable.merge_entries``). The indexer is Pagefind's Python API
-(``pagefind[bin]``), fed with ``records``; nothing of Node runs.
+and does not run the indexer. Pagefind names every file of a language's index after
+the language, so the locales' main parts are made apart and their files merged, with
+one entry file naming every language (``stable.merge_entries``). The indexer is
+Pagefind's Python API (``pagefind[bin]``, ``indexer``), fed with ``records``; nothing
+of Node runs.
 
 The indexer runs after the pages render, not beside them: on two cores, Pagefind's
 threads creating files beside the render workers' slowed the render more than the
@@ -31,7 +32,7 @@ import logging
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,8 +94,8 @@ def plan(inputs: Inputs) -> list[Where]:
     out: list[Where] = []
     for loc in inputs.site.settings.locales:
         years = [(int(year), len(docs)) for year, docs in inputs.years(loc).items()]
-        if years or inputs.site.pages.get(loc):
-            out.extend((loc, held, folder) for held, folder in urls.search_parts(loc, years))
+        parts = urls.search_parts(loc, years, bool(inputs.site.pages.get(loc)))
+        out.extend((loc, held, folder) for held, folder in parts)
     return out
 
 
@@ -184,37 +185,24 @@ def make_parts(
     inputs: Inputs, catalogs: Mapping[str, Any], full: Full, todo: Sequence[Where]
 ) -> list[Part]:
     """The parts ``todo``, made from their records: each part's records are written to
-    a folder, one by one (a large site's are never all in memory), while its indexer
-    starts, and indexed while the next part's are written (``indexer.INDEXERS`` at once)."""
+    a folder, one by one (a large site's are never all in memory), and indexed while the
+    next part's are written (``indexer.INDEXERS`` at once)."""
     folder = Path(tempfile.mkdtemp(prefix="presssite-search-"))
-    written: list[Future[int]] = []
     budget = indexer.Budget(indexer.PAGES_AT_ONCE)
     try:
         with ThreadPoolExecutor(indexer.INDEXERS, thread_name_prefix="pagefind") as pool:
-            try:
-                jobs = []
-                for n, where in enumerate(todo):
-                    pages, ready = folder / str(n), Future[int]()
-                    written.append(ready)
-                    job = pool.submit(indexer.index, pages, where[2], is_main(where), ready, budget)
-                    reads = inputs.reads()
-                    loc, years, _folder = where
-                    count = 0
-                    for record in records(reads, catalogs, full, loc, years, is_main(where)):
-                        path = pages / record.url.strip("/") / "index.html"
-                        path.parent.mkdir(parents=True, exist_ok=True)
-                        path.write_text(record.html, encoding="utf-8")
-                        count += 1
-                    ready.set_result(count)
-                    deps = reads.deps()
-                    jobs.append((where, deps, inputs.key(deps), job))
-            except BaseException:
-                # an indexer waiting for records that will not come stops (before the
-                # pool waits for it)
-                for ready in written:
-                    if not ready.done():
-                        ready.set_exception(RuntimeError("no records"))
-                raise
+            jobs = []
+            for n, where in enumerate(todo):
+                pages, reads = folder / str(n), inputs.reads()
+                count = 0
+                for record in records(reads, catalogs, full, where[0], where[1], is_main(where)):
+                    path = pages / record.url.strip("/") / "index.html"
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_text(record.html, encoding="utf-8")
+                    count += 1
+                job = pool.submit(indexer.index, pages, where[2], is_main(where), count, budget)
+                deps = reads.deps()
+                jobs.append((where, deps, inputs.key(deps), job))
             return [Part(where, key, deps, tuple(job.result())) for where, deps, key, job in jobs]
     finally:
         shutil.rmtree(folder, ignore_errors=True)
