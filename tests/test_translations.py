@@ -154,7 +154,7 @@ def test_git_history_is_read_in_one_call(repo: Path, monkeypatch: pytest.MonkeyP
     history = translations.commit_history(repo, repo / "content")
     assert len([c for c in calls if "log" in c]) == 1
     assert len(history) == 7
-    id_file = history[(repo / ID_FILE).resolve()]
+    id_file = history[str((repo / ID_FILE).resolve())]
     assert id_file.first == id_file.last
 
 

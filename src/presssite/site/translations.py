@@ -21,6 +21,7 @@ per file, and can be cached by HEAD between builds.
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
@@ -141,7 +142,7 @@ def status(
     settings: Settings,
     bundles: Iterable[Bundle],
     *,
-    history: Mapping[Path, FileHistory] | None = None,
+    history: Mapping[str, FileHistory] | None = None,
 ) -> Status:
     """The status of every bundle; ``history`` is ``commit_history()`` (None: no git)."""
     history = history or {}
@@ -158,7 +159,7 @@ def needs_history(bundles: Iterable[Bundle]) -> bool:
 
 
 def _document(
-    settings: Settings, bundle: Bundle, history: Mapping[Path, FileHistory]
+    settings: Settings, bundle: Bundle, history: Mapping[str, FileHistory]
 ) -> DocumentStatus | None:
     present = {
         loc: bundle.translations[loc] for loc in settings.locales if loc in bundle.translations
@@ -181,7 +182,7 @@ def _document(
 
 
 def _compare(
-    settings: Settings, present: Mapping[str, Translation], history: Mapping[Path, FileHistory]
+    settings: Settings, present: Mapping[str, Translation], history: Mapping[str, FileHistory]
 ) -> tuple[str, dict[str, datetime], dict[str, str]]:
     """(basis, locale -> last change, stale locale -> the newer locale)."""
     if any(t.updated for t in present.values()):
@@ -224,9 +225,11 @@ def commit_history(
     root: Path,
     folder: Path,
     *,
-    cache: MutableMapping[str, Mapping[Path, FileHistory]] | None = None,
-) -> dict[Path, FileHistory] | Mapping[Path, FileHistory]:
-    """Last and first commit times of every file under ``folder``, by absolute path.
+    cache: MutableMapping[str, Mapping[str, FileHistory]] | None = None,
+) -> Mapping[str, FileHistory]:
+    """Last and first commit times of every file under ``folder``, by absolute path (as
+    text: a history of 100,000 files is kept in the build cache, and paths as ``Path``
+    objects made loading and saving it cost a second on every new commit).
 
     One ``git log`` call reads the whole history of ``folder``; an empty mapping when
     ``root`` is not in a git repository (or git is missing). With ``cache``, the result
@@ -250,28 +253,29 @@ def commit_history(
     return found
 
 
-def _history_of(path: Path, history: Mapping[Path, FileHistory]) -> FileHistory | None:
+def _history_of(path: Path, history: Mapping[str, FileHistory]) -> FileHistory | None:
     """The commits of the file at ``path``: known by its path as written, or (a site
     reached through a symbolic link) by its real path, as git names it."""
-    found = history.get(path)
-    return found if found is not None else history.get(path.resolve())
+    found = history.get(str(path))
+    return found if found is not None else history.get(str(path.resolve()))
 
 
-def _parse_log(text: str, root: Path) -> dict[Path, FileHistory]:
+def _parse_log(text: str, root: Path) -> dict[str, FileHistory]:
     """Read ``git log --format=%x00%ct --name-only`` output: newest commit first.
 
     The paths are ``root`` (resolved) joined with what git names, which never passes
     through a symbolic link (git does not follow them): real paths, without asking the
     file system for each of thousands."""
-    found: dict[Path, FileHistory] = {}
+    found: dict[str, FileHistory] = {}
     when: datetime | None = None
+    base = str(root)
     for line in text.splitlines():
         if line.startswith("\x00"):
             when = datetime.fromtimestamp(int(line[1:].strip() or 0), tz=UTC)
             continue
         if not line or when is None:
             continue
-        path = Path(root, line)
+        path = os.path.normpath(os.path.join(base, line))  # as str(Path(root, line))
         seen = found.get(path)
         found[path] = FileHistory(last=seen.last if seen else when, first=when)
     return found
