@@ -308,7 +308,13 @@ def test_feed_size_caps_every_feed(tmp_path: Path) -> None:
 
 
 def test_a_locale_without_releases_still_has_a_valid_feed(site: Site) -> None:
-    bare = replace(site, releases={**site.releases, "en": ()}, tags={**site.tags, "en": ()})
+    empty = {name: () for name in site.sections.get("en", {})}
+    bare = replace(
+        site,
+        releases={**site.releases, "en": ()},
+        tags={**site.tags, "en": ()},
+        sections={**site.sections, "en": empty},
+    )
     feed = parse_feed(files_of(feeds.render(bare))["en/feed.xml"])
 
     assert feed.entries == []

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from presssite import urls
-from presssite.model import Site, Translation
+from presssite.model import Site
 from presssite.render import browse, i18n
 from presssite.render.dependencies import Reads
 
@@ -34,23 +34,23 @@ def sitemap_urls(
     site: Site,
     loc: str,
     reads: Reads,
-    newest: Callable[[Iterable[Translation]], datetime | None],
+    newest: Callable[[Iterable[str]], datetime | None],
 ) -> list[tuple[str, datetime | None]]:
     """(site path, lastmod) of a locale's section list pages and archive pages, every
     value read through ``reads``; a page's lastmod is the ``newest`` change of its
-    releases (the sitemap's, which reads each document's once)."""
+    releases, given by their bundle ids (the sitemap reads each release's once)."""
     settings = site.settings
     size = settings.page_size
     out: list[tuple[str, datetime | None]] = []
     for name in reads.sections(loc):
-        docs = reads.list_items(loc, name, 0, None, "section")
+        ids = reads.list_bundles(loc, name, "section")
         for n in range(1, reads.list_pages(loc, name, "section") + 1):
             out.append(
-                (urls.section(settings, loc, name, n), newest(docs[(n - 1) * size : n * size]))
+                (urls.section(settings, loc, name, n), newest(ids[(n - 1) * size : n * size]))
             )
-    years = [(y, reads.list_items(loc, str(y), 0, None, "year")) for y, _ in reads.years(loc)]
-    out.append((urls.archive(settings, loc), newest(d for _, docs in years for d in docs)))
-    out.extend((urls.archive(settings, loc, y), newest(docs)) for y, docs in years)
+    years = [(y, reads.list_bundles(loc, str(y), "year")) for y, _ in reads.years(loc)]
+    out.append((urls.archive(settings, loc), newest(b for _, ids in years for b in ids)))
+    out.extend((urls.archive(settings, loc, y), newest(ids)) for y, ids in years)
     return out
 
 

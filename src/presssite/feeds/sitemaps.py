@@ -9,6 +9,7 @@ news sitemap's window, which ends at the build's clock).
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,7 +20,6 @@ from presssite import urls
 from presssite.feeds import sections
 from presssite.model import OutputFile, Site, Translation
 from presssite.render.dependencies import Inputs, Reads
-from presssite.render.views import unwrap
 from presssite.settings import Settings
 
 MAX_SITEMAP_URLS = 50_000  # the sitemaps.org limit of <url> entries per file
@@ -61,24 +61,13 @@ def sitemap_urls(site: Site, reads: Reads | None = None) -> list[SitemapUrl]:
     settings = site.settings
     size = settings.page_size
     root = urls.root(settings)
-    changed: dict[int, datetime] = {}
-
-    def last_changed(doc: Translation) -> datetime:  # read once per document
-        key = id(unwrap(doc))
-        found = changed.get(key)
-        if found is None:
-            found = changed[key] = doc.last_changed
-        return found
-
-    def newest(docs: Iterable[Translation]) -> datetime | None:
-        return max(map(last_changed, docs), default=None)
-
-    releases = {
-        loc: reads.list_items(loc, "", 0, len(site.releases.get(loc, ())))
-        for loc in settings.locales
-    }
+    releases = {loc: reads.list_items(loc, "", 0, None) for loc in settings.locales}
     pages = {loc: reads.nav(loc) for loc in settings.locales}
     documents = {doc.url for loc in settings.locales for doc in (*releases[loc], *pages[loc])}
+    # every release's last change, read once: lists are dated by their members' ids
+    changed = {
+        (doc.bundle, doc.locale): doc.last_changed for docs in releases.values() for doc in docs
+    }
     homes = tuple((hreflang(loc), urls.home(settings, loc)) for loc in settings.locales) + (
         ("x-default", root),
     )
@@ -96,20 +85,27 @@ def sitemap_urls(site: Site, reads: Reads | None = None) -> list[SitemapUrl]:
 
     out: list[SitemapUrl] = []
     for loc in settings.locales:
+
+        def newest(bundles: Iterable[str], loc: str = loc) -> datetime | None:
+            return max((changed[(b, loc)] for b in bundles), default=None)
+
         items = releases[loc]
+        ids = [doc.bundle for doc in items]
         for n in range(1, reads.list_pages(loc, "") + 1):
             out.append(
                 SitemapUrl(
                     urls.home(settings, loc, n),
-                    newest(items[(n - 1) * size : n * size]),
+                    newest(ids[(n - 1) * size : n * size]),
                     homes if n == 1 and len(settings.locales) > 1 else (),
                 )
             )
-        for doc in (*items, *pages[loc]):
-            out.append(SitemapUrl(doc.url, last_changed(doc), alternates(doc)))
+        for doc in items:
+            out.append(SitemapUrl(doc.url, changed[(doc.bundle, loc)], alternates(doc)))
+        for doc in pages[loc]:
+            out.append(SitemapUrl(doc.url, doc.last_changed, alternates(doc)))
         tag_pages = []
         for tag in reads.tags(loc):
-            members = tag.releases
+            members = reads.list_bundles(loc, tag.slug)
             for n in range(1, reads.list_pages(loc, tag.slug) + 1):
                 chunk = members[(n - 1) * size : n * size]
                 tag_pages.append(SitemapUrl(urls.tag(settings, loc, tag.slug, n), newest(chunk)))
@@ -161,13 +157,20 @@ def _urlset(settings: Settings, entries: Sequence[SitemapUrl]) -> bytes:
     return "\n".join(out).encode("utf-8", "xmlcharrefreplace")
 
 
+_ESCAPED = re.compile(r'[&<>"\r\n\t]')  # what ``_xml_attr`` (and ``_xml_text``) change
+
+
 def _xml_text(text: str) -> str:
     """Element text escaped as ElementTree escapes it."""
+    if not _ESCAPED.search(text):  # most URLs and dates: nothing to escape
+        return text
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _xml_attr(text: str) -> str:
     """An attribute value escaped as ElementTree escapes it (newlines and tabs included)."""
+    if not _ESCAPED.search(text):
+        return text
     text = _xml_text(text).replace('"', "&quot;")
     return text.replace("\r", "&#13;").replace("\n", "&#10;").replace("\t", "&#09;")
 

@@ -305,6 +305,14 @@ class Reads:
         self.note((kind, locale, slug), f"{start}:{'' if stop is None else stop}")
         return self.docs((self.inputs.members(kind, locale, slug) or ())[start:stop])
 
+    def list_bundles(self, locale: str, slug: str, kind: str = "list") -> tuple[str, ...]:
+        """The bundle ids of a whole list (``list_items``), in order, and no field of its
+        releases: what a sitemap needs to date a list's pages by releases whose dates it
+        reads once, where a view of every member on every list would cost seconds on a
+        large site. The ids are the list's recorded value itself (``_slice``)."""
+        self.note((kind, locale, slug), "0:")
+        return tuple(d.bundle for d in self.inputs.members(kind, locale, slug) or ())
+
     def list_pages(self, locale: str, slug: str, kind: str = "list") -> int:
         """How many pages the list takes (``site.list_pages``)."""
         self.note((kind, locale, slug), "count")
