@@ -279,7 +279,9 @@ def add_checks_and_notes(
             "of the site (every file gets a new modification time), the paths the Pages "
             "workflow keeps with actions/cache (`.presssite-cache` and `build`) restored "
             "from a tar archive made after the previous deploy, and one new release (a "
-            "copy of the newest, retitled) committed; then `presssite build`, timed. Hugo "
+            "copy of the newest, retitled) committed; then `presssite build`, timed. The "
+            "repository ignores the cached paths, as the `.gitignore` of `presssite init` "
+            "does. Hugo "
             "builds cold in CI: its figure is its cold build of the same corpus, above."
         )
         if args.huge:

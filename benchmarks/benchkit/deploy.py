@@ -5,6 +5,9 @@ a fresh ``git clone`` of the site (every file gets a new modification time), the
 the workflow keeps with ``actions/cache`` (``.presssite-cache`` and ``build``) restored
 from an archive made after the previous deploy (``tar`` keeps their times, as the
 action's archive does), one new release committed; then, timed, ``presssite build``.
+The repository ignores those paths, as the ``.gitignore`` of ``presssite init`` does:
+committed, they would add thousands of files to the new release's commit, whose
+``git gc --auto`` would then pack them in the background through the timed build.
 
 The archive stands for the cache saved by the previous deploy: made once, in ``setup``,
 by a clone of the same repository built before the new release. Every run starts from
@@ -22,6 +25,7 @@ from .sites import Presssite, site_inputs
 from .timing import run_quiet
 
 CACHED = (".presssite-cache", "build")  # the workflow's actions/cache paths
+IGNORED = "".join(f"/{path}/\n" for path in CACHED)  # never committed (``presssite init``)
 
 
 class CiDeploy:
@@ -54,6 +58,7 @@ class CiDeploy:
                 shutil.copytree(entry, self.repo / entry.name)
             else:
                 shutil.copy2(entry, self.repo / entry.name)
+        (self.repo / ".gitignore").write_text(IGNORED, encoding="utf-8")
         self._git(self.repo, "init", "-q")
         self._git(self.repo, "add", "-A")
         self._git(self.repo, "commit", "-q", "-m", "the site")
