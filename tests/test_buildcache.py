@@ -275,6 +275,23 @@ def test_a_corrupt_cache_is_ignored(tmp_path: Path) -> None:
     assert report.documents_reused == 0 and report.pages_rendered == report.pages
 
 
+def test_an_index_that_fails_halfway_keeps_the_previous_one(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    root = fixture_site(tmp_path)
+    cache = BuildCache.open(settings_.load(root))
+    assert cache is not None
+    try:
+        cache.save("pages-00", {"a": "b" * 100_000})
+        # the first 100 kB are written before pickle meets what it cannot pickle
+        cache.save("pages-00", {"a": "c" * 100_000, "z": lambda: None})
+        assert "cannot write the build cache pages-00" in caplog.text  # a warning, no crash
+        assert cache.load("pages-00") == {"a": "b" * 100_000}
+        assert not list(cache.root.glob("*.tmp"))  # no half-written file left behind
+    finally:
+        cache.close()
+
+
 def test_parallel_parsing_and_rendering_give_the_same_bytes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -607,7 +607,7 @@ def test_a_killed_write_leaves_nothing_a_later_build_trusts(tmp_path, monkeypatc
     def killed(src: object, dst: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(imagework.os, "replace", killed)
+    monkeypatch.setattr(os, "replace", killed)  # the rename of every atomic write
     with pytest.raises(KeyboardInterrupt):
         build(settings, site)
     monkeypatch.undo()

@@ -29,11 +29,11 @@ import hashlib
 import logging
 import os
 import pickle
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from presssite.atomic import atomic_file, write_atomic
 from presssite.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -139,9 +139,9 @@ class BuildCache:
         path = self.root / f"{name}.pickle"
         try:
             version = (CACHE_VERSION, self._salt_of(name))
-            data = pickle.dumps((version, value), protocol=pickle.HIGHEST_PROTOCOL)
-            write_atomic(path, data)
-        except (OSError, pickle.PicklingError, RecursionError) as exc:
+            with atomic_file(path) as fh:  # pickled as it is written, not into one copy
+                pickle.dump((version, value), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # noqa: BLE001 - the cache is an optimisation: it only logs
             log.warning("cannot write the build cache %s: %s", name, exc)
             return
         if self.memory is not None:
@@ -228,20 +228,6 @@ def file_identity(path: str | Path) -> tuple[int, int, int, int] | None:
     except OSError:
         return None
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temp file beside ``path``, then rename it over ``path``."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def _mend(blob: str, data: bytes) -> None:

@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from presssite.atomic import write_atomic
 from presssite.errors import ImageError, PresssiteError
 from presssite.images.downloads import DownloadFacts, master_name, passthrough_facts
 from presssite.images.planned import SourceInfo
 from presssite.images.pool import mp_context
 from presssite.images.reading import PhotoProblem
-from presssite.images.worker import CACHE_VERSION, Job, cache_folder, make_master, write_atomic
+from presssite.images.worker import CACHE_VERSION, Job, cache_folder, make_master
 from presssite.settings import Settings
 
 

@@ -14,10 +14,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from presssite.atomic import write_atomic
 from presssite.images import fullsize
 from presssite.images.planned import ImagePlan, SourceInfo
 from presssite.images.reading import PhotoProblem, Probe, probe
-from presssite.images.worker import CACHE_VERSION, cache_folder, write_atomic
+from presssite.images.worker import CACHE_VERSION, cache_folder
 from presssite.model import Photo, Translation
 from presssite.settings import Settings
 

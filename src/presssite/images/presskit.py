@@ -19,8 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from presssite.atomic import write_atomic
 from presssite.images.downloads import Words
-from presssite.images.worker import write_atomic
 from presssite.model import PhotoImage, PressKit
 
 _DATE = (1980, 1, 1, 0, 0, 0)  # the earliest a ZIP can hold: no build's clock in the bytes

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageCms
 
+from presssite.atomic import write_atomic
 from presssite.images.downloads import (
     DownloadFacts,
     Words,
@@ -89,18 +88,6 @@ def cache_name(sha256: str, spec: Spec, quality: int) -> str:
         ).encode("utf-8")
     ).hexdigest()
     return f"{sha256[:2]}/{sha256[:16]}-{spec.width}-{key[:16]}.{EXTENSIONS[spec.format]}"
-
-
-def write_atomic(dest: Path, data: bytes) -> None:
-    """Write a temp file beside ``dest`` then rename it in: readers see all or nothing."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, dest)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 @dataclass(frozen=True)
