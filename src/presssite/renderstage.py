@@ -93,8 +93,14 @@ def render_pages(
             feeds_name = flavor.replace("pages", "feeds")
             feeds_done.append(make_feeds(site, plan, inputs, bodies, made, feeds_name))
 
+    def take(pages: list[Any]) -> None:  # each slice as it comes back, its reads shared
+        if record is not None:
+            record(pages)
+        for page in pages:
+            index[page.path] = (page.key, inputs.shared(page.deps), page.sha, page.size, page.links)
+
     if todo:
-        pages = render.make_pages(
+        render.make_pages(
             inputs,
             work.templates.environment(),
             todo,
@@ -104,11 +110,9 @@ def render_pages(
             workers=options["jobs"],
             links=functools.partial(refcheck.links, settings),
             meanwhile=feeds,
-            each=record,
+            each=take,
             keep=keep,
         )
-        for page in pages:
-            index[page.path] = (page.key, inputs.shared(page.deps), page.sha, page.size, page.links)
     if not feeds_done:
         feeds()
     feed_files, feeds_made, feeds_index = feeds_done[0]

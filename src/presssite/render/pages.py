@@ -137,16 +137,17 @@ def make_pages(
     workers: int | None = None,
     links: Callable[[str, bytes], tuple[tuple[str, str | None], ...]] | None = None,
     meanwhile: Callable[[], Any] | None = None,
-    each: Callable[[list[MadePage]], Any] | None = None,
+    each: Callable[[list[MadePage]], Any],
     keep: Keep | None = None,
-) -> list[MadePage]:
+) -> None:
     """Render ``jobs`` into ``store``'s blobs, here or in forked workers, in job order.
 
     ``bodies`` (``content.store.Bodies``) supplies the bodies the site's translations leave
     out. ``links(path, data)`` reads each HTML page's internal links while its bytes are
     at hand (``refcheck.links``), for the reference check. Templates are loaded before
     workers fork, so each compiles them only once. ``meanwhile`` runs in this process
-    while workers render, then ``each`` with every slice of pages made (``map_chunks``).
+    while workers render, then ``each`` with every slice of pages made, which nothing
+    else keeps (``parallel.each_chunk``).
     ``keep(path, data)``, when given, keeps each page instead of ``store.put`` (and may
     write its output file: ``staging.Staging.write``).
     """
@@ -157,9 +158,7 @@ def make_pages(
     if keep is None:
         keep = functools.partial(_put_blob, store)
     context = (renderer, keep, links)
-    return parallel.map_chunks(
-        _make_chunk, context, jobs, workers=count, meanwhile=meanwhile, each=each
-    )
+    parallel.each_chunk(_make_chunk, context, jobs, workers=count, meanwhile=meanwhile, each=each)
 
 
 def pack_links(links: Sequence[tuple[str, str | None]]) -> bytes:
