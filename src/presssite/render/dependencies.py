@@ -57,9 +57,7 @@ class Inputs:
         parse_keys: Mapping[tuple[str, str], str] | None = None,
         stale: Mapping[tuple[str, str], str] | None = None,
     ) -> None:
-        self.site = site
-        self.images = images
-        self.base = base
+        self.site, self.images, self.base = site, images, base
         self.templates = templates or {}
         self.parse_keys = parse_keys or {}
         self.stale = stale or {}
@@ -69,6 +67,7 @@ class Inputs:
         self._tags: dict[str, dict[str, Tag]] = {}
         self._photos: dict[tuple[str, str], Mapping[str, PhotoImage]] = {}
         self._pairs: dict[tuple[Source, tuple[str, ...]], tuple[Source, tuple[str, ...]]] = {}
+        self._parts: dict[tuple[str, ...], tuple[str, ...]] = {}  # sources and field tuples
         self._years: dict[str, dict[str, tuple[Translation, ...]]] = {}
 
     def fresh(self) -> Inputs:
@@ -156,10 +155,14 @@ class Inputs:
         return getattr(self.images, "kit_for_page", lambda _doc: None)(doc)
 
     def interned(self, source: Source, fields: Iterable[str]) -> tuple[Source, tuple[str, ...]]:
-        """One shared (source, fields) for every page that read them: an index of
-        thousands of pages pickles each once."""
-        pair = (source, tuple(sorted(fields)))
-        return self._pairs.setdefault(pair, pair)
+        """One shared (source, fields) for every page that read them, of a shared source
+        and a shared tuple of fields: an index of thousands of pages keeps each once."""
+        found = self._pairs.get(pair := (source, tuple(sorted(fields))))
+        if found is None:
+            share = self._parts.setdefault
+            found = (share(pair[0], pair[0]), share(pair[1], pair[1]))
+            self._pairs[found] = found  # the shared pair is its own key
+        return found
 
     def shared(self, deps: Deps) -> Deps:
         """``deps`` made of the shared pairs (deps that come back from a worker)."""
@@ -218,13 +221,13 @@ class Inputs:
         raise ValueError(f"unknown source {source!r}")
 
     def _field(self, doc: Translation, name: str) -> Any:
-        if name == "body_html":
-            return self.parse_keys.get((doc.bundle, doc.locale)) or digest(doc.body_html)
-        if name != WHOLE:
+        if name not in ("body_html", WHOLE):
             found = getattr(doc, name, None)
             if not callable(found):
                 return found
         parse_key = self.parse_keys.get((doc.bundle, doc.locale)) or digest(doc.body_html)
+        if name == "body_html":
+            return parse_key
         whole = (getattr(doc, f.name) for f in dataclasses.fields(doc) if f.name != "body_html")
         return (parse_key, *whole)
 
@@ -248,8 +251,7 @@ class Reads:
 
     def deps(self) -> Deps:
         """What was read, as kept with the page: sorted, of shared pairs."""
-        interned = self.inputs.interned
-        got = self.got.items()
+        interned, got = self.inputs.interned, self.got.items()
         return tuple(sorted(interned(source, fields) for source, fields in got if fields))
 
     # ---- documents
@@ -306,10 +308,8 @@ class Reads:
         return self.docs((self.inputs.members(kind, locale, slug) or ())[start:stop])
 
     def list_bundles(self, locale: str, slug: str, kind: str = "list") -> tuple[str, ...]:
-        """The bundle ids of a whole list (``list_items``), in order, and no field of its
-        releases: what a sitemap needs to date a list's pages by releases whose dates it
-        reads once, where a view of every member on every list would cost seconds on a
-        large site. The ids are the list's recorded value itself (``_slice``)."""
+        """The bundle ids of a whole list, in order (its recorded value, ``_slice``): a
+        sitemap dates list pages by them, not by a view of every member of every list."""
         self.note((kind, locale, slug), "0:")
         return tuple(d.bundle for d in self.inputs.members(kind, locale, slug) or ())
 
@@ -396,5 +396,5 @@ def after_edit(
         for key in new._about.pop(about, []):
             new._values.pop(key, None)
     new._photos = {k: v for k, v in inputs._photos.items() if k not in edited}
-    new._pairs = inputs._pairs
+    new._pairs, new._parts = inputs._pairs, inputs._parts
     return new
