@@ -3,8 +3,9 @@
 The build cache's indexes and blobs, the image cache's variants, downloads, press kits
 and its index are all written this way: to a temp file beside the destination (same
 folder, so the rename never crosses a file system), then ``os.replace``d over it. A
-killed or failed write leaves the old file and, at worst, a ``.tmp`` file that the
-caches prune; never half a file under the real name.
+failed write removes its temp file; a killed one leaves at most a hidden ``.tmp`` file
+beside the old one (the image cache prunes stale ones); never half a file under the
+real name.
 """
 
 from __future__ import annotations
