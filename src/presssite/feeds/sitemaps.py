@@ -9,7 +9,6 @@ news sitemap's window, which ends at the build's clock).
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -157,20 +156,13 @@ def _urlset(settings: Settings, entries: Sequence[SitemapUrl]) -> bytes:
     return "\n".join(out).encode("utf-8", "xmlcharrefreplace")
 
 
-_ESCAPED = re.compile(r'[&<>"\r\n\t]')  # what ``_xml_attr`` (and ``_xml_text``) change
-
-
 def _xml_text(text: str) -> str:
     """Element text escaped as ElementTree escapes it."""
-    if not _ESCAPED.search(text):  # most URLs and dates: nothing to escape
-        return text
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _xml_attr(text: str) -> str:
     """An attribute value escaped as ElementTree escapes it (newlines and tabs included)."""
-    if not _ESCAPED.search(text):
-        return text
     text = _xml_text(text).replace('"', "&quot;")
     return text.replace("\r", "&#13;").replace("\n", "&#10;").replace("\t", "&#09;")
 
