@@ -9,17 +9,40 @@ plus its locale; the bundle is the one map that links translations.
 
 from __future__ import annotations
 
+import dataclasses
+import operator
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from presssite.settings import Contact, Settings
 
 PAGES_SECTION = "pages"  # bundles in content/pages/ are static pages, not releases
 
+C = TypeVar("C", bound=type)
 
+
+def pickled_by_fields(cls: C) -> C:
+    """A slotted dataclass pickled as a call of its constructor with its fields.
+
+    Pickled as it is, such a dataclass goes through ``dataclasses``' own state methods,
+    which look its fields up for every object: for the tens of thousands of bodies,
+    page jobs and rendered pages a large site's build sends between processes and
+    keeps in its cache, that took four times as long as the rest of pickling them.
+    """
+    names = [f.name for f in dataclasses.fields(cls)]
+    get, one = operator.attrgetter(*names), len(names) == 1
+
+    def reduce(self: Any) -> tuple[Any, tuple[Any, ...]]:
+        return (cls, (get(self),) if one else get(self))
+
+    setattr(cls, "__reduce__", reduce)  # noqa: B010 - mypy refuses to assign a method
+    return cls
+
+
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class StoredBody:
     """A translation's body kept out of the model, in the build cache (``cache.packs``):

@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from presssite.cache.store import listdir, size_of
+from presssite.model import pickled_by_fields
 
 _PACK_SUFFIX = ".pack"
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class BodyRef:
     """Where a document's body is: a pack file, an offset and a length in bytes."""

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from presssite import parallel, urls
 from presssite.cache.store import BuildCache
-from presssite.model import OutputFile, PhotoImage, Site, Translation
+from presssite.model import OutputFile, PhotoImage, Site, Translation, pickled_by_fields
 from presssite.render import browse
 from presssite.render.dependencies import Deps, Inputs
 from presssite.render.renderer import Renderer
@@ -74,6 +74,7 @@ def render_site(
     return [OutputFile(path=job.path, data=data) for job, data, _ in renderer.render_jobs(jobs)]
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class PageJob:
     """One page to render: where it goes and what it shows."""
@@ -89,6 +90,7 @@ class PageJob:
 Keep = Callable[[str, bytes], tuple[str, int, "tuple[int, int] | None"]]
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class MadePage:
     """A page rendered: what it read and the key of that, the hash of its bytes (kept by
