@@ -292,6 +292,34 @@ def test_an_index_that_fails_halfway_keeps_the_previous_one(
         cache.close()
 
 
+def test_the_page_index_forgets_what_pages_gone_read(tmp_path: Path) -> None:
+    # A site that lost most of its releases: the index keeps the reads of the pages
+    # left, as a new cache would, and the next build still reuses every page it can.
+    files = {
+        f"content/press/2026-01-{1 + n % 28:02d}-r{n}/index.id.md": release(
+            f"Rilis {n}", f"2026-01-{1 + n % 28:02d}T{n % 24:02d}:00:00+07:00", body=f"Isi {n}."
+        )
+        for n in range(250)
+    }
+    root = make_site(tmp_path, files)
+    run(root, root / "build")
+    index = root / ".presssite-cache/build/pages-00.pickle"
+    full = index.stat().st_size
+    for folder in sorted((root / "content/press").iterdir())[4:]:
+        shutil.rmtree(folder)
+    run(root, root / "build")
+    run(root, tmp_path / "fresh", cache=False)
+    assert tree(root / "build") == tree(tmp_path / "fresh")
+    assert index.stat().st_size < full / 20
+
+    kept = sorted((root / "content/press").iterdir())[0] / "index.id.md"
+    kept.write_text(kept.read_text().replace("Isi ", "Isi baru "))
+    report = run(root, root / "build")
+    assert report.pages_rendered == 1  # its page: the lists show no body
+    run(root, tmp_path / "fresh", cache=False)
+    assert tree(root / "build") == tree(tmp_path / "fresh")
+
+
 def test_parallel_parsing_and_rendering_give_the_same_bytes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

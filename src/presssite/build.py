@@ -41,6 +41,7 @@ from presssite.images import executors
 from presssite.images import optional as images
 from presssite.model import Site, own_body
 from presssite.output.preview import marker, preview_of
+from presssite.render import recorded
 from presssite.report import BuildReport, Timer, report_of
 from presssite.settings import Settings
 from presssite.shortcut import Shortcut, now_limits, unchanged_report
@@ -361,7 +362,8 @@ class _Work:
             if published.manifest != kept:
                 self.store.save(name, published.manifest)
                 self.store.trim((MANIFESTS, "last-"), keep=8)
-            self.made.save(made.flavor, made.index)
+            table, index = made.inputs.table, made.index
+            self.made.save_pages(made.flavor, index, lambda: recorded.to_keep(table, index))
             self.made.prune({entry[2] for entry in made.index.values()})
         return published
 

@@ -26,6 +26,7 @@ from presssite.output import publish as output
 from presssite.output import refcheck, sources
 from presssite.output.staging import Staging
 from presssite.render import pages as render
+from presssite.render import recorded
 from presssite.render.dependencies import Inputs
 
 
@@ -34,7 +35,7 @@ class Rendered:
     """What the render stage leaves for the reference check, the publish and the report."""
 
     flavor: str  # the page index's name: one per kind of build (preview, drafts)
-    index: dict[str, Any]  # path -> (key, deps, sha, size, internal links), every page
+    index: dict[str, Any]  # path -> (key, packed deps, sha, size, internal links), every page
     jobs: list[render.PageJob]
     shas: dict[str, str]  # output path -> sha256 of every page
     static: list[OutputFile]  # static files and attachments
@@ -67,7 +68,7 @@ def render_pages(
     )
     page_jobs = render.plan_pages(site)
     flavor = f"pages-{int(preview)}{int(site.include_drafts)}"  # the dev server's too
-    index = made.index(flavor)
+    inputs.table, index = recorded.loaded(*made.pages(flavor))  # before anything is read
     name, kept, previous = work.previous(target)
     found = previous or {}
     todo = [
@@ -97,7 +98,8 @@ def render_pages(
         if record is not None:
             record(pages)
         for page in pages:
-            index[page.path] = (page.key, inputs.shared(page.deps), page.sha, page.size, page.links)
+            deps = inputs.table.pack(page.deps)
+            index[page.path] = (page.key, deps, page.sha, page.size, page.links)
 
     if todo:
         render.make_pages(

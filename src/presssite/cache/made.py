@@ -2,14 +2,17 @@
 
 Each index maps a page (by output path) or a feed (by name) to its key (the hash of what
 it read, ``render.dependencies``), what it read, and the SHA-256 and size of its bytes
-(and, for a page, its internal links). A build makes a page or feed again only when what
-it read changed, or when its bytes are neither in a blob nor in the output as published.
+(and, for a page, its internal links). A page's reads are packed (``render.recorded``):
+the page index is kept with the state of the table that numbers them. A build makes a
+page or feed again only when what it read changed, or when its bytes are neither in a
+blob nor in the output as published.
 There is one index per flavour of build (preview, drafts), so the dev server and
 ``presssite build`` do not evict each other's.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from presssite.cache.store import BuildCache
@@ -36,6 +39,22 @@ class Made:
             self.store.save(name, index)
             self._loaded[name] = index
 
+    def pages(self, name: str) -> tuple[Any, dict[str, Any]]:
+        """The page index ``name``: the state of its table, and a copy of its entries
+        (None and none when no index is kept)."""
+        found = self.store.load_split(name) if self.store is not None else None
+        state, entries = found if found is not None and isinstance(found[1], dict) else (None, {})
+        self._loaded[name] = entries
+        return state, dict(entries)
+
+    def save_pages(self, name: str, index: dict[str, Any], table: Callable[[], Any]) -> None:
+        """Keep the page ``index`` as ``name`` with the state ``table()`` gives of its
+        table (``render.recorded.renumbered``), unless it is the one loaded."""
+        if self.store is not None and index != self._loaded.get(name):
+            state, entries = table()
+            self.store.save_split(name, state, entries)
+            self._loaded[name] = index
+
     def have(self, entry: Any, published: str = "") -> bool:
         """Whether the bytes of an index ``entry`` (sha, size, ...) are at hand: in the
         output file whose manifest identity is ``published``, or in a blob."""
@@ -48,7 +67,8 @@ class Made:
         if self.store is None or self.blobs.blob_count() <= 2 * len(live) + 500:
             return
         for flavor in ("00", "01", "10", "11"):
-            for entry in (self.store.load(f"pages-{flavor}") or {}).values():
+            _state, pages = self.store.load_split(f"pages-{flavor}") or (None, {})
+            for entry in pages.values():
                 live.add(entry[2])
             for entry in (self.store.load(f"feeds-{flavor}") or {}).values():
                 live.update(sha for _path, sha, _size in entry[2])

@@ -38,7 +38,7 @@ from presssite.settings import Settings
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = "2"  # bump when the format or meaning of any entry changes
+CACHE_VERSION = "3"  # bump when the format or meaning of any entry changes
 
 # Indexes kept whatever the code version (their names start so): output manifests
 # and file hashes say what is on disk, not what the code makes of the inputs.
@@ -116,6 +116,25 @@ class BuildCache:
 
     def load(self, name: str) -> Any | None:
         """The object saved under ``name``; None when absent, corrupt or of another version."""
+        return self._read(name, split=False)
+
+    def load_split(self, name: str) -> tuple[Any, Any] | None:
+        """The (head, body) saved under ``name`` by ``save_split``; None as ``load``."""
+        found = self._read(name, split=True)
+        return found if isinstance(found, tuple) and len(found) == 2 else None
+
+    def save(self, name: str, value: Any) -> None:
+        """Replace the object saved under ``name`` atomically; a failure only logs."""
+        self._write(name, value, None, split=False)
+
+    def save_split(self, name: str, head: Any, body: Any) -> None:
+        """``save`` of (``head``, ``body``), where no object in ``body`` is shared with
+        another (``render.recorded``'s packed reads): ``body`` is pickled without the
+        memo pickle keeps of every object it writes, which for an index of hundreds of
+        thousands of entries is hundreds of megabytes of memory."""
+        self._write(name, head, body, split=True)
+
+    def _read(self, name: str, *, split: bool) -> Any | None:
         path = self.root / f"{name}.pickle"
         key = (self._salt_of(name), name)
         seen = file_identity(path) if self.memory is not None else None
@@ -126,6 +145,8 @@ class BuildCache:
         try:
             with open(path, "rb") as fh:
                 version, value = pickle.load(fh)
+                if split and version == (CACHE_VERSION, key[0]):
+                    value = (value, pickle.load(fh))
         except Exception:  # noqa: BLE001 - any unreadable index is simply not there
             return None
         if version != (CACHE_VERSION, key[0]):
@@ -134,20 +155,24 @@ class BuildCache:
             self.memory[key] = (seen, value)
         return value
 
-    def save(self, name: str, value: Any) -> None:
-        """Replace the object saved under ``name`` atomically; a failure only logs."""
+    def _write(self, name: str, value: Any, body: Any, *, split: bool) -> None:
         path = self.root / f"{name}.pickle"
         try:
             version = (CACHE_VERSION, self._salt_of(name))
             with atomic_file(path) as fh:  # pickled as it is written, not into one copy
                 pickle.dump((version, value), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                if split:
+                    pickler = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
+                    pickler.fast = True  # no memo: nothing in ``body`` is shared
+                    pickler.dump(body)
         except Exception as exc:  # noqa: BLE001 - the cache is an optimisation: it only logs
             log.warning("cannot write the build cache %s: %s", name, exc)
             return
         if self.memory is not None:
             seen = file_identity(path)
             if seen is not None:
-                self.memory[(self._salt_of(name), name)] = (seen, value)
+                kept = (value, body) if split else value
+                self.memory[(self._salt_of(name), name)] = (seen, kept)
 
     def trim(self, prefixes: tuple[str, ...], *, keep: int) -> None:
         """Keep only the ``keep`` newest indexes of each prefix (one per output folder:

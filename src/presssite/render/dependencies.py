@@ -25,12 +25,18 @@ from typing import Any, Protocol, cast
 
 from presssite.cache.store import digest
 from presssite.model import Bundle, PhotoImage, Site, Tag, Translation
+from presssite.render.recorded import Deps, Packed, Source, Table
 from presssite.render.views import WHOLE, DocView, TagView, unwrap
 from presssite.site import archive
 from presssite.site.assemble import list_pages, why_hidden
 
-Source = tuple[str, ...]  # ("doc", bundle, locale), ("list", locale, tag slug or ""), ...
-Deps = tuple[tuple[Source, tuple[str, ...]], ...]  # (source, the fields read of it), sorted
+__all__ = ["Deps", "Inputs", "Packed", "Reads", "Source", "after_edit", "document_of"]
+
+# Fields of a ("doc", bundle, locale) source that are not the translation's own: its
+# planned photos, the crops of its pictures, a newer translation, why it is not public.
+# One source per translation keeps the recorded reads of a large site small.
+PHOTOS, CROPS, STALE, NOTICE = "#photos", "#crops", "#stale", "#notice"
+_BESIDE = frozenset({PHOTOS, CROPS, STALE, NOTICE})
 
 
 class ImageLookup(Protocol):
@@ -62,12 +68,9 @@ class Inputs:
         self.parse_keys = parse_keys or {}
         self.stale = stale or {}
         self._values: dict[tuple[Source, tuple[str, ...]], str] = {}
-        # the memoised values about each document or bundle (``document_of``), and the clock's
-        self._about: dict[tuple[str, str] | str, list[tuple[Source, tuple[str, ...]]]] = {}
         self._tags: dict[str, dict[str, Tag]] = {}
         self._photos: dict[tuple[str, str], Mapping[str, PhotoImage]] = {}
-        self._pairs: dict[tuple[Source, tuple[str, ...]], tuple[Source, tuple[str, ...]]] = {}
-        self._parts: dict[tuple[str, ...], tuple[str, ...]] = {}  # sources and field tuples
+        self.table = Table()  # the pairs the recorded reads share (``recorded``)
         self._years: dict[str, dict[str, tuple[Translation, ...]]] = {}
 
     def fresh(self) -> Inputs:
@@ -80,11 +83,11 @@ class Inputs:
         """A new, empty record of what one page or feed reads."""
         return Reads(self)
 
-    def key(self, deps: Deps) -> str:
+    def key(self, deps: Deps | Packed) -> str:
         """The hash of the current values of ``deps`` (and of ``base``)."""
         get = self._values.get
         values = [self.base]
-        for pair in deps:  # the hot loop of a build that checks thousands of pages
+        for pair in self.table.unpack(deps):  # the hot loop of a build checking every page
             found = get(pair)
             values.append(found if found is not None else self.value(*pair))
         return hashlib.sha256("".join(values).encode()).hexdigest()[:32]
@@ -97,9 +100,6 @@ class Inputs:
         if found is None:
             found = digest(self._raw(source, fields))
             self._values[(source, fields)] = found
-            about = "clock" if source[0] == "clock" else document_of(source)
-            if about is not None:
-                self._about.setdefault(about, []).append((source, fields))
         return found
 
     # ---- the model, as the readers and the values see it
@@ -155,35 +155,19 @@ class Inputs:
         return getattr(self.images, "kit_for_page", lambda _doc: None)(doc)
 
     def interned(self, source: Source, fields: Iterable[str]) -> tuple[Source, tuple[str, ...]]:
-        """One shared (source, fields) for every page that read them, of a shared source
-        and a shared tuple of fields: an index of thousands of pages keeps each once."""
-        found = self._pairs.get(pair := (source, tuple(sorted(fields))))
-        if found is None:
-            share = self._parts.setdefault
-            found = (share(pair[0], pair[0]), share(pair[1], pair[1]))
-            self._pairs[found] = found  # the shared pair is its own key
-        return found
+        """One shared (source, fields) for every page that read them (``Table``)."""
+        return self.table.interned(source, fields)
 
     def shared(self, deps: Deps) -> Deps:
         """``deps`` made of the shared pairs (deps that come back from a worker)."""
-        return tuple(self.interned(source, fields) for source, fields in deps)
+        return tuple(self.table.interned(source, fields) for source, fields in deps)
 
     def _raw(self, source: Source, fields: tuple[str, ...]) -> Any:
         kind, *where = source
         site = self.site
-        if kind in ("doc", "photos", "crops", "stale", "notice"):
+        if kind == "doc":
             doc = self.doc(where[0], where[1])
-            if doc is None:
-                return None
-            if kind == "photos":  # the press kit is made of them
-                return repr((sorted(self.photos(doc).items()), self.kit(doc)))
-            if kind == "crops":
-                return repr(self.crops(doc))
-            if kind == "stale":
-                return self.stale.get((doc.bundle, doc.locale))
-            if kind == "notice":
-                return why_hidden(doc, site.now)
-            return tuple(self._field(doc, name) for name in fields)
+            return None if doc is None else tuple(self._field(doc, name) for name in fields)
         if kind == "bundle":
             bundle = site.bundles.get(where[0])
             return (
@@ -221,6 +205,14 @@ class Inputs:
         raise ValueError(f"unknown source {source!r}")
 
     def _field(self, doc: Translation, name: str) -> Any:
+        if name in _BESIDE:  # what the build knows of the translation beside its fields
+            if name == PHOTOS:  # the press kit is made of them
+                return repr((sorted(self.photos(doc).items()), self.kit(doc)))
+            if name == CROPS:
+                return repr(self.crops(doc))
+            if name == STALE:
+                return self.stale.get((doc.bundle, doc.locale))
+            return why_hidden(doc, self.site.now)
         if name not in ("body_html", WHOLE):
             found = getattr(doc, name, None)
             if not callable(found):
@@ -276,20 +268,20 @@ class Reads:
         return self.inputs.site.bundles.get(bundle_id)
 
     def photos(self, doc: Translation) -> Mapping[str, PhotoImage]:
-        self.note(("photos", doc.bundle, doc.locale))
+        self.note(("doc", doc.bundle, doc.locale), PHOTOS)
         return self.inputs.photos(unwrap(doc))
 
     def crops(self, doc: Translation) -> tuple[Any, ...]:
-        self.note(("crops", doc.bundle, doc.locale))
+        self.note(("doc", doc.bundle, doc.locale), CROPS)
         return self.inputs.crops(unwrap(doc))
 
     def stale(self, doc: Translation) -> str | None:
-        self.note(("stale", doc.bundle, doc.locale))
+        self.note(("doc", doc.bundle, doc.locale), STALE)
         return self.inputs.stale.get((doc.bundle, doc.locale))
 
     def hidden(self, doc: Translation) -> tuple[str, ...]:
         """Why ``doc`` is not public at the build's clock (a preview's notice)."""
-        self.note(("notice", doc.bundle, doc.locale))
+        self.note(("doc", doc.bundle, doc.locale), NOTICE)
         return why_hidden(unwrap(doc), self.inputs.site.now)
 
     def every_translation(self) -> tuple[Translation, ...]:
@@ -364,12 +356,9 @@ class Reads:
         return self.inputs.site.now
 
 
-_PER_DOCUMENT = frozenset({"doc", "photos", "crops", "stale", "notice"})
-
-
 def document_of(source: Source) -> tuple[str, str] | str | None:
     """The translation (bundle, locale) or the bundle (its id) a source is about, if any."""
-    if source[0] in _PER_DOCUMENT:
+    if source[0] == "doc":
         return (source[1], source[2])
     if source[0] == "bundle":
         return source[1]
@@ -384,17 +373,17 @@ def after_edit(
 ) -> Inputs:
     """``inputs`` for ``site``, where only ``docs`` were swapped for new versions placed
     alike (``site.substitute``): the values of every source about another document, and
-    of every list, tag and template, are kept; the clock's is not."""
+    of every list, tag and template, are kept; the clock's is not. (The memoised values
+    are looked through once per edit, rather than kept by document in every build.)"""
     edited: set[tuple[str, str]] = set(docs)
-    bundles = {b for b, _ in edited}
+    dropped: set[tuple[str, str] | str] = {*edited, *(b for b, _ in edited)}
     new = Inputs(site, inputs.images, base=inputs.base, templates=inputs.templates)
     new.parse_keys, new.stale = parse_keys, inputs.stale
-    new._values = dict(inputs._values)
-    new._about = dict(inputs._about)
-    dropped: list[tuple[str, str] | str] = [*edited, *bundles, "clock"]
-    for about in dropped:
-        for key in new._about.pop(about, []):
-            new._values.pop(key, None)
+    new._values = {
+        pair: value
+        for pair, value in inputs._values.items()
+        if pair[0][0] != "clock" and document_of(pair[0]) not in dropped
+    }
     new._photos = {k: v for k, v in inputs._photos.items() if k not in edited}
-    new._pairs, new._parts = inputs._pairs, inputs._parts
+    new.table = inputs.table  # the packed reads of the pages kept refer to it
     return new

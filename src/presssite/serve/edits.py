@@ -90,7 +90,7 @@ def apply_edits(
     readers = snapshot.readers
     if readers is None:
         outputs = {**snapshot.feeds, **snapshot.pages}
-        readers = Readers({name: entry[1] for name, entry in outputs.items()})
+        readers = Readers({name: inputs.table.unpack(entry[1]) for name, entry in outputs.items()})
     pages = _changed(inputs, snapshot.pages, readers.of(docs))
     feed_names = _changed(inputs, snapshot.feeds, readers.of(docs))
     bodies = snapshot.bodies  # the edited versions carry their bodies, the others a ref
