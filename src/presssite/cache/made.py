@@ -49,7 +49,7 @@ class Made:
 
     def save_pages(self, name: str, index: dict[str, Any], table: Callable[[], Any]) -> None:
         """Keep the page ``index`` as ``name`` with the state ``table()`` gives of its
-        table (``render.recorded.renumbered``), unless it is the one loaded."""
+        table (``render.recorded.to_keep``), unless it is the one loaded."""
         if self.store is not None and index != self._loaded.get(name):
             state, entries = table()
             self.store.save_split(name, state, entries)

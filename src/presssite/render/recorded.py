@@ -31,8 +31,7 @@ class Table:
 
     def __init__(self) -> None:
         self.pairs: list[Pair] = []
-        self.loaded = 0  # how many of them an index kept (``from_state``): only those can
-        # be read by no page any more
+        self.loaded = 0  # how many came from a kept index: only those can be read by none
         self._ids: dict[Pair, int] = {}
         self._parts: dict[tuple[str, ...], tuple[str, ...]] = {}  # sources and field tuples
 
