@@ -289,6 +289,8 @@ def free_port() -> int:
 
 
 def start_serve(root: Path, tmp: Path, *args: str) -> subprocess.Popen[str]:
+    """``presssite serve`` as a terminal starts it: Ctrl-C (SIGINT) stops it. A shell that
+    runs the tests in the background ignores SIGINT in them, and so in their children."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), env.get("PYTHONPATH")) if p)
     env.update({"NO_COLOR": "1", "PYTHONUTF8": "1", "TMPDIR": str(tmp)})
@@ -298,6 +300,7 @@ def start_serve(root: Path, tmp: Path, *args: str) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
