@@ -28,9 +28,9 @@ def pickled_by_fields(cls: C) -> C:
     """A slotted dataclass pickled as a call of its constructor with its fields.
 
     Pickled as it is, such a dataclass goes through ``dataclasses``' own state methods,
-    which look its fields up for every object: for the tens of thousands of bodies,
-    page jobs and rendered pages a large site's build sends between processes and
-    keeps in its cache, that took four times as long as the rest of pickling them.
+    which look its fields up for every object: the tens of thousands of bodies, page
+    jobs and rendered pages a large site's build sends between processes and keeps in
+    its cache took about four times as long to pickle and unpickle as they do now.
     """
     names = [f.name for f in dataclasses.fields(cls)]
     get, one = operator.attrgetter(*names), len(names) == 1
