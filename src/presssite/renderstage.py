@@ -94,7 +94,7 @@ def render_pages(
             feeds_name = flavor.replace("pages", "feeds")
             feeds_done.append(make_feeds(site, plan, inputs, bodies, made, feeds_name))
 
-    def take(pages: list[Any]) -> None:  # each slice as it comes back, its reads shared
+    def take(pages: list[Any]) -> None:  # each slice as it comes back, its reads packed
         if record is not None:
             record(pages)
         for page in pages:

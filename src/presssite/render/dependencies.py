@@ -154,14 +154,6 @@ class Inputs:
     def kit(self, doc: Translation) -> Any:  # the release's press kit, or None
         return getattr(self.images, "kit_for_page", lambda _doc: None)(doc)
 
-    def interned(self, source: Source, fields: Iterable[str]) -> tuple[Source, tuple[str, ...]]:
-        """One shared (source, fields) for every page that read them (``Table``)."""
-        return self.table.interned(source, fields)
-
-    def shared(self, deps: Deps) -> Deps:
-        """``deps`` made of the shared pairs (deps that come back from a worker)."""
-        return tuple(self.table.interned(source, fields) for source, fields in deps)
-
     def _raw(self, source: Source, fields: tuple[str, ...]) -> Any:
         kind, *where = source
         site = self.site
@@ -243,7 +235,7 @@ class Reads:
 
     def deps(self) -> Deps:
         """What was read, as kept with the page: sorted, of shared pairs."""
-        interned, got = self.inputs.interned, self.got.items()
+        interned, got = self.inputs.table.interned, self.got.items()
         return tuple(sorted(interned(source, fields) for source, fields in got if fields))
 
     # ---- documents
