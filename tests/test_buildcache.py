@@ -728,3 +728,27 @@ def test_a_body_left_in_the_cache_is_never_read_as_an_empty_text(tmp_path: Path)
     template = jinja2.Environment(autoescape=True).from_string("<main>{{ body }}</main>")
     with pytest.raises(TypeError, match="build cache"):
         template.render(body=doc.body_html)
+
+
+def test_a_lock_kept_a_moment_by_a_forked_process_does_not_cost_the_cache(
+    tmp_path: Path,
+) -> None:
+    # A process forked while a build held the cache (the dev server's indexer starting
+    # Pagefind) keeps a copy of the lock's descriptor until it runs its program: the
+    # next build waits for that moment instead of running without the cache.
+    settings = settings_.load(fixture_site(tmp_path))
+    held = BuildCache.open(settings)
+    assert held is not None
+    child = os.fork()
+    if child == 0:  # holds the inherited descriptor for half a second
+        import time
+
+        time.sleep(0.5)
+        os._exit(0)
+    try:
+        held.close()
+        again = BuildCache.open(settings)
+        assert again is not None
+        again.close()
+    finally:
+        os.waitpid(child, 0)

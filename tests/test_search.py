@@ -330,3 +330,27 @@ def test_a_language_with_nothing_published_has_no_search_of_another(tmp_path: Pa
     build(root, NOW)
     english = LexborHTMLParser((out / "en/search/index.html").read_text(encoding="utf-8"))
     assert english.css_first("#search") is not None
+
+
+def test_a_dev_server_build_without_the_cache_indexes_before_it_ends(
+    site: Path, tmp_path: Path
+) -> None:
+    # Another build holds the cache: this one keeps its bodies in a folder it removes
+    # when it ends, so a job left for later could not read them. It indexes at once.
+    from presssite.cache.store import BuildCache
+    from presssite.serve.command import Preview
+
+    settings = settings_.load(site)
+    workdir = tmp_path / "preview"
+    workdir.mkdir()
+    preview = Preview(settings, workdir=workdir, now=datetime.fromisoformat(NOW), echo=print)
+    held = BuildCache.open(settings)
+    assert held is not None
+    try:
+        assert preview.rebuild(set()).problem is None
+    finally:
+        held.close()
+    assert preview.report is not None and preview.report.search_indexed > 0
+    assert preview.current is not None and "kenari" in index_text(preview.current)
+    preview.indexer.wait(timeout=120)
+    assert "kenari" in index_text(preview.current)

@@ -154,7 +154,9 @@ def search_index(work: Any, site: Site, made: Rendered, bodies: Any) -> Any:
         store=work.store,
         blobs=work.made.blobs,
         name=made.flavor.replace("pages", "search"),
-        later=state.search_later,
+        # A build without the cache keeps the bodies in a folder it removes when it ends,
+        # before a job left for later would read them: it indexes now.
+        later=state.search_later and work.store is not None,
         kept=state.search_kept or (),
     )
     state.search_pending = outcome.pending

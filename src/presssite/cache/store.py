@@ -19,7 +19,8 @@ truncated or from another ``CACHE_VERSION`` is ignored, never a crash. What it h
 
 One build at a time uses the cache: ``BuildCache.open`` takes an exclusive ``flock`` on
 ``build/lock`` and returns None when another build (a ``presssite serve`` rebuilding
-while ``presssite build`` runs) holds it; that build then runs without the cache.
+while ``presssite build`` runs) holds it for more than ``LOCK_WAIT``; that build then
+runs without the cache.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import hashlib
 import logging
 import os
 import pickle
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -43,6 +45,12 @@ CACHE_VERSION = "3"  # bump when the format or meaning of any entry changes
 # Indexes kept whatever the code version (their names start so): output manifests
 # and file hashes say what is on disk, not what the code makes of the inputs.
 UNSALTED = ("target-", "file-hashes")
+
+# Seconds ``BuildCache.open`` waits for the lock before building without the cache. A
+# lock outlives its build briefly when a process forked meanwhile (the dev server's
+# search indexer starting Pagefind) still holds a copy of its descriptor: the next
+# rebuild waits for that, not only for another build to end.
+LOCK_WAIT = 2.0
 
 
 def build_folder(settings: Settings) -> Path:
@@ -95,13 +103,18 @@ class BuildCache:
             import fcntl
         except ImportError:  # no flock (Windows): one build at a time is the user's care
             return cls(root, fd, salt, memory)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
-            log.info("another build is using %s: building without the cache", root)
-            return None
-        return cls(root, fd, salt, memory)
+        deadline = time.monotonic() + LOCK_WAIT
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return cls(root, fd, salt, memory)
+            except OSError:
+                if time.monotonic() >= deadline:
+                    break
+                time.sleep(0.02)
+        os.close(fd)
+        log.info("another build is using %s: building without the cache", root)
+        return None
 
     def close(self) -> None:
         if self._lock_fd is not None:
