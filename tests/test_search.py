@@ -332,6 +332,39 @@ def test_a_language_with_nothing_published_has_no_search_of_another(tmp_path: Pa
     assert english.css_first("#search") is not None
 
 
+def test_the_dev_server_indexes_one_job_at_a_time_and_skips_superseded_ones() -> None:
+    # Saving a release every second must not start an indexer every second: while one
+    # job runs, a new one waits, and a newer one still replaces it.
+    from presssite.build import BuildState
+    from presssite.serve.indexing import Indexer
+
+    release_first = threading.Event()
+    ran: list[str] = []
+    running = [0, 0]  # now, most at once
+
+    class Job:
+        def __init__(self, name: str, wait: threading.Event | None = None) -> None:
+            self.name, self.wait = name, wait
+
+        def parts(self) -> list[object]:
+            running[0] += 1
+            running[1] = max(running)
+            if self.wait is not None:
+                assert self.wait.wait(30)
+            ran.append(self.name)
+            running[0] -= 1
+            return []
+
+    indexer = Indexer(BuildState(), threading.Lock(), echo=lambda _line: None)
+    indexer.start(Job("first", release_first))
+    indexer.start(Job("second"))  # waits for the first...
+    indexer.start(Job("third"))  # ...and is replaced by the third
+    release_first.set()
+    indexer.wait(timeout=30)
+    assert ran == ["first", "third"]
+    assert running[1] == 1
+
+
 def test_a_dev_server_build_without_the_cache_indexes_before_it_ends(
     site: Path, tmp_path: Path
 ) -> None:

@@ -5,8 +5,10 @@ published, and the index follows. A build in the dev server publishes the last i
 has and leaves a ``search.stage.Pending`` job in the ``BuildState``; ``Indexer.start``
 runs it in a thread, then, holding the preview's lock (no build is publishing), writes
 the new index's files into the served folder, removes the old index's files, and keeps
-the files for the next build, which publishes them without indexing again. A newer job
-supersedes an older one still running: only the newest is written.
+the files for the next build, which publishes them without indexing again. One job runs
+at a time: a job started while one runs waits, and a newer one replaces it (saving a
+release every second would otherwise start an indexer every second, each taking the
+CPU the next edit needs); a job that a newer one superseded writes nothing.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ log = logging.getLogger(__name__)
 
 
 class Indexer:
-    """Runs the index a build left pending, one thread at a time per job."""
+    """Runs the index a build left pending in a thread, one job at a time."""
 
     def __init__(self, state: BuildState, lock: threading.Lock, echo: Callable[[str], None]):
         self.state = state
@@ -37,17 +39,24 @@ class Indexer:
         self.thread: threading.Thread | None = None
         self.generation = 0  # the newest job's number: an older job's files are dropped
         self.stopped = False  # the preview's folder is going: no job writes into it
+        self._jobs = threading.Lock()  # guards the two below
+        self._next: tuple[search.Pending, int] | None = None  # the job to run next
+        self._running = False
 
     def start(self, pending: Any = None) -> None:
-        """Index ``pending`` (else the job the last build left) in a new thread."""
+        """Index ``pending`` (else the job the last build left): now in a new thread, or
+        once the job running ends, unless a newer one comes first."""
         job = pending if pending is not None else self.state.search_pending
         self.state.search_pending = None
         if job is None or self.stopped:
             return
-        self.generation += 1
-        thread = threading.Thread(
-            target=self._run, args=(job, self.generation), name="search-index", daemon=True
-        )
+        with self._jobs:
+            self.generation += 1
+            self._next = (job, self.generation)
+            if self._running:
+                return
+            self._running = True
+        thread = threading.Thread(target=self._work, name="search-index", daemon=True)
         self.thread = thread
         thread.start()
 
@@ -61,6 +70,16 @@ class Indexer:
         """Until the last job started is done (tests; stopping the server)."""
         if self.thread is not None:
             self.thread.join(timeout)
+
+    def _work(self) -> None:
+        while True:
+            with self._jobs:
+                if self._next is None or self.stopped:
+                    self._running = False
+                    return
+                job, generation = self._next
+                self._next = None
+            self._run(job, generation)
 
     def _run(self, job: search.Pending, generation: int) -> None:
         try:
