@@ -387,3 +387,32 @@ def test_a_dev_server_build_without_the_cache_indexes_before_it_ends(
     assert preview.current is not None and "kenari" in index_text(preview.current)
     preview.indexer.wait(timeout=120)
     assert "kenari" in index_text(preview.current)
+
+
+def test_the_dev_server_shows_a_failed_index_only_when_no_newer_one_follows() -> None:
+    # A date edited twice quickly: the first job's bodies were dropped by the second
+    # build, which left a job of its own; only a failure of the newest job is news.
+    from presssite.build import BuildState
+    from presssite.errors import PresssiteError
+    from presssite.serve.indexing import Indexer
+
+    go = threading.Event()
+
+    class Failing:
+        def __init__(self, wait: bool) -> None:
+            self.wait = wait
+
+        def parts(self) -> list[object]:
+            if self.wait:
+                assert go.wait(30)
+            raise PresssiteError("the build cache lost the body of a.md during the build")
+
+    lines: list[str] = []
+    indexer = Indexer(BuildState(), threading.Lock(), echo=lines.append)
+    indexer.start(Failing(wait=True))
+    indexer.start(Failing(wait=False))  # supersedes the first while it runs
+    go.set()
+    indexer.wait(timeout=30)
+    assert lines == [
+        "search index not updated: the build cache lost the body of a.md during the build"
+    ]

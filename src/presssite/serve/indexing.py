@@ -86,7 +86,10 @@ class Indexer:
             parts = job.parts()
             files = search.merge(parts)
         except PresssiteError as exc:
-            self.echo(f"search index not updated: {exc.message}")
+            # A build since may have dropped what this job reads (the bodies of the
+            # files it parsed again): when a newer job replaced it, it is not news.
+            if generation == self.generation and not self.stopped:
+                self.echo(f"search index not updated: {exc.message}")
             return
         except Exception:  # noqa: BLE001 - a background thread must not die silently
             log.exception("search index not updated")
