@@ -144,3 +144,36 @@ def test_a_title_edit_renders_the_pages_that_show_the_title(tmp_path: Path) -> N
     }
     run(root, tmp_path / "fresh", cache=False)
     assert tree(root / "build") == tree(tmp_path / "fresh")
+
+
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+def alternates_in_sitemap(build_dir: Path, loc: str) -> dict[str, str]:
+    """The hreflang alternates of the sitemap entry at ``loc``."""
+    root = ET.fromstring((build_dir / "sitemap.xml").read_bytes())
+    entry = next(u for u in root.iter(f"{SITEMAP}url") if u.findtext(f"{SITEMAP}loc") == loc)
+    return {link.get("hreflang", ""): link.get("href", "") for link in entry.iter(f"{XHTML}link")}
+
+
+def test_the_sitemap_follows_a_translation_moving_with_the_cache(tmp_path: Path) -> None:
+    # The sitemap reads each release's URL, last change and its translations' URLs as
+    # one value of the list: a translation's new slug reaches the entry of the other.
+    root = make_site(
+        tmp_path,
+        {
+            "content/press/2026-01-01-a/index.en.md": release("Alpha", 1),
+            "content/press/2026-01-01-a/index.id.md": release("Alfa", 1),
+            "content/press/2026-01-02-b/index.en.md": release("Beta", 2),
+        },
+    )
+    run(root, root / "build")
+    en = "https://example.org/portal/en/press/a/"
+    assert alternates_in_sitemap(root / "build", en)["id"].endswith("/portal/id/press/a/")
+    path = root / "content/press/2026-01-01-a/index.id.md"
+    path.write_text(release("Alfa", 1).replace("tags: []", "tags: []\nslug: alfa-baru"))
+    run(root, root / "build")
+    assert alternates_in_sitemap(root / "build", en)["id"].endswith("/portal/id/press/alfa-baru/")
+    run(root, tmp_path / "fresh", cache=False)
+    assert tree(root / "build") == tree(tmp_path / "fresh")

@@ -17,7 +17,7 @@ from typing import Any
 
 from presssite import urls
 from presssite.feeds import sections
-from presssite.model import OutputFile, Site, Translation
+from presssite.model import Bundle, OutputFile, Site, Translation
 from presssite.render.dependencies import Inputs, Reads
 from presssite.settings import Settings
 
@@ -60,7 +60,8 @@ def sitemap_urls(site: Site, reads: Reads | None = None) -> list[SitemapUrl]:
     settings = site.settings
     size = settings.page_size
     root = urls.root(settings)
-    releases = {loc: reads.list_items(loc, "", 0, None) for loc in settings.locales}
+    # the releases themselves, of which only what ``Reads.list_entries`` records is read
+    releases = {loc: reads.list_entries(loc, "") for loc in settings.locales}
     pages = {loc: reads.nav(loc) for loc in settings.locales}
     documents = {doc.url for loc in settings.locales for doc in (*releases[loc], *pages[loc])}
     # every release's last change, read once: lists are dated by their members' ids
@@ -71,8 +72,8 @@ def sitemap_urls(site: Site, reads: Reads | None = None) -> list[SitemapUrl]:
         ("x-default", root),
     )
 
-    def alternates(doc: Translation) -> tuple[tuple[str, str], ...]:
-        bundle = reads.bundle(doc.bundle)
+    def alternates(doc: Translation, bundle: Bundle | None = None) -> tuple[tuple[str, str], ...]:
+        bundle = bundle or reads.bundle(doc.bundle)
         assert bundle is not None
         translations = [t for t in bundle.translations.values() if t.url in documents]
         if len(translations) < 2:
@@ -99,7 +100,8 @@ def sitemap_urls(site: Site, reads: Reads | None = None) -> list[SitemapUrl]:
                 )
             )
         for doc in items:
-            out.append(SitemapUrl(doc.url, changed[(doc.bundle, loc)], alternates(doc)))
+            bundle = site.bundles[doc.bundle]  # its translations' URLs: in ``ENTRIES``
+            out.append(SitemapUrl(doc.url, changed[(doc.bundle, loc)], alternates(doc, bundle)))
         for doc in pages[loc]:
             out.append(SitemapUrl(doc.url, doc.last_changed, alternates(doc)))
         tag_pages = []

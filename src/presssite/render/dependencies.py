@@ -38,6 +38,10 @@ __all__ = ["Deps", "Inputs", "Packed", "Reads", "Source", "after_edit", "documen
 PHOTOS, CROPS, STALE, NOTICE = "#photos", "#crops", "#stale", "#notice"
 _BESIDE = frozenset({PHOTOS, CROPS, STALE, NOTICE})
 
+# A field of a list: of each member, its bundle, URL, last change and its bundle's
+# translations' (locale, URL): all a sitemap reads of a release (``Reads.list_entries``).
+ENTRIES = "#entries"
+
 
 class ImageLookup(Protocol):
     def for_page(self, doc: Translation) -> Mapping[str, PhotoImage]: ...
@@ -169,7 +173,9 @@ class Inputs:
             )
         if kind in ("list", "section", "year"):
             items = self.members(kind, where[0], where[1])
-            return None if items is None else tuple(_slice(items, f) for f in fields)
+            if items is None:
+                return None
+            return tuple(self._entries(items) if f == ENTRIES else _slice(items, f) for f in fields)
         if kind == "all":
             return tuple((d.bundle, d.locale) for d in site.translations())
         if kind == "recent":
@@ -195,6 +201,18 @@ class Inputs:
         if kind == "clock":
             return site.now
         raise ValueError(f"unknown source {source!r}")
+
+    def _entries(self, items: Sequence[Translation]) -> tuple[Any, ...]:
+        bundles = self.site.bundles
+        return tuple(
+            (
+                d.bundle,
+                d.url,
+                d.last_changed,
+                tuple((t.locale, t.url) for t in bundles[d.bundle].translations.values()),
+            )
+            for d in items
+        )
 
     def _field(self, doc: Translation, name: str) -> Any:
         if name in _BESIDE:  # what the build knows of the translation beside its fields
@@ -296,6 +314,14 @@ class Reads:
         sitemap dates list pages by them, not by a view of every member of every list."""
         self.note((kind, locale, slug), "0:")
         return tuple(d.bundle for d in self.inputs.members(kind, locale, slug) or ())
+
+    def list_entries(self, locale: str, slug: str, kind: str = "list") -> tuple[Translation, ...]:
+        """A whole list's translations themselves, not views, for a reader that uses of
+        each only its URL, its last change and its bundle's translations' locales and
+        URLs (``ENTRIES``, one value for the list): a sitemap of a large site, which a
+        view and a recorded source per release made most of the sitemap's time."""
+        self.note((kind, locale, slug), ENTRIES)
+        return self.inputs.members(kind, locale, slug) or ()
 
     def list_pages(self, locale: str, slug: str, kind: str = "list") -> int:
         """How many pages the list takes (``site.list_pages``)."""
