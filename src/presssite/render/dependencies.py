@@ -173,9 +173,7 @@ class Inputs:
             )
         if kind in ("list", "section", "year"):
             items = self.members(kind, where[0], where[1])
-            if items is None:
-                return None
-            return tuple(self._entries(items) if f == ENTRIES else _slice(items, f) for f in fields)
+            return None if items is None else tuple(_slice(site, items, f) for f in fields)
         if kind == "all":
             return tuple((d.bundle, d.locale) for d in site.translations())
         if kind == "recent":
@@ -202,18 +200,6 @@ class Inputs:
             return site.now
         raise ValueError(f"unknown source {source!r}")
 
-    def _entries(self, items: Sequence[Translation]) -> tuple[Any, ...]:
-        bundles = self.site.bundles
-        return tuple(
-            (
-                d.bundle,
-                d.url,
-                d.last_changed,
-                tuple((t.locale, t.url) for t in bundles[d.bundle].translations.values()),
-            )
-            for d in items
-        )
-
     def _field(self, doc: Translation, name: str) -> Any:
         if name in _BESIDE:  # what the build knows of the translation beside its fields
             if name == PHOTOS:  # the press kit is made of them
@@ -234,9 +220,14 @@ class Inputs:
         return (parse_key, *whole)
 
 
-def _slice(items: Sequence[Translation], field: str) -> Any:
+def _slice(site: Site, items: Sequence[Translation], field: str) -> Any:
     if field == "count":
         return len(items)
+    if field == ENTRIES:
+        alike = (
+            (t.locale, t.url) for d in items for t in site.bundles[d.bundle].translations.values()
+        )
+        return (tuple((d.bundle, d.url, d.last_changed) for d in items), tuple(alike))
     start, _, stop = field.partition(":")
     return tuple(d.bundle for d in items[int(start) : int(stop) if stop else None])
 
@@ -316,10 +307,8 @@ class Reads:
         return tuple(d.bundle for d in self.inputs.members(kind, locale, slug) or ())
 
     def list_entries(self, locale: str, slug: str, kind: str = "list") -> tuple[Translation, ...]:
-        """A whole list's translations themselves, not views, for a reader that uses of
-        each only its URL, its last change and its bundle's translations' locales and
-        URLs (``ENTRIES``, one value for the list): a sitemap of a large site, which a
-        view and a recorded source per release made most of the sitemap's time."""
+        """A list's translations themselves, not views, for a reader of only what
+        ``ENTRIES`` holds (a sitemap: a view and a source per release took most of its time)."""
         self.note((kind, locale, slug), ENTRIES)
         return self.inputs.members(kind, locale, slug) or ()
 
