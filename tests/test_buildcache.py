@@ -6,6 +6,8 @@ Skipped work is proven with the counters of ``BuildReport`` and with the output'
 
 from __future__ import annotations
 
+import builtins
+import io
 import logging
 import os
 import shutil
@@ -13,6 +15,7 @@ import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import make_photo, make_site
@@ -24,6 +27,7 @@ from presssite import settings as settings_
 from presssite.cache.hashes import installed
 from presssite.cache.store import BuildCache
 from presssite.content import load as content
+from presssite.content import store as doc_store
 from presssite.errors import TemplateError
 from presssite.output import publish as output
 from presssite.output import staging
@@ -502,6 +506,73 @@ def test_a_fresh_clone_with_the_cache_and_output_restored_redoes_only_what_chang
     assert report.images_processed == 0
     assert 0 < report.pages_rendered < report.pages_reused
     assert report.publish_mode == "in place" and report.files_changed < total // 4
+    run(root, tmp_path / "fresh", cache=False)
+    assert tree(root / "build") == tree(tmp_path / "fresh")
+
+
+def test_a_fresh_clone_reads_each_document_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a CI runner every file is new on disk: the build reads each document to know
+    its bytes, and the content stage takes that hash rather than reading it again (only
+    the new document is read a second time: to be parsed)."""
+    root = fixture_site(tmp_path)
+    run(root, root / "build")
+    fresh_clone(root, times_kept=True)
+    (root / "content/press/2026-01-09-release-9").mkdir()
+    (root / "content/press/2026-01-09-release-9/index.id.md").write_text(
+        release("Rilis 9", "2026-01-09T09:00:00+07:00", tags="[ekonomi]")
+    )
+    reads: list[str] = []
+    real_open = io.open
+
+    def counting(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(file).endswith(".md"):
+            reads.append(str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(io, "open", counting)
+    monkeypatch.setattr(builtins, "open", counting)
+    report = run(root, root / "build")
+    assert report.documents_parsed == 1 and report.documents_reused > 10
+    assert len(reads) > report.documents_reused
+    twice = {path for path in reads if reads.count(path) > 1}
+    assert twice == {str(root / "content/press/2026-01-09-release-9/index.id.md")}  # parsed
+
+
+def test_the_documents_catalog_is_written_whole_only_now_and_then(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build that parses a few documents keeps only those apart from the catalog (a
+    site of 10,000 releases wrote 20,000 entries for each new one); the next build,
+    another process, finds them. Changes kept for an older whole catalog never apply."""
+    root = fixture_site(tmp_path)
+    cache = root / ".presssite-cache/build"
+    whole, changes = cache / f"{doc_store.CATALOG}.pickle", cache / f"{doc_store.CHANGES}.pickle"
+    run(root, root / "build")
+    written = whole.read_bytes()
+    assert not changes.exists()
+    new = root / "content/press/2026-01-09-release-9"
+    new.mkdir()
+    (new / "index.id.md").write_text(release("Rilis 9", "2026-01-09T09:00:00+07:00"))
+    assert run(root, root / "build").documents_parsed == 1
+    assert whole.read_bytes() == written and changes.exists()
+    aside = changes.read_bytes()  # kept for the catalog as written first
+
+    def edit(*numbers: int) -> None:
+        for n in numbers:
+            path = root / f"content/press/2026-01-{n:02d}-release-{n}/index.id.md"
+            path.write_text(release(f"Rilis {n} baru", f"2026-01-{n:02d}T09:00:00+07:00"))
+
+    edit(1)
+    assert run(root, root / "build").documents_parsed == 1  # release 9 came from the changes
+    monkeypatch.setattr(doc_store, "CHANGES_MOST", 0)  # past an eighth: written whole
+    edit(2, 4, 5)
+    assert run(root, root / "build").documents_parsed == 3
+    assert whole.read_bytes() != written and not changes.exists()
+    changes.write_bytes(aside)  # release 1 as it was: ignored, or it would parse again
+    edit(6)
+    assert run(root, root / "build").documents_parsed == 1
     run(root, tmp_path / "fresh", cache=False)
     assert tree(root / "build") == tree(tmp_path / "fresh")
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from presssite.cache.hashes import FileHashes
 from presssite.content.store import (
     Bodies,
     DocumentStore,
@@ -115,6 +116,7 @@ def load(
     jobs: int | None = None,
     tree: Tree | None = None,
     meanwhile: Callable[[], Any] | None = None,
+    hashes: FileHashes | None = None,
 ) -> Loaded:
     """Parse every translation of every bundle; collect every error.
 
@@ -126,7 +128,9 @@ def load(
     ``jobs`` worker processes (see ``parallel``). ``tree`` is a walk of the content
     folder made earlier in the build (``content.walk.walk``), to save a second one.
     ``meanwhile`` is called here while worker processes parse (never otherwise): work
-    of the build that needs no document.
+    of the build that needs no document. ``hashes`` are the build's ``FileHashes``: a
+    file whose time changed (a fresh clone) is known by the hash the build's check took,
+    not read a second time.
     """
     content_dir = settings.content_dir
     bodies = store.bodies if store is not None else None
@@ -185,7 +189,7 @@ def load(
             task = _Task(
                 len(results), str(path), bundle_id, locale, stats[name], fingerprint, bundle_print
             )
-            results.append(_lookup(task, tree, cache, store))
+            results.append(_lookup(task, tree, cache, store, hashes or FileHashes()))
             if results[-1] is None:
                 tasks.append(task)
             else:
@@ -281,22 +285,20 @@ class _Task:
 
 
 def _lookup(
-    task: _Task, tree: Tree, cache: ParseCache | None, store: DocumentStore | None
+    task: _Task,
+    tree: Tree,
+    cache: ParseCache | None,
+    store: DocumentStore | None,
+    hashes: FileHashes,
 ) -> StoredDoc | None:
     """The file's parse from the store or the in-memory cache; None when it must be parsed."""
     entry = store.catalog.get(task.path) if store is not None else None
     if entry is None and (cache is None or len(cache) == 0):
         return None  # nothing to find: a cold build reads and hashes the file once, to parse it
     digest = entry.digest if entry is not None and entry.stat == task.stat else ""
-    data = None
-    if not digest and (entry is not None or cache is not None):
-        try:
-            data = Path(task.path).read_bytes()
-        except OSError:
-            return None  # the parse reports it
-        digest = hashlib.sha256(data).hexdigest()
+    digest = digest or hashes.sha(task.path, *task.stat)
     if not digest:
-        return None
+        return None  # unreadable: the parse reports it
     key = task.cache_key(digest)
     exists = tree.files.__contains__
     if (

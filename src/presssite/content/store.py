@@ -3,16 +3,19 @@
 The content stage parses each ``index.<locale>.md`` into a ``Parsed``. A build keeps them
 in a ``DocumentStore``: a catalog by file (size and modification time, the hash of the
 bytes, the parse key, the parse without its body) saved in the build cache, and the
-bodies in pack files (``cache.packs``). Translations then travel through the build
-with a ``StoredBody`` in place of ``body_html``: a 100,000-release site holds about 2 GB
-of bodies, which only the pages that are rendered (and the feed entries that are
-written) read back, through ``Bodies``, the one reader of a stored body (a stored body
-used as text anywhere else is an error, not an empty body).
+bodies in pack files (``cache.packs``). The catalog is written whole now and then, and
+between, only the entries that changed since (``CHANGES``), which a build applies to it.
+Translations then travel through the build with a ``StoredBody`` in place of
+``body_html``: a 100,000-release site holds about 2 GB of bodies, which only the pages
+that are rendered (and the feed entries that are written) read back, through ``Bodies``,
+the one reader of a stored body (a stored body used as text anywhere else is an error,
+not an empty body).
 """
 
 from __future__ import annotations
 
 import hashlib
+import secrets
 import shutil
 import sys
 import tempfile
@@ -25,7 +28,10 @@ from presssite.cache.store import BuildCache
 from presssite.errors import PresssiteError
 from presssite.model import StoredBody, Translation, own_body
 
-CATALOG = "documents"
+CATALOG = "documents"  # (token, path -> StoredDoc), written whole now and then
+CHANGES = "documents-changes"  # (the catalog's token, path -> StoredDoc or None: gone)
+CHANGES_MOST = 256  # changed entries kept apart at least; beyond an eighth of the catalog,
+# it is written whole again
 
 
 @dataclass(frozen=True)
@@ -101,8 +107,7 @@ class DocumentStore:
             folder = self._temp = Path(tempfile.mkdtemp(prefix="presssite-bodies-"))
         self.packs = Packs(folder)
         self.bodies = Bodies(self.packs)
-        loaded = cache.load(CATALOG) if cache is not None else None
-        self.catalog: dict[str, StoredDoc] = loaded if isinstance(loaded, dict) else {}
+        self.catalog, self._token, self._changes = _load_catalog(cache)
         self._writer: PackWriter | None = None
 
     def keep(self, parsed: Parsed) -> tuple[Parsed, BodyRef | None]:
@@ -128,17 +133,35 @@ class DocumentStore:
         live = live_pack_bytes(d.body for d in catalog.values() if d.body is not None)
         sizes = self.packs.sizes()
         dead = sum(size - live.get(name, 0) for name, size in sizes.items())
-        if dead > max(sum(live.values()), 8 << 20):
+        whole = dead > max(sum(live.values()), 8 << 20)
+        if whole:
             catalog = self._compact(catalog)
             live = live_pack_bytes(d.body for d in catalog.values() if d.body is not None)
-        changed = catalog.keys() != self.catalog.keys() or any(
-            self.catalog[p].cache_key != d.cache_key or self.catalog[p].stat != d.stat
-            for p, d in catalog.items()
-        )
-        if changed:
-            self.cache.save(CATALOG, catalog)
+        changes: dict[str, StoredDoc | None] = {
+            p: d for p, d in catalog.items() if _differs(self.catalog.get(p), d)
+        }
+        changes.update(dict.fromkeys(self.catalog.keys() - catalog.keys()))
+        if changes or whole:
+            self._save(catalog, changes, whole=whole)
         self.catalog = catalog
         self.packs.remove(name for name in sizes if name not in live)
+
+    def _save(
+        self, catalog: dict[str, StoredDoc], changes: dict[str, StoredDoc | None], whole: bool
+    ) -> None:
+        """Keep the catalog: only what changed since it was last written whole, while that
+        is small (a build that adds one release to 10,000 then writes two entries, not
+        20,000: writing them all took most of such a build's content stage)."""
+        assert self.cache is not None
+        merged = {**self._changes, **changes}
+        if not whole and self._token and len(merged) <= max(CHANGES_MOST, len(catalog) // 8):
+            self.cache.save(CHANGES, (self._token, merged))
+            self._changes = merged
+            return
+        self._token = secrets.token_hex(8)  # changes kept for another catalog do not apply
+        self.cache.save(CATALOG, (self._token, catalog))
+        self.cache.forget(CHANGES)
+        self._changes = {}
 
     def _compact(self, catalog: dict[str, StoredDoc]) -> dict[str, StoredDoc]:
         """Copy the live bodies into one new pack; the old packs are then unused."""
@@ -166,6 +189,33 @@ class DocumentStore:
         self.packs.close()
         if self._temp is not None:
             shutil.rmtree(self._temp, ignore_errors=True)
+
+
+def _load_catalog(
+    cache: BuildCache | None,
+) -> tuple[dict[str, StoredDoc], str, dict[str, StoredDoc | None]]:
+    """The catalog as last kept (its whole copy with the changes since), its token, and
+    those changes."""
+    found = cache.load(CATALOG) if cache is not None else None
+    if cache is None or not (isinstance(found, tuple) and len(found) == 2):
+        return {}, "", {}
+    token, catalog = found
+    kept = cache.load(CHANGES)
+    if not (isinstance(kept, tuple) and len(kept) == 2 and kept[0] == token):
+        return catalog, token, {}
+    catalog = dict(catalog)  # a long-running process keeps the loaded one: not changed
+    for path, doc in kept[1].items():
+        if doc is None:
+            catalog.pop(path, None)
+        else:
+            catalog[path] = doc
+    return catalog, token, dict(kept[1])
+
+
+def _differs(kept: StoredDoc | None, doc: StoredDoc) -> bool:
+    """Whether the catalog must keep ``doc`` anew: its parse or its body's place changed.
+    A new modification time alone does not count: ``cache.hashes`` tells the bytes."""
+    return kept is None or kept.cache_key != doc.cache_key or kept.body != doc.body
 
 
 def _moved(doc: StoredDoc, ref: BodyRef | None) -> StoredDoc:
