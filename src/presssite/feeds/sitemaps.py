@@ -72,8 +72,7 @@ def sitemap_urls(site: Site, reads: Reads | None = None) -> list[SitemapUrl]:
         ("x-default", root),
     )
 
-    def alternates(doc: Translation, bundle: Bundle | None = None) -> tuple[tuple[str, str], ...]:
-        bundle = bundle or reads.bundle(doc.bundle)
+    def alternates(bundle: Bundle | None) -> tuple[tuple[str, str], ...]:
         assert bundle is not None
         translations = [t for t in bundle.translations.values() if t.url in documents]
         if len(translations) < 2:
@@ -82,6 +81,14 @@ def sitemap_urls(site: Site, reads: Reads | None = None) -> list[SitemapUrl]:
         x_default = default.url if default is not None and default.url in documents else root
         pairs = [(hreflang(t.locale), t.url) for t in translations]
         return (*pairs, ("x-default", x_default))
+
+    of_release: dict[str, tuple[tuple[str, str], ...]] = {}  # the same in each translation's
+
+    def release_alternates(doc: Translation) -> tuple[tuple[str, str], ...]:
+        found = of_release.get(doc.bundle)
+        if found is None:  # its translations' URLs: in ``ENTRIES``
+            found = of_release[doc.bundle] = alternates(site.bundles[doc.bundle])
+        return found
 
     out: list[SitemapUrl] = []
     for loc in settings.locales:
@@ -100,10 +107,9 @@ def sitemap_urls(site: Site, reads: Reads | None = None) -> list[SitemapUrl]:
                 )
             )
         for doc in items:
-            bundle = site.bundles[doc.bundle]  # its translations' URLs: in ``ENTRIES``
-            out.append(SitemapUrl(doc.url, changed[(doc.bundle, loc)], alternates(doc, bundle)))
+            out.append(SitemapUrl(doc.url, changed[(doc.bundle, loc)], release_alternates(doc)))
         for doc in pages[loc]:
-            out.append(SitemapUrl(doc.url, doc.last_changed, alternates(doc)))
+            out.append(SitemapUrl(doc.url, doc.last_changed, alternates(reads.bundle(doc.bundle))))
         tag_pages = []
         for tag in reads.tags(loc):
             members = reads.list_bundles(loc, tag.slug)
@@ -140,19 +146,37 @@ def _urlset(settings: Settings, entries: Sequence[SitemapUrl]) -> bytes:
 
     Building and serialising an element per page and per translation took most of the
     sitemap's time; this is the same declaration, indent, ``" />"``, escaping and UTF-8.
+    Each URL is made absolute once, and the alternates of a bundle written
+    once: a release's URL is in its own entry and in every translation's.
     """
     # Prefixed names are written literally, with the xmlns attributes on the root.
     root = f'urlset xmlns="{_xml_attr(SITEMAP_NS)}" xmlns:xhtml="{_xml_attr(XHTML_NS)}"'
     out = ["<?xml version='1.0' encoding='utf-8'?>", f"<{root}>" if entries else f"<{root} />"]
+    absolute: dict[str, str] = {}
+    blocks: dict[tuple[tuple[str, str], ...], str] = {}
+
+    def url(path: str) -> str:
+        found = absolute.get(path)
+        if found is None:
+            found = absolute[path] = urls.absolute(settings, path)
+        return found
+
+    def alternates(pairs: tuple[tuple[str, str], ...]) -> str:
+        return "\n".join(
+            f'    <xhtml:link rel="alternate" hreflang="{_xml_attr(lang)}"'
+            f' href="{_xml_attr(url(href))}" />'
+            for lang, href in pairs
+        )
+
     for entry in entries:
-        out += ("  <url>", f"    <loc>{_xml_text(urls.absolute(settings, entry.url))}</loc>")
+        out += ("  <url>", f"    <loc>{_xml_text(url(entry.url))}</loc>")
         if entry.lastmod is not None:
             out.append(f"    <lastmod>{_xml_text(_w3c(entry.lastmod))}</lastmod>")
-        for lang, href in entry.alternates:
-            out.append(
-                f'    <xhtml:link rel="alternate" hreflang="{_xml_attr(lang)}"'
-                f' href="{_xml_attr(urls.absolute(settings, href))}" />'
-            )
+        if entry.alternates:
+            block = blocks.get(entry.alternates)
+            if block is None:
+                block = blocks[entry.alternates] = alternates(entry.alternates)
+            out.append(block)
         out.append("  </url>")
     out += ("</urlset>", "") if entries else ("",)
     return "\n".join(out).encode("utf-8", "xmlcharrefreplace")

@@ -7,7 +7,6 @@ pages the running indexers hold in memory under a bound.
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import json
 import tempfile
@@ -63,6 +62,8 @@ def index(pages: Path, folder: str, whole: bool, count: int, budget: Budget) -> 
     has room. Runs an event loop of its own: call it in a thread of its own, as the
     caller may be running one already (an asynchronous program, a test driving a
     browser), where ``asyncio.run`` is refused."""
+    import asyncio  # here: a build that indexes nothing does not load it
+
     try:
         return asyncio.run(_index(pages, folder, whole, count, budget))
     except (OSError, RuntimeError) as exc:  # no binary, or the indexer failed
@@ -87,6 +88,8 @@ async def _index(
     memory without one more message. A part outside the main folder keeps only its
     index: the search page runs the main folder's scripts.
     """
+    import asyncio
+
     from pagefind.index import IndexConfig
     from pagefind.service import PagefindService
 
@@ -125,6 +128,8 @@ _INDEX_FOLDERS = frozenset({"index", "fragment", "filter"})
 
 async def _written(out: Path, limit: float = 30.0) -> None:
     """Until every file Pagefind wrote is whole (see ``_complete``)."""
+    import asyncio
+
     waited = 0.0
     while waited < limit:
         if _complete(out):
