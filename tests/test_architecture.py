@@ -23,6 +23,7 @@ RANKS = {
     "keycheck": 1.5,
     "settings": 2,
     "parallel": 2,
+    "collector": 1,
     "leftovers": 1,
     "model": 3,
     "urls": 4,
@@ -39,6 +40,7 @@ RANKS = {
     "report": 79,
     "shortcut": 80,
     "renderstage": 81,
+    "state": 81.5,
     "build": 82,
     "ghpages": 84,
     "workflow": 84,
@@ -56,6 +58,7 @@ STAGES = ("cache", "content", "site", "images", "render", "feeds", "search", "ou
 BASE = {
     "__init__",
     "atomic",
+    "collector",
     "errors",
     "keycheck",
     "settings",

@@ -7,6 +7,7 @@ Skipped work is proven with the counters of ``BuildReport`` and with the output'
 from __future__ import annotations
 
 import builtins
+import gc
 import io
 import logging
 import os
@@ -277,6 +278,29 @@ def test_a_corrupt_cache_is_ignored(tmp_path: Path) -> None:
     report = run(root, root / "build")
     assert tree(root / "build") == expected
     assert report.documents_reused == 0 and report.pages_rendered == report.pages
+
+
+def test_a_build_leaves_the_collector_as_it_found_it(tmp_path: Path) -> None:
+    """A build freezes what it keeps (``collector``), and unfreezes it when it ends,
+    failed or not: a process that goes on (the dev server, a program calling ``build``)
+    gets back a collector that walks, and frees, everything."""
+    root = fixture_site(tmp_path)
+    frozen: list[int] = []
+
+    def watch(phase: str, _info: dict[str, int]) -> None:
+        frozen.append(gc.get_freeze_count())
+
+    gc.callbacks.append(watch)
+    try:
+        run(root, root / "build")
+        assert max(frozen) > 10_000 and gc.get_freeze_count() == 0 and gc.isenabled()
+        (root / "templates").mkdir(exist_ok=True)
+        (root / "templates/release.html").write_text("{{ no_such_filter | nope }}")
+        with pytest.raises(TemplateError):
+            run(root, root / "build")
+        assert gc.get_freeze_count() == 0 and gc.isenabled()
+    finally:
+        gc.callbacks.remove(watch)
 
 
 def test_an_index_that_fails_halfway_keeps_the_previous_one(

@@ -20,18 +20,19 @@ changes no output byte.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import shutil
 import tempfile
 import time
 from concurrent.futures import Executor
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from presssite import __version__
+from presssite import __version__, collector
 from presssite.cache.hashes import FileHashes, installed, tree_fingerprint
 from presssite.cache.made import Made
 from presssite.cache.manifest import MANIFESTS, Manifest, manifest_name, verified
@@ -45,14 +46,13 @@ from presssite.render import recorded
 from presssite.report import BuildReport, Timer, report_of
 from presssite.settings import Settings
 from presssite.shortcut import Shortcut, now_limits, unchanged_report
+from presssite.state import BuildState, Snapshot
 
 if TYPE_CHECKING:  # the stages are imported when they run: a no-change build needs none
-    from collections.abc import Mapping
+    from collections.abc import Iterator
 
     from presssite.content import load as content
-    from presssite.content.store import Bodies
     from presssite.content.walk import Tree
-    from presssite.model import Translation
     from presssite.output.staging import Staging
 
 __all__ = ["BuildReport", "BuildState", "Snapshot", "build"]
@@ -76,49 +76,7 @@ _LATER_STAGES = (
 )
 
 
-@dataclass(frozen=True)
-class Snapshot:
-    """What a successful build leaves for ``apply_edits``: its site and where it went."""
-
-    settings: Settings
-    target: Path  # the folder the build published into
-    preview: bool
-    site: Site
-    parsed: Mapping[tuple[str, str], Translation]  # as parsed, before assembly, no body
-    tree: Tree  # the walk of content/ the build used
-    plan: Any  # the image plan (``images.Plan``)
-    stale: Mapping[tuple[str, str], str]  # translation status: outdated translations
-    bodies: Bodies | None  # where the bodies of the site's translations are
-    made: frozenset[str]  # every output path of the build (for the reference check)
-    limits: tuple[datetime | None, datetime | None]  # clocks the output holds between
-    manifest: Manifest  # what ``target`` holds, as ``output.publish`` left it
-    inputs: Any = None  # the build's ``dependencies.Inputs`` (its base, templates, keys)
-    pages: Mapping[str, Any] = field(default_factory=dict)  # path -> (key, deps, job)
-    feeds: Mapping[str, Any] = field(default_factory=dict)  # name -> (key, deps)
-    readers: Any = None  # ``dependencies.Readers`` of pages and feeds, made by ``edits``
-
-
-@dataclass
-class BuildState:
-    """Caches carried from one build to the next by a long-running process (``serve``).
-
-    Deliberately mutable and passed in, never global: a fresh state gives a cold build
-    (apart from the on-disk build cache, which ``build(cache=False)`` leaves alone).
-    """
-
-    parse_cache: content.ParseCache = field(default_factory=lambda: _content().ParseCache())
-    env: Any = None  # the Jinja environment; None after a template or settings change
-    history: dict[str, Any] = field(default_factory=dict)  # git commit times, by HEAD
-    last: Snapshot | None = None  # the last successful build, for ``edits.apply_edits``
-    memory: dict[Any, Any] = field(default_factory=dict)  # the build cache's indexes
-    search_later: bool = False  # leave a changed search index to the caller (``serve``)
-    search_pending: Any = None  # the index the last build left (``search.stage.Pending``)
-    search_kept: Any = None  # the parts of the index made last (``search.stage.Part``)
-
-    def forget_templates(self) -> None:
-        self.env = None
-
-
+@collector.building()
 def build(
     settings: Settings,
     *,
@@ -157,6 +115,7 @@ def build(
     with timer.stage("check"):
         shortcut = Shortcut(settings, store, target=target, flags=flags, now=now, hashes=hashes)
         previous = shortcut.unchanged()
+    collector.keep()
     if previous is not None:
         for problem in previous.broken:
             log.warning("%s", problem.error(settings).format(relative_to=settings.root))
@@ -233,7 +192,7 @@ class _Work:
         from presssite.site import skeletons
         from presssite.site import status as translations
 
-        settings, stage, preview = self.settings, self.timer.stage, options["preview"]
+        settings, stage, preview = self.settings, self._stage, options["preview"]
         with stage("content"):
             loaded = self._parse(tree, options["jobs"])
         with stage("assemble"):
@@ -281,6 +240,14 @@ class _Work:
             )
         done = (processed, made, broken, published, searched)
         return report_of(target, site, loaded, status, plan, *done)
+
+    @contextlib.contextmanager
+    def _stage(self, name: str) -> Iterator[None]:
+        """A timed stage, after which what it made lives on until the build ends: the
+        collector stops walking it (``collector``)."""
+        with self.timer.stage(name):
+            yield
+        collector.keep()
 
     def _parse(self, tree: Tree | None, jobs: int | None) -> content.Loaded:
         from presssite.content import load as content
@@ -392,9 +359,3 @@ def _temp_folder(settings: Settings) -> Path:
         return Path(tempfile.mkdtemp(prefix="build-tmp-", dir=settings.cache_dir))
     except OSError:
         return Path(tempfile.mkdtemp(prefix="presssite-build-"))
-
-
-def _content() -> Any:
-    from presssite.content import load as content
-
-    return content

@@ -35,6 +35,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from presssite import collector
 from presssite.atomic import atomic_file, write_atomic
 from presssite.settings import Settings
 
@@ -156,7 +157,7 @@ class BuildCache:
             if kept is not None and kept[0] == seen:
                 return kept[1]
         try:
-            with open(path, "rb") as fh:
+            with open(path, "rb") as fh, collector.reading():
                 version, value = pickle.load(fh)
                 if split and version == (CACHE_VERSION, key[0]):
                     value = (value, pickle.load(fh))

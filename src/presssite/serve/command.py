@@ -39,7 +39,7 @@ from pathlib import Path
 from types import FrameType
 
 from presssite import settings as settings_
-from presssite.build import BuildReport, BuildState, build
+from presssite.build import BuildReport, build
 from presssite.cache import store as buildcache
 from presssite.errors import PresssiteError, UsageError, flatten
 from presssite.leftovers import unwanted, unwanted_path
@@ -51,6 +51,7 @@ from presssite.serve.httpd import Problem, RebuildResult
 from presssite.serve.indexing import Indexer
 from presssite.serve.server import DevServer, PortInUse
 from presssite.settings import Settings
+from presssite.state import BuildState
 
 STATIC_PREFIX = "static/"  # where the site's static/ folder lands in the output
 

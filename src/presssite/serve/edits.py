@@ -25,7 +25,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from presssite.build import Snapshot
 from presssite.content import load as content
 from presssite.content.store import StoredDoc
 from presssite.content.walk import INDEX
@@ -38,6 +37,7 @@ from presssite.render import pages as render
 from presssite.render.dependencies import Inputs, after_edit
 from presssite.render.readers import Readers
 from presssite.site import assemble as site_
+from presssite.state import Snapshot
 
 log = logging.getLogger(__name__)
 

@@ -20,11 +20,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from presssite.build import BuildState
 from presssite.errors import PresssiteError
 from presssite.output import inplace as output
 from presssite.render import i18n
 from presssite.search import stage as search
+from presssite.state import BuildState
 
 log = logging.getLogger(__name__)
 
