@@ -141,10 +141,13 @@ class Inputs:
         return self._years[locale]
 
     def dated_within(self, locale: str, seconds: int) -> tuple[Translation, ...]:
-        """A locale's releases dated in the ``seconds`` up to the build's clock."""
+        """A locale's releases dated in the ``seconds`` up to the build's clock (they are
+        newest first: the walk ends at the first one older)."""
         now = self.site.now
         since = now - timedelta(seconds=seconds)
-        return tuple(d for d in self.site.releases.get(locale, ()) if since <= d.date <= now)
+        releases = self.site.releases.get(locale, ())
+        older = next((n for n, doc in enumerate(releases) if doc.date < since), len(releases))
+        return tuple(doc for doc in releases[:older] if doc.date <= now)
 
     def photos(self, doc: Translation) -> Mapping[str, PhotoImage]:
         where = (doc.bundle, doc.locale)
