@@ -103,10 +103,11 @@ def build(
     started = time.perf_counter()
     real_now = datetime.now(UTC)
     now = now or real_now
-    snapshot = state is not None  # a long-running caller: it keeps memory, may apply edits
+    snapshot = state is not None  # a caller that keeps its state may apply edits next
     state = state or BuildState()
     timer = Timer()
-    store = BuildCache.open(settings, memory=state.memory if snapshot else None) if cache else None
+    memory = state.memory if snapshot else None  # kept only by a long-running caller
+    store = BuildCache.open(settings, memory=memory) if cache else None
     hashes = FileHashes.load(store)
     code = tree_fingerprint([PACKAGE_DIR], hashes)
     if store is not None:
