@@ -22,7 +22,7 @@ import hashlib
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -137,6 +137,7 @@ def load(
     if not content_dir.is_dir():
         return Loaded(bundles=(), errors=(), parsed=0, reused=0, bodies=bodies)
     tree = tree if tree is not None else walk(content_dir)
+    hashes = hashes if hashes is not None else FileHashes()
     fingerprint = settings_fingerprint(settings)
     locales = settings.locales
     errors: list[PresssiteError] = []
@@ -189,7 +190,7 @@ def load(
             task = _Task(
                 len(results), str(path), bundle_id, locale, stats[name], fingerprint, bundle_print
             )
-            results.append(_lookup(task, tree, cache, store, hashes or FileHashes()))
+            results.append(_lookup(task, tree, cache, store, hashes))
             if results[-1] is None:
                 tasks.append(task)
             else:
@@ -295,8 +296,7 @@ def _lookup(
     entry = store.catalog.get(task.path) if store is not None else None
     if entry is None and (cache is None or len(cache) == 0):
         return None  # nothing to find: a cold build reads and hashes the file once, to parse it
-    digest = entry.digest if entry is not None and entry.stat == task.stat else ""
-    digest = digest or hashes.sha(task.path, *task.stat)
+    digest = hashes.sha(task.path, *task.stat)  # read only when its size or time is new
     if not digest:
         return None  # unreadable: the parse reports it
     key = task.cache_key(digest)
@@ -306,14 +306,14 @@ def _lookup(
         and entry.cache_key == key
         and all(exists(p) == seen for p, seen in entry.parsed.outside)
     ):
-        return entry if entry.stat == task.stat else replace(entry, stat=task.stat)
+        return entry
     hit = cache.get(Path(task.path), key, exists) if cache is not None else None
     if hit is None:
         return None
     if store is None:
-        return StoredDoc(task.slot, task.path, task.stat, digest, key, hit, None)
+        return StoredDoc(task.slot, task.path, digest, key, hit, None)
     stripped, body = store.keep(hit)
-    return StoredDoc(task.slot, task.path, task.stat, digest, key, stripped, body)
+    return StoredDoc(task.slot, task.path, digest, key, stripped, body)
 
 
 def _parse_all(
@@ -363,7 +363,7 @@ def _parse_chunk(context: _ParseContext, tasks: Sequence[_Task]) -> list[StoredD
             except OSError as exc:
                 error = ContentError(f"cannot read: {exc.strerror}", path=path)
                 failed = Parsed(None, (error,))
-                out.append(StoredDoc(task.slot, task.path, task.stat, "", (), failed, None))
+                out.append(StoredDoc(task.slot, task.path, "", (), failed, None))
                 continue
             digest = hashlib.sha256(data).hexdigest()
             with processing(path):
@@ -386,7 +386,6 @@ def _parse_chunk(context: _ParseContext, tasks: Sequence[_Task]) -> list[StoredD
                 StoredDoc(
                     task.slot,
                     task.path,
-                    task.stat,
                     digest,
                     task.cache_key(digest),
                     stripped,

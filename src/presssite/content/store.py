@@ -1,10 +1,11 @@
 """Parsed documents kept between builds, and the bodies the site model leaves out.
 
 The content stage parses each ``index.<locale>.md`` into a ``Parsed``. A build keeps them
-in a ``DocumentStore``: a catalog by file (size and modification time, the hash of the
-bytes, the parse key, the parse without its body) saved in the build cache, and the
-bodies in pack files (``cache.packs``). The catalog is written whole now and then, and
-between, only the entries that changed since (``CHANGES``), which a build applies to it.
+in a ``DocumentStore``: a catalog by file (the hash of its bytes, known by size and
+modification time through ``cache.hashes``; the parse key; the parse without its body)
+saved in the build cache, and the bodies in pack files (``cache.packs``). The catalog is
+written whole now and then, and between, only the entries that changed since
+(``CHANGES``), which a build applies to it.
 Translations then travel through the build with a ``StoredBody`` in place of
 ``body_html``: a 100,000-release site holds about 2 GB of bodies, which only the pages
 that are rendered (and the feed entries that are written) read back, through ``Bodies``,
@@ -51,7 +52,6 @@ class StoredDoc:
 
     slot: int
     path: str
-    stat: tuple[int, int]
     digest: str
     cache_key: tuple[str, ...]
     parsed: Parsed  # its translation without body when a store is used
@@ -213,8 +213,7 @@ def _load_catalog(
 
 
 def _differs(kept: StoredDoc | None, doc: StoredDoc) -> bool:
-    """Whether the catalog must keep ``doc`` anew: its parse or its body's place changed.
-    A new modification time alone does not count: ``cache.hashes`` tells the bytes."""
+    """Whether the catalog must keep ``doc`` anew: its parse or its body's place changed."""
     return kept is None or kept.cache_key != doc.cache_key or kept.body != doc.body
 
 
