@@ -108,7 +108,7 @@ def build(
     timer = Timer()
     memory = state.memory if snapshot else None  # kept only by a long-running caller
     store = BuildCache.open(settings, memory=memory) if cache else None
-    hashes = FileHashes.load(store)
+    hashes = FileHashes.load(store, settings.root)
     code = tree_fingerprint([PACKAGE_DIR], hashes)
     if store is not None:
         store.salt = digest(BUILD_VERSION, __version__, code, installed())
@@ -205,7 +205,7 @@ class _Work:
         for unfinished in skeletons.unfinished(site, loaded.bodies):
             log.warning("%s", unfinished)
         with stage("plan images"):
-            plan = _plan_images(site, loaded.bodies, options)
+            plan = _plan_images(site, loaded.bodies, options, self.hashes)
         with stage("render"):  # and the feeds meanwhile, timed apart
             made = renderstage.render_pages(self, site, loaded, status, plan, target, options)
         with stage("search"):
@@ -336,9 +336,10 @@ class _Work:
         return published
 
 
-def _plan_images(site: Site, bodies: Any, options: dict[str, Any]) -> Any:
+def _plan_images(site: Site, bodies: Any, options: dict[str, Any], hashes: FileHashes) -> Any:
     """The image plan, with the press kits of the public releases (``is_public`` decides,
-    so a preview with drafts still puts no draft or embargoed release in a kit)."""
+    so a preview with drafts still puts no draft or embargoed release in a kit); photos
+    whose bytes the check stage hashed are known by that hash (``FileHashes.known_sha``)."""
     from presssite.render import plaintext
     from presssite.site.assemble import is_public
 
@@ -350,6 +351,7 @@ def _plan_images(site: Site, bodies: Any, options: dict[str, Any]) -> Any:
         public=lambda doc: is_public(doc, site.now),
         executor=options["executor"],
         jobs=options["jobs"],
+        known=hashes.known_sha,
     )
 
 

@@ -8,6 +8,13 @@ code) is a hash of the files' names and *bytes*, and ``FileHashes`` keeps each f
 SHA-256 with the size and modification time it was read at: a file whose size and time
 still match is not read again, any other is read and hashed once. A new clone then
 costs one read of its inputs, and finds every fingerprint as the last build left it.
+
+It need not cost even that: at the first file that kept its size but not its time (a
+checkout, or a touch), ``gittracked`` asks git which files it knows unchanged, and a
+file whose blob id and size are those it was hashed at keeps its hash unread. A new
+file, or one of a new size, was edited: it is read without asking git. A build that
+read many files (the first one) asks git before it saves, so that the next checkout
+finds their blob ids.
 """
 
 from __future__ import annotations
@@ -17,49 +24,88 @@ import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
+from presssite.cache import gittracked
 from presssite.cache.store import BuildCache
 
 INDEX = "file-hashes"  # unsalted (``store.UNSALTED``): a hash does not depend on the code
 
+RECORD_BLOBS_AFTER = 32  # files read: then git is asked for their blob ids before saving
+Row = tuple[int, int, str, str]  # size, mtime_ns, SHA-256, git blob id ("" unknown)
+
 
 class FileHashes:
-    """SHA-256 of files by absolute path, trusted while their size and mtime hold."""
+    """SHA-256 of files by absolute path, trusted while their size and mtime hold, or
+    while git knows them unchanged (below ``root``)."""
 
-    def __init__(self, known: dict[str, tuple[int, int, str]] | None = None) -> None:
+    def __init__(self, known: dict[str, Row] | None = None, root: Path | None = None) -> None:
         self.known = known or {}
-        self.used: dict[str, tuple[int, int, str]] = {}  # the files this build looked at
+        self.used: dict[str, Row] = {}  # the files this build looked at
         self.fresh = 0  # files read and hashed by this build
+        self.vouched = 0  # files git vouched for, unread
+        self.root = os.path.abspath(root) if root is not None else None
+        self._git: dict[str, str] | None = None  # path -> blob id, once asked
 
     @classmethod
-    def load(cls, store: BuildCache | None) -> FileHashes:
+    def load(cls, store: BuildCache | None, root: Path | None = None) -> FileHashes:
         found = store.load(INDEX) if store is not None else None
-        return cls(found if isinstance(found, dict) else None)
+        return cls(_rows(found), root)
 
     def save(self, store: BuildCache | None, *, whole: bool) -> None:
         """Keep the hashes for the next build: after a ``whole`` build, of the files it
         looked at (files gone are dropped); else the ones kept, with any read anew."""
         if store is None:
             return
+        if self._git is None and self.fresh > RECORD_BLOBS_AFTER:
+            self._blob("")  # the next checkout may then find them unchanged unread
         kept = self.used if whole else {**self.known, **self.used}
-        if self.fresh or kept.keys() != self.known.keys():
+        if self.fresh or self.vouched or kept.keys() != self.known.keys():
             store.save(INDEX, kept)
-            self.known, self.fresh = dict(kept), 0
+            self.known, self.fresh, self.vouched = dict(kept), 0, 0
 
     def sha(self, path: str, size: int, mtime_ns: int) -> str:
         """The SHA-256 of the file ``path`` of that size and mtime (read only if unknown);
         "" when it cannot be read."""
         row = self.used.get(path) or self.known.get(path)
         if row is None or row[0] != size or row[1] != mtime_ns:
-            try:
-                with open(path, "rb") as fh:
-                    sha = hashlib.file_digest(fh, "sha256").hexdigest()
-            except OSError:
-                return ""
-            row = (size, mtime_ns, sha)
-            self.fresh += 1
+            blob = self._blob(path) if row is not None and row[0] == size else ""
+            if row is not None and blob and row[3] == blob:
+                row = (size, mtime_ns, row[2], blob)  # the same bytes, checked out again
+                self.vouched += 1
+            else:
+                try:
+                    with open(path, "rb") as fh:
+                        sha = hashlib.file_digest(fh, "sha256").hexdigest()
+                except OSError:
+                    return ""
+                row = (size, mtime_ns, sha, blob)
+                self.fresh += 1
         self.used[path] = row
         return row[2]
+
+    def known_sha(self, path: str, size: int, mtime_ns: int) -> str | None:
+        """The SHA-256 of ``path`` when this build already knows it (without reading)."""
+        row = self.used.get(path)
+        return row[2] if row is not None and row[:2] == (size, mtime_ns) and row[2] else None
+
+    def _blob(self, path: str) -> str:
+        """The blob id git knows ``path`` by (git is asked once, for every file)."""
+        if self.root is None:
+            return ""
+        if self._git is None:
+            self._git = git = gittracked.clean_blobs(self.root)
+            for seen, row in self.used.items():  # those read before, for the next checkout
+                if not row[3] and seen in git:
+                    self.used[seen] = (*row[:3], git[seen])
+        return self._git.get(path, "")
+
+
+def _rows(found: Any) -> dict[str, Row] | None:
+    """The rows kept by a build; those of an older presssite (no blob id) get none."""
+    if not isinstance(found, dict):
+        return None
+    return {path: (*row[:3], row[3] if len(row) > 3 else "") for path, row in found.items()}
 
 
 def tree_fingerprint(folders: Iterable[Path], hashes: FileHashes | None = None) -> str:

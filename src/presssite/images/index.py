@@ -1,8 +1,9 @@
 """The image cache's index and pruning: what the last build knew of each source photo.
 
 The index maps a source (site-relative path) to its size, mtime, SHA-256 and header facts,
-so an unchanged photo is neither hashed nor opened again. Pruning deletes the cache files
-no page uses any more, and temp files left by killed builds.
+so an unchanged photo is neither hashed nor opened again: unchanged by its size and mtime,
+or, in a new checkout, by the hash the build already knows (``cache.hashes``). Pruning
+deletes the cache files no page uses any more, and temp files left by killed builds.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from presssite.atomic import write_atomic
 from presssite.images import fullsize
-from presssite.images.planned import ImagePlan, SourceInfo
+from presssite.images.planned import ImagePlan, Known, SourceInfo
 from presssite.images.reading import PhotoProblem, Probe, probe
 from presssite.images.worker import CACHE_VERSION, cache_folder
 from presssite.model import Photo, Translation
@@ -87,9 +88,15 @@ def prune(root: Path, referenced: Iterable[str]) -> int:
 
 
 def source_info(
-    photo: Photo, doc: Translation, settings: Settings, index: Mapping[str, Any]
+    photo: Photo,
+    doc: Translation,
+    settings: Settings,
+    index: Mapping[str, Any],
+    known: Known | None = None,
 ) -> SourceInfo:
-    """Header facts of a source, from the index when size and mtime are unchanged."""
+    """Header facts of a source, from the index while the file holds the bytes it was
+    indexed with: its size and mtime are unchanged, or ``known`` gives the same hash
+    (a checkout's new mtime, on a file whose bytes the build already hashed)."""
     try:
         st = photo.path.stat()
     except FileNotFoundError:
@@ -100,8 +107,15 @@ def source_info(
     fresh = (
         isinstance(entry, dict)
         and entry.get("size") == st.st_size
-        and entry.get("mtime_ns") == st.st_mtime_ns
         and entry.get("width", 0) * entry.get("height", 0) <= settings.images.max_pixels
+        and (
+            entry.get("mtime_ns") == st.st_mtime_ns
+            or (
+                known is not None
+                and bool(entry.get("sha256"))
+                and known(str(photo.path), st.st_size, st.st_mtime_ns) == entry.get("sha256")
+            )
+        )
     )
     if fresh and isinstance(entry, dict):
         try:

@@ -9,10 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from presssite.model import OutputFile, Site, Translation
 from presssite.settings import Settings
+
+if TYPE_CHECKING:
+    from presssite.images.planned import Known
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ def plan(
     public: Callable[[Translation], bool] | None = None,
     executor: Executor | None = None,
     jobs: int | None = None,
+    known: Known | None = None,
 ) -> Any:
     """The image plan (``images.stage.plan``: variants, downloads and the press kits of
     the releases ``public`` accepts, with their ``release_text``), or ``NoImages`` when
@@ -54,7 +58,13 @@ def plan(
     from presssite.images import stage
 
     return stage.plan(
-        site, settings, release_text=release_text, public=public, executor=executor, jobs=jobs
+        site,
+        settings,
+        release_text=release_text,
+        public=public,
+        executor=executor,
+        jobs=jobs,
+        known=known,
     )
 
 

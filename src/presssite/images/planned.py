@@ -6,7 +6,7 @@ Frozen values the render stage reads (``ImagePlan.for_page``, ``crops_for_page``
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -15,6 +15,9 @@ from presssite.errors import PresssiteError
 from presssite.images.downloads import DownloadFacts, Words
 from presssite.images.presskit import KitPlan
 from presssite.model import OutputFile, Photo, PhotoImage, PressKit, Translation, Variant
+
+# The SHA-256 of a file (path, size, mtime_ns) when the build already knows it unread.
+Known = Callable[[str, int, int], str | None]
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,7 @@ class SourceInfo:
     credit: str  # embedded credit or creator, "" when none
     doc: Path  # the Markdown file that first uses it (for error messages)
     photo: Photo  # its entry there
-    sha256: str = ""  # from the cache index when size and mtime still match
+    sha256: str = ""  # from the cache index when the file is known unchanged
     download: DownloadFacts | None = None  # how its full-size download is made
 
 

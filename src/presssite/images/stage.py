@@ -37,7 +37,7 @@ from presssite.images.geometry import (
 )
 from presssite.images.index import load_index, save_index
 from presssite.images.index import prune as prune_cache
-from presssite.images.planned import Crop, ImagePlan, ImageResult, SourceInfo, Uncredited
+from presssite.images.planned import Crop, ImagePlan, ImageResult, Known, SourceInfo, Uncredited
 from presssite.images.pool import run_all
 from presssite.images.presskit import KitPlan
 from presssite.images.reading import PhotoProblem, read_embedded_metadata
@@ -81,6 +81,7 @@ def plan(
     public: Callable[[Translation], bool] | None = None,
     executor: Executor | None = None,
     jobs: int | None = None,
+    known: Known | None = None,
 ) -> ImagePlan:
     """Decide every page's photo variants, downloads and press kits from headers alone
     (a photo that cannot keep its own JPEG data gets its download master here, all such
@@ -90,7 +91,8 @@ def plan(
     Markdown file, the line and the photo; all are raised together (or, with
     ``raise_errors=False``, returned in ``ImagePlan.errors`` and left out of the pages).
     Press kits are planned only with ``release_text`` (a release as plain text), for the
-    releases ``public`` accepts: no draft or embargoed material is in a kit.
+    releases ``public`` accepts: no draft or embargoed material is in a kit. ``known``
+    gives a photo's hash when the build has it unread (``index.source_info``).
     """
     opts = settings.images
     index = load_index(cache_folder(settings))
@@ -112,7 +114,7 @@ def plan(
         for photo in doc.photos:
             if photo.path not in sources and photo.path not in failed:
                 try:
-                    sources[photo.path] = cacheindex.source_info(photo, doc, settings, index)
+                    sources[photo.path] = cacheindex.source_info(photo, doc, settings, index, known)
                 except PhotoProblem as exc:
                     failed[photo.path] = _error(doc, photo, str(exc))
     fullsize.complete(sources, failed, settings, executor=executor, jobs=jobs)
