@@ -233,3 +233,55 @@ def test_attribute_scan_finds_what_the_pattern_finds(page: bytes) -> None:
         return [(m.start(), m.end(), m.group(1), m.group(2)) for m in matches]
 
     assert spans(refcheck._attributes(page)) == spans(refcheck._ATTR.finditer(page))
+
+
+def test_a_rebuild_looks_again_only_at_pages_it_rendered_unless_a_path_went_away(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Pages a rebuild did not render link as they did: while every path they could link
+    to is still published, only the pages rendered and the pages with a broken link are
+    looked at again. A link broken before is found fixed by a new release; a link to a
+    page that went away is found broken though its page was not rendered again."""
+    from presssite import build as build_
+    from presssite import settings as settings_
+    from presssite.render import pages as render
+
+    visit = "Soon: [the next one](/portal/en/press/later/)."
+    other = "See [the topic](/portal/en/tags/diplomacy/)."
+    root = make_site(
+        tmp_path,
+        {
+            f"{BUNDLE}/index.en.md": release("Visit", visit, tags="[diplomacy]"),
+            "content/press/2026-01-11-other/index.en.md": release("Other", other),
+        },
+    )
+    unpacked: list[bytes] = []
+    real_unpack = render.unpack_links
+    monkeypatch.setattr(
+        render, "unpack_links", lambda data: unpacked.append(data) or real_unpack(data)
+    )
+
+    def build() -> tuple[build_.BuildReport, list[str]]:
+        unpacked.clear()
+        caplog.clear()
+        now = datetime.fromisoformat(NOW)
+        report = build_.build(settings_.load(root), target=root / "build", now=now, jobs=1)
+        return report, [
+            r.getMessage()
+            for r in caplog.records
+            if "press/later" in r.getMessage() or "tags/diplomacy" in r.getMessage()
+        ]
+
+    _, warned = build()
+    assert len(warned) == 1 and "/portal/en/press/later/" in warned[0]
+    later = root / "content/press/2026-01-12-later/index.en.md"
+    later.parent.mkdir()
+    later.write_text(release("Later", "Body.", slug="later"), encoding="utf-8")
+    second, warned = build()
+    assert warned == []  # the visit's link resolves now
+    assert second.pages_rendered > 0 and second.pages_reused > 0
+    assert len(unpacked) <= second.pages_rendered + 1  # and the page broken before
+    (root / BUNDLE / "index.en.md").write_text(release("Visit", visit), encoding="utf-8")
+    third, warned = build()
+    assert len(warned) == 1 and "/portal/en/tags/diplomacy/" in warned[0]
+    assert len(unpacked) > third.pages_rendered  # a path went away: every page looked at

@@ -48,6 +48,8 @@ class Rendered:
     feeds_made: tuple[int, int]  # (made, reused)
     inputs: Inputs  # the current value of everything a page or feed can read
     feeds_index: dict[str, Any]  # feed name -> (key, deps, files)
+    before: str  # the pages as the last build left them (``refcheck.pages_state``)
+    made: frozenset[str]  # the paths of the pages rendered
 
 
 def render_pages(
@@ -69,6 +71,7 @@ def render_pages(
     page_jobs = render.plan_pages(site)
     flavor = f"pages-{int(preview)}{int(site.include_drafts)}"  # the dev server's too
     inputs.table, index = recorded.loaded(*made.pages(flavor))  # before anything is read
+    before = refcheck.pages_state((path, entry[2]) for path, entry in index.items())
     name, kept, previous = work.previous(target)
     found = previous or {}
     todo = [
@@ -124,7 +127,7 @@ def render_pages(
     paths = {f.path for f in (*static, *feed_files)} | shas.keys()
     return Rendered(
         flavor, index, page_jobs, shas, static, feed_files, paths, name, kept, previous,
-        len(todo), feeds_made, inputs, feeds_index,
+        len(todo), feeds_made, inputs, feeds_index, before, frozenset(job.path for job in todo),
     )  # fmt: skip
 
 
@@ -177,4 +180,7 @@ def check_references(work: Any, site: Site, made: Rendered, image_paths: set[str
         unpack=render.unpack_links,
         store=work.store,
         name=made.flavor.replace("pages", "refs"),
+        before=made.before,
+        after=refcheck.pages_state((path, entry[2]) for path, entry in made.index.items()),
+        rendered=made.made,
     )

@@ -238,40 +238,69 @@ def check_pages(
     unpack: Callable[[bytes], Links],
     store: BuildCache | None,
     name: str,
+    before: str = "",
+    after: str = "",
+    rendered: Collection[str] = (),
 ) -> list[BrokenReference]:
     """``check_links`` of a build: each page as (output path, its packed links).
 
     Which pages have a broken link depends only on each page's links and the set of
-    published paths, so the list is kept in the build cache under a hash of both: when
-    neither changed, only those pages' links are unpacked (most of a check's time) and
-    checked again against the current site, so lines still follow the Markdown files.
+    published paths. The build cache keeps the pages that had one, with the pages
+    (``pages_state``) and the paths linked to at that check. A build that started from
+    those pages (``before``: its page index as loaded) and still publishes every one of
+    those paths knows that the pages it did not render (all but ``rendered``) link as
+    they did, to paths still there: only the pages rendered and the pages that had a
+    broken link are unpacked and looked at (unpacking every page's links is most of a
+    check's time). Else every page is. ``after`` is the state of this build's pages for
+    the next check. The pages with a broken link are checked against the current site,
+    so lines still follow the Markdown files.
     """
-    h = hashlib.sha256()
-    for path in sorted(published):
-        h.update(path.encode("utf-8", "surrogatepass") + b"\0")
-    for path, packed in pages:
-        h.update(path.encode("utf-8", "surrogatepass") + b"\1" + packed)
-    key = h.hexdigest()
     kept = store.load(name) if store is not None else None
-    if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == key:
-        wanted = kept[1]
+    linked: set[str] = set()  # every path a page links to (of pages gone too: harmless)
+    if (
+        isinstance(kept, tuple)
+        and len(kept) == 3
+        and before
+        and kept[0] == before
+        and not any(_is_broken(path, published) for path in kept[1])
+    ):
+        packed = dict(pages)
+        linked.update(kept[1])
+        again = [path for path in dict.fromkeys((*kept[2], *rendered)) if path in packed]
+        found = ((path, unpack(packed[path])) for path in again)
     else:
         # One page's links unpacked at a time: all of a large site's at once would take
         # hundreds of megabytes. The few pages with a broken link are unpacked again below.
-        wanted = frozenset(pages_with_broken(((p, unpack(d)) for p, d in pages), published))
-        if store is not None:
-            store.save(name, (key, wanted))
+        found = ((path, unpack(data)) for path, data in pages)
+    wanted = frozenset(pages_with_broken(found, published, linked))
+    if store is not None:
+        store.save(name, (after, tuple(linked), wanted))
     return check_links(site, ((p, unpack(d)) for p, d in pages if p in wanted), published)
 
 
-def pages_with_broken(pages: Iterable[tuple[str, Links]], published: Collection[str]) -> list[str]:
+def pages_state(pages: Iterable[tuple[str, str]]) -> str:
+    """A hash of a build's pages as (output path, hash of its bytes), in their order: a
+    page's links follow from its bytes."""
+    h = hashlib.sha256()
+    for path, sha in pages:
+        h.update(f"{path}\0{sha}\n".encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def pages_with_broken(
+    pages: Iterable[tuple[str, Links]], published: Collection[str], linked: set[str] | None = None
+) -> list[str]:
     """The output paths of the pages that have a broken link (``check_links`` reports
-    only these pages' links, so it can be given only them)."""
-    return [
-        path
-        for path, page_links in pages
-        if any(_is_broken(rel, published) for _, rel in page_links)
-    ]
+    only these pages' links, so it can be given only them); the paths they link to are
+    added to ``linked``."""
+    out = []
+    for path, page_links in pages:
+        rels = {rel for _, rel in page_links}
+        if any(_is_broken(rel, published) for rel in rels):
+            out.append(path)
+        if linked is not None:
+            linked.update(rel for rel in rels if rel is not None)
+    return out
 
 
 def _is_broken(rel: str | None, published: Collection[str]) -> bool:
