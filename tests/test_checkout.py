@@ -97,6 +97,9 @@ def test_a_checkout_reads_only_the_files_git_does_not_know_unchanged(
     assert set(reads) == {str(root / NEW)}  # hashed, then parsed
     run(root, tmp_path / "fresh", cache=False)
     assert tree(root / "build") == tree(tmp_path / "fresh")
+    checkout(root)  # the next deploy, with nothing new: not even the new release is read
+    reads = opened(monkeypatch, root / "content")
+    assert run(root, root / "build").unchanged and reads == []
 
 
 def test_an_edit_not_committed_in_a_checkout_is_read(tmp_path: Path) -> None:

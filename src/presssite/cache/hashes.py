@@ -12,9 +12,9 @@ costs one read of its inputs, and finds every fingerprint as the last build left
 It need not cost even that: at the first file that kept its size but not its time (a
 checkout, or a touch), ``gittracked`` asks git which files it knows unchanged, and a
 file whose blob id and size are those it was hashed at keeps its hash unread. A new
-file, or one of a new size, was edited: it is read without asking git. A build that
-read many files (the first one) asks git before it saves, so that the next checkout
-finds their blob ids.
+file, or one of a new size, was edited: it is read without asking git (its blob id is
+kept if git was asked already). A build that read many files (the first one) asks git
+before it saves, so that the next checkout finds their blob ids.
 """
 
 from __future__ import annotations
@@ -69,7 +69,8 @@ class FileHashes:
         "" when it cannot be read."""
         row = self.used.get(path) or self.known.get(path)
         if row is None or row[0] != size or row[1] != mtime_ns:
-            blob = self._blob(path) if row is not None and row[0] == size else ""
+            same_size = row is not None and row[0] == size  # perhaps the same bytes
+            blob = self._blob(path) if same_size or self._git is not None else ""
             if row is not None and blob and row[3] == blob:
                 row = (size, mtime_ns, row[2], blob)  # the same bytes, checked out again
                 self.vouched += 1
