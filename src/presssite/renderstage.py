@@ -49,7 +49,7 @@ class Rendered:
     inputs: Inputs  # the current value of everything a page or feed can read
     feeds_index: dict[str, Any]  # feed name -> (key, deps, files)
     before: str  # the pages as the last build left them (``refcheck.pages_state``)
-    made: frozenset[str]  # the paths of the pages rendered
+    rendered_paths: frozenset[str]  # the pages rendered by this build
 
 
 def render_pages(
@@ -182,5 +182,5 @@ def check_references(work: Any, site: Site, made: Rendered, image_paths: set[str
         name=made.flavor.replace("pages", "refs"),
         before=made.before,
         after=refcheck.pages_state((path, entry[2]) for path, entry in made.index.items()),
-        rendered=made.made,
+        rendered=made.rendered_paths,
     )
