@@ -150,7 +150,7 @@ def test_git_history_is_read_in_one_call(repo: Path, monkeypatch: pytest.MonkeyP
 
     for n in range(5):
         commit(repo, f"content/press/2026-01-2{n}-x/index.id.md", release("X"), "2026-01-20T00:00Z")
-    monkeypatch.setattr(translations.subprocess, "run", counting_run)
+    monkeypatch.setattr(subprocess, "run", counting_run)
     history = translations.commit_history(repo, repo / "content")
     assert len([c for c in calls if "log" in c]) == 1
     assert len(history) == 7

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from importlib import resources
 from pathlib import Path
 
-from presssite import __version__
+from presssite import __version__, gitquery
 from presssite.errors import UsageError
 
 PATH = ".github/workflows/pages.yml"
@@ -58,6 +57,11 @@ def install_command(spec: str | None) -> str:
     return f'python -m pip install "presssite{spec}"'
 
 
+def _git(cwd: Path, *args: str) -> str | None:
+    """git's output, stripped; None when git fails, is not installed or says nothing."""
+    return (gitquery.output(cwd, *args) or "").strip() or None
+
+
 def branch_of(folder: Path) -> str:
     """The branch a new site's pushes come from, so its workflow triggers on them.
 
@@ -80,19 +84,3 @@ def branch_of(folder: Path) -> str:
         return "main"
     major = re.search(r"(\d+)\.", version)
     return "main" if major and int(major[1]) >= 3 else "master"
-
-
-def _git(cwd: Path, *args: str) -> str | None:
-    """git's output, stripped; None when git fails or is not installed."""
-    try:
-        done = subprocess.run(
-            ["git", *args],
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-    except OSError:
-        return None
-    return done.stdout.strip() or None if done.returncode == 0 else None

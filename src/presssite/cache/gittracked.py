@@ -10,20 +10,17 @@ does: git's own check of racily written files). A tracked file that is not liste
 holds the bytes of its blob. ``FileHashes`` then trusts the SHA-256 it kept for the same
 blob id and size.
 
-Asked of the ``git`` program; outside a work tree, without git, or on any error, no file
-is known and every file is read as before. Files marked assume-unchanged or
-skip-worktree are left out: git does not look at them, so it cannot vouch for them.
+Asked of the ``git`` program (``gitquery``); outside a work tree, without git, or on any
+error, no file is known and every file is read as before. Files marked assume-unchanged
+or skip-worktree are left out: git does not look at them, so it cannot vouch for them.
 """
 
 from __future__ import annotations
 
-import logging
 import os
-import subprocess
 
-log = logging.getLogger(__name__)
+from presssite import gitquery
 
-TIMEOUT = 60  # seconds for each git command; a slower answer is not worth waiting for
 _CACHED = "H"  # ``ls-files -v`` tag of a tracked file git checks (lowercase: assumed)
 _FILE_MODES = ("100644", "100755")  # symlinks (120000) and submodules (160000) are not
 
@@ -31,8 +28,8 @@ _FILE_MODES = ("100644", "100755")  # symlinks (120000) and submodules (160000) 
 def clean_blobs(root: str) -> dict[str, str]:
     """Absolute path (below ``root``, as ``os.path.join(root, ...)`` spells it) -> blob
     id, for the tracked regular files git knows hold the bytes of their blob."""
-    listed = _git(root, "ls-files", "--stage", "-v", "-z")
-    modified = _git(root, "ls-files", "--modified", "-z") if listed is not None else None
+    listed = gitquery.output(root, "ls-files", "--stage", "-v", "-z")
+    modified = gitquery.output(root, "ls-files", "--modified", "-z") if listed else None
     if listed is None or modified is None:
         return {}
     changed = set(modified.split("\0"))
@@ -46,22 +43,3 @@ def clean_blobs(root: str) -> dict[str, str]:
         if tag == _CACHED and mode in _FILE_MODES and stage == "0":
             found[os.path.join(root, *name.split("/"))] = blob
     return found
-
-
-def _git(root: str, *args: str) -> str | None:
-    """The output of ``git args`` run in ``root``; None when it cannot answer."""
-    try:
-        done = subprocess.run(
-            ["git", *args],
-            cwd=root,
-            capture_output=True,
-            timeout=TIMEOUT,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-    except (OSError, subprocess.SubprocessError) as exc:
-        log.debug("git %s in %s: %s", args[0], root, exc)
-        return None
-    if done.returncode != 0:  # not a work tree, a repository git refuses, ...
-        return None
-    return done.stdout.decode("utf-8", "surrogateescape")

@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import logging
 import os
-import subprocess
 from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from presssite import gitquery
 from presssite.model import Bundle, Translation
 from presssite.settings import Settings
 
@@ -37,7 +37,6 @@ log = logging.getLogger(__name__)
 PRESENT, MISSING, STALE = "present", "missing", "stale"
 STATES = (PRESENT, MISSING, STALE)
 BY_UPDATED, BY_COMMITS = "updated", "commits"
-_GIT_TIMEOUT = 60  # seconds; a history this slow to read is not worth waiting for
 
 
 @dataclass(frozen=True)
@@ -217,7 +216,7 @@ def _compare(
 
 def git_head(root: Path) -> str | None:
     """The commit checked out in the repository holding ``root``; None when not in git."""
-    out = _git(root, "rev-parse", "HEAD")
+    out = gitquery.output(root, "rev-parse", "HEAD")
     return (out or "").strip() or None
 
 
@@ -243,7 +242,7 @@ def commit_history(
         pathspec = folder.resolve().relative_to(root.resolve()).as_posix() or "."
     except ValueError:
         return {}
-    out = _git(
+    out = gitquery.output(
         root, "log", "--format=%x00%ct", "--name-only", "--relative", "--no-renames", "--", pathspec
     )
     found = _parse_log(out or "", root.resolve())
@@ -279,23 +278,3 @@ def _parse_log(text: str, root: Path) -> dict[str, FileHistory]:
         seen = found.get(path)
         found[path] = FileHistory(last=seen.last if seen else when, first=when)
     return found
-
-
-def _git(root: Path, *args: str) -> str | None:
-    """Run git in ``root``; None when git is missing or the command fails."""
-    try:
-        done = subprocess.run(
-            ["git", "-c", "core.quotepath=off", "-C", str(root), *args],
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            timeout=_GIT_TIMEOUT,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError) as exc:
-        log.info("git not usable for translation status: %s", exc)
-        return None
-    if done.returncode != 0:
-        log.info("git %s: %s", args[0], done.stderr.strip())
-        return None
-    return done.stdout
