@@ -32,6 +32,7 @@ from presssite.content import store as doc_store
 from presssite.errors import TemplateError
 from presssite.output import publish as output
 from presssite.output import staging
+from presssite.render import dependencies
 from presssite.render import pages as render
 from presssite.render import templates as templating
 
@@ -225,6 +226,47 @@ def test_one_edit_rerenders_only_the_pages_that_show_it(tmp_path: Path) -> None:
     assert report.pages_rendered == len(shown)
     after, before = html(root / "build"), after
     assert {p for p in before if after[p] != before[p]} == shown
+
+
+def test_values_worked_out_in_workers_choose_the_same_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large site works out the values of what its pages read in worker processes
+    (``Inputs.value_all``): an edit renders again the pages it renders when they are
+    worked out here, and the output is the same."""
+    if parallel.workers_for(100, jobs=2, threshold=2) < 2:
+        pytest.skip("no fork, or this process runs threads: the pool is never used")
+    root = fixture_site(tmp_path)
+    run(root, root / "build", jobs=2)
+    monkeypatch.setattr(dependencies, "VALUES_THRESHOLD", 2)
+    split: list[int] = []
+    map_chunks = parallel.map_chunks
+
+    def spy(task: Any, context: Any, items: Any, **options: Any) -> Any:
+        found = map_chunks(task, context, items, **options)
+        if task is dependencies._values_of:
+            split.append(options["workers"])
+        return found
+
+    monkeypatch.setattr(parallel, "map_chunks", spy)
+    path = root / "content/press/2026-01-02-release-2/index.en.md"
+    path.write_text(
+        release("Rilis 2 en", "2026-01-02T09:00:00+07:00", summary="New summary.", tags="[ekonomi]")
+    )
+
+    report = run(root, root / "build", jobs=2)
+
+    assert split == [2]
+    shown = {"en/press/release-2/index.html", "en/page/2/index.html"}
+    shown |= {"en/tags/ekonomi/page/2/index.html", "en/press/page/2/index.html"}
+    assert report.pages_rendered == len(shown)
+    assert tree(root / "build") == tree(run_fresh(root, tmp_path / "fresh"))
+
+
+def run_fresh(root: Path, target: Path) -> Path:
+    """``root`` built into ``target`` without the build cache, here alone."""
+    run(root, target, cache=False)
+    return target
 
 
 def test_warnings_are_given_again_by_a_no_change_rebuild(

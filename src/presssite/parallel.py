@@ -71,11 +71,14 @@ def map_chunks(
     *,
     workers: int,
     meanwhile: Callable[[], Any] | None = None,
+    most: int = CHUNK_MOST,
 ) -> list[R]:
     """``task(context, chunk)`` for every chunk of ``items``, results in item order
     (``each_chunk``, every result kept)."""
     results: list[R] = []
-    each_chunk(task, context, items, workers=workers, meanwhile=meanwhile, each=results.extend)
+    each_chunk(
+        task, context, items, workers=workers, meanwhile=meanwhile, each=results.extend, most=most
+    )
     return results
 
 
@@ -87,6 +90,7 @@ def each_chunk(
     workers: int,
     each: Callable[[list[R]], Any],
     meanwhile: Callable[[], Any] | None = None,
+    most: int = CHUNK_MOST,
 ) -> None:
     """``task(context, chunk)`` for every chunk of ``items``; ``each`` is called here with
     each chunk's results, in order, as they come back, and nothing else keeps them: the
@@ -107,7 +111,7 @@ def each_chunk(
         return
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(workers, initializer=_init, initargs=(task, context)) as pool:
-        pending = pool.imap(_run, chunks(items, workers), chunksize=1)
+        pending = pool.imap(_run, chunks(items, workers, most=most), chunksize=1)
         if meanwhile is not None:
             meanwhile()
         for part in pending:

@@ -72,6 +72,7 @@ def render_pages(
     flavor = f"pages-{int(preview)}{int(site.include_drafts)}"  # the dev server's too
     inputs.table, index = recorded.loaded(*made.pages(flavor))  # before anything is read
     before = refcheck.pages_state((path, entry[2]) for path, entry in index.items())
+    inputs.value_all(options["jobs"])
     name, kept, previous = work.previous(target)
     found = previous or {}
     todo = [

@@ -224,8 +224,12 @@ class BuildCache:
         except FileExistsError:
             _mend(path, data)
             return sha, len(data)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        try:  # no file object: a build writes thousands of blobs
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
         return sha, len(data)
 
     def _new_blob(self, sha: str) -> str:

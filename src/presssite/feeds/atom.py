@@ -35,7 +35,8 @@ from presssite.feeds.sitemaps import (
     sitemaps,
 )
 from presssite.model import OutputFile, PhotoImage, Site, Translation, own_body
-from presssite.render.dependencies import Inputs, Reads
+from presssite.render.dependencies import Inputs
+from presssite.render.reads import Reads
 from presssite.render.views import unwrap
 
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from presssite import urls
 from presssite.model import Site
 from presssite.render import browse, i18n
-from presssite.render.dependencies import Reads
+from presssite.render.reads import Reads
 
 
 def feed_lists(site: Site, loc: str) -> list[tuple[str, str, str]]:

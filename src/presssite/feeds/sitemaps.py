@@ -18,7 +18,8 @@ from typing import Any
 from presssite import urls
 from presssite.feeds import sections
 from presssite.model import Bundle, OutputFile, Site, Translation
-from presssite.render.dependencies import Inputs, Reads
+from presssite.render.dependencies import Inputs
+from presssite.render.reads import Reads
 from presssite.settings import Settings
 
 MAX_SITEMAP_URLS = 50_000  # the sitemaps.org limit of <url> entries per file
@@ -86,7 +87,7 @@ def sitemap_urls(site: Site, reads: Reads | None = None) -> list[SitemapUrl]:
 
     def release_alternates(doc: Translation) -> tuple[tuple[str, str], ...]:
         found = of_release.get(doc.bundle)
-        if found is None:  # its translations' URLs: in ``ENTRIES``
+        if found is None:  # its translations' URLs: in ``reads.ENTRIES``
             found = of_release[doc.bundle] = alternates(site.bundles[doc.bundle])
         return found
 

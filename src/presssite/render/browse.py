@@ -22,8 +22,8 @@ from presssite.site import sections as sections_
 from presssite.site.assemble import list_pages
 
 if TYPE_CHECKING:
-    from presssite.render.dependencies import Reads
     from presssite.render.pages import PageJob
+    from presssite.render.reads import Reads
     from presssite.render.renderer import Renderer
 
 # The kinds of page this module makes, and their templates.

@@ -57,10 +57,15 @@ class Table:
         """The shared pairs of packed ``deps`` (``Deps`` are returned as they are)."""
         if not isinstance(deps, bytes):
             return deps
+        pairs = self.pairs
+        return tuple([pairs[i] for i in self.numbers(deps)])
+
+    @staticmethod
+    def numbers(deps: Packed) -> array[int]:
+        """The numbers of the pairs of packed ``deps``, in their order."""
         numbers = array(_ID)
         numbers.frombytes(deps)
-        pairs = self.pairs
-        return tuple([pairs[i] for i in numbers])
+        return numbers
 
     def state(self) -> tuple[list[Source], list[tuple[str, ...]], bytes, bytes]:
         """The table as few objects: its distinct sources, its distinct tuples of fields,

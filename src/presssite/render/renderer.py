@@ -20,7 +20,8 @@ from presssite.content import placeholders
 from presssite.model import ListPage, PhotoImage, Translation, own_body
 from presssite.render import browse, i18n, social
 from presssite.render import context as pages
-from presssite.render.dependencies import Deps, Inputs, Reads
+from presssite.render.dependencies import Deps, Inputs
+from presssite.render.reads import Reads
 from presssite.render.templates import KIND_TEMPLATES, NOT_FOUND, template_error, warm_templates
 from presssite.render.views import TagView
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, overload
 from presssite.model import Tag, Translation
 
 if TYPE_CHECKING:
-    from presssite.render.dependencies import Reads
+    from presssite.render.reads import Reads
 
 WHOLE = "*"  # a field name: everything of the source
 

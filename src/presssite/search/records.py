@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from presssite.model import PhotoImage, Translation, own_body
 from presssite.render import i18n
-from presssite.render.dependencies import Reads
+from presssite.render.reads import Reads
 from presssite.render.views import unwrap
 from presssite.site import sections
 
