@@ -77,7 +77,7 @@ class Inputs:
     @table.setter
     def table(self, table: Table) -> None:
         self._table = table
-        self._numbered: dict[int, str] = {}  # values by their pair's number in the table
+        self._numbered: list[str | None] = []  # values by their pair's number in the table
 
     def fresh(self) -> Inputs:
         """New inputs of the same site and values, none memoised (for another thread)."""
@@ -94,8 +94,10 @@ class Inputs:
         values = [self.base]
         if isinstance(deps, bytes):  # the hot loop of a build checking every page
             known, pairs = self._numbered, self._table.pairs
+            if len(known) < len(pairs):
+                known.extend([None] * (len(pairs) - len(known)))
             for number in self._table.numbers(deps):  # by number: a pair's hash is not kept
-                found = known.get(number)
+                found = known[number]
                 if found is None:
                     found = known[number] = self.value(*pairs[number])
                 values.append(found)
@@ -109,7 +111,8 @@ class Inputs:
         checks every page, which needs the value of every pair; on a large site those
         values are most of the check, a second or more at 10,000 releases."""
         pairs, known = self._table.pairs, self._numbered
-        todo = [number for number in range(len(pairs)) if number not in known]
+        known.extend([None] * (len(pairs) - len(known)))
+        todo = [number for number, value in enumerate(known) if value is None]
         workers = parallel.workers_for(len(todo), jobs=jobs, threshold=VALUES_THRESHOLD)
         if workers > 1:  # else each is worked out here when a key first needs it
             found = parallel.map_chunks(_values_of, self, todo, workers=workers, most=4096)
