@@ -228,6 +228,32 @@ def test_one_edit_rerenders_only_the_pages_that_show_it(tmp_path: Path) -> None:
     assert {p for p in before if after[p] != before[p]} == shown
 
 
+def test_a_release_added_to_the_oldest_page_renders_only_the_pages_that_show_it(
+    tmp_path: Path,
+) -> None:
+    """A list page records how many pages its list takes, not how many releases it holds:
+    a release dated before the others, on a list's last page, leaves the other pages of
+    the list as they were, and none of them is rendered again."""
+    root = fixture_site(tmp_path)
+    run(root, root / "build")
+    before = html(root / "build")
+    bundle = root / "content/press/2025-10-01-archived"
+    bundle.mkdir()
+    (bundle / "index.id.md").write_text(release("Arsip", "2025-10-01T09:00:00+07:00"))
+
+    report = run(root, root / "build")
+
+    after = html(root / "build")
+    changed = {p for p in after if after[p] != before.get(p)}
+    # id: 10 releases on 4 home pages (3 a page) and 8 press releases on 3 section pages
+    # before; 11 and 9 after, on as many pages: only the last of each shows the new one.
+    assert {"id/page/4/index.html", "id/press/page/3/index.html"} <= changed
+    assert not changed & {"id/index.html", "id/page/2/index.html", "id/page/3/index.html"}
+    assert not changed & {"id/press/index.html", "id/press/page/2/index.html"}
+    # Rendered: those, and the search page, whose index parts go by each year's count.
+    assert report.pages_rendered == len(changed | {"id/search/index.html"})
+
+
 def test_values_worked_out_in_workers_choose_the_same_pages(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -48,7 +48,7 @@ def sitemap_urls(
             out.append(
                 (urls.section(settings, loc, name, n), newest(ids[(n - 1) * size : n * size]))
             )
-    years = [(y, reads.list_bundles(loc, str(y), "year")) for y, _ in reads.years(loc)]
+    years = [(y, reads.list_bundles(loc, str(y), "year")) for y in reads.year_numbers(loc)]
     out.append((urls.archive(settings, loc), newest(b for _, ids in years for b in ids)))
     out.extend((urls.archive(settings, loc, y), newest(ids)) for y, ids in years)
     return out

@@ -122,7 +122,6 @@ def make(renderer: Renderer, job: PageJob, reads: Reads, shared: dict[str, Any])
             "nothing_indexed": not parts,
         }
         return renderer.page("search.html", context)
-    all_years = reads.years(loc)
     others = {lo: urls.archive(s, lo) for lo in s.locales}
     if job.kind == "archive":
         url = urls.archive(s, loc)
@@ -132,11 +131,12 @@ def make(renderer: Renderer, job: PageJob, reads: Reads, shared: dict[str, Any])
             "canonical": urls.absolute(s, url),
             "switcher": switcher,
             "hreflang": pages.hreflang_links(s, switcher, others[s.default_locale]),
-            "years": [(y, count, urls.archive(s, loc, y)) for y, count in all_years],
+            "years": [(y, count, urls.archive(s, loc, y)) for y, count in reads.years(loc)],
         }
         return renderer.page("archive.html", context)
     (year,) = job.ref
-    at = next(i for i, (y, _) in enumerate(all_years) if y == year)
+    years = reads.year_numbers(loc)
+    at = years.index(year)
     url = urls.archive(s, loc, year)
     releases = reads.list_items(loc, str(year), 0, None, "year")
     month_names = i18n.babel_locale(loc).months["stand-alone"]["wide"]
@@ -148,8 +148,8 @@ def make(renderer: Renderer, job: PageJob, reads: Reads, shared: dict[str, Any])
         )
         for m in archive.months(archive.Year(year, releases), s.tz)
     ]
-    newer = all_years[at - 1][0] if at > 0 else None
-    older = all_years[at + 1][0] if at + 1 < len(all_years) else None
+    newer = years[at - 1] if at > 0 else None
+    older = years[at + 1] if at + 1 < len(years) else None
     context = {
         **shared,
         "canonical": urls.absolute(s, url),

@@ -21,11 +21,11 @@ from typing import Any, Protocol
 from presssite import parallel
 from presssite.cache.store import digest
 from presssite.model import PhotoImage, Site, Tag, Translation
-from presssite.render.reads import BESIDE, CROPS, ENTRIES, PHOTOS, STALE, Reads
+from presssite.render.reads import BESIDE, CROPS, ENTRIES, PAGES, PHOTOS, STALE, YEARS, Reads
 from presssite.render.recorded import Deps, Packed, Source, Table
 from presssite.render.views import WHOLE
 from presssite.site import archive
-from presssite.site.assemble import why_hidden
+from presssite.site.assemble import list_pages, why_hidden
 
 __all__ = ["Deps", "Inputs", "Packed", "Source", "after_edit", "document_of"]
 
@@ -217,7 +217,11 @@ class Inputs:
         if kind == "sections":
             return tuple(site.sections.get(where[0], {}))
         if kind == "years":
-            return tuple((y, len(d)) for y, d in self.years(where[0]).items())
+            found = self.years(where[0])
+            return tuple(
+                tuple(found) if f == YEARS else tuple((y, len(d)) for y, d in found.items())
+                for f in fields
+            )
         if kind == "nav":
             return tuple(d.bundle for d in site.pages.get(where[0], ()))
         if kind == "templates":
@@ -252,8 +256,8 @@ def _values_of(inputs: Inputs, numbers: Sequence[int]) -> list[str]:
 
 
 def _slice(site: Site, items: Sequence[Translation], field: str) -> Any:
-    if field == "count":
-        return len(items)
+    if field == PAGES:
+        return list_pages(len(items), site.settings.page_size)
     if field == ENTRIES:
         alike = (
             (t.locale, t.url) for d in items for t in site.bundles[d.bundle].translations.values()

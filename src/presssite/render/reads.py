@@ -33,6 +33,13 @@ BESIDE = frozenset({PHOTOS, CROPS, STALE, NOTICE})
 # translations' (locale, URL): all a sitemap reads of a release (``Reads.list_entries``).
 ENTRIES = "#entries"
 
+# A field of a list: how many pages it takes (``Reads.list_pages``).
+PAGES = "#pages"
+
+# A field of a locale's archive years: the years alone, not how many releases each has
+# (``Reads.year_numbers``; with no field, ``Reads.years`` records both).
+YEARS = "#years"
+
 
 class Reads:
     """What one page or feed read, as it reads it: every value goes through here."""
@@ -115,8 +122,9 @@ class Reads:
         return self.inputs.members(kind, locale, slug) or ()
 
     def list_pages(self, locale: str, slug: str, kind: str = "list") -> int:
-        """How many pages the list takes (``site.list_pages``)."""
-        self.note((kind, locale, slug), "count")
+        """How many pages the list takes (``site.list_pages``): what is recorded is that
+        number, so a release added to a list's oldest page leaves its other pages alone."""
+        self.note((kind, locale, slug), PAGES)
         items = self.inputs.members(kind, locale, slug) or ()
         return list_pages(len(items), self.inputs.site.settings.page_size)
 
@@ -129,6 +137,12 @@ class Reads:
         """The archive's (year, number of releases) of a locale, newest first."""
         self.note(("years", locale))
         return tuple((int(y), len(d)) for y, d in self.inputs.years(locale).items())
+
+    def year_numbers(self, locale: str) -> tuple[int, ...]:
+        """The archive's years of a locale, newest first, without their number of releases
+        (a year's page links to the next: a release of another year leaves it alone)."""
+        self.note(("years", locale), YEARS)
+        return tuple(int(y) for y in self.inputs.years(locale))
 
     def dated_within(self, locale: str, window: timedelta) -> tuple[Translation, ...]:
         """A locale's releases dated in the ``window`` up to the build's clock."""
