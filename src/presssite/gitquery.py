@@ -36,3 +36,9 @@ def output(cwd: Path | str, *args: str) -> str | None:
         log.info("git %s in %s: %s", args[0], cwd, done.stderr.decode("utf-8", "replace").strip())
         return None
     return done.stdout.decode("utf-8", "surrogateescape")
+
+
+def word(cwd: Path | str, *args: str) -> str | None:
+    """A one-line answer (a commit, a branch, a setting), stripped; None as ``output``
+    gives, or when git says nothing."""
+    return (output(cwd, *args) or "").strip() or None

@@ -57,11 +57,6 @@ def install_command(spec: str | None) -> str:
     return f'python -m pip install "presssite{spec}"'
 
 
-def _git(cwd: Path, *args: str) -> str | None:
-    """git's output, stripped; None when git fails, is not installed or says nothing."""
-    return (gitquery.output(cwd, *args) or "").strip() or None
-
-
 def branch_of(folder: Path) -> str:
     """The branch a new site's pushes come from, so its workflow triggers on them.
 
@@ -73,13 +68,13 @@ def branch_of(folder: Path) -> str:
     place = folder.resolve()
     while not place.is_dir():
         place = place.parent
-    current = _git(place, "symbolic-ref", "--quiet", "--short", "HEAD")
+    current = gitquery.word(place, "symbolic-ref", "--quiet", "--short", "HEAD")
     if current:
         return current
-    configured = _git(place, "config", "--get", "init.defaultBranch")
+    configured = gitquery.word(place, "config", "--get", "init.defaultBranch")
     if configured:
         return configured
-    version = _git(place, "version")
+    version = gitquery.word(place, "version")
     if version is None:
         return "main"
     major = re.search(r"(\d+)\.", version)

@@ -58,7 +58,7 @@ class FileHashes:
         if store is None:
             return
         if self._git is None and self.fresh > RECORD_BLOBS_AFTER:
-            self._blob("")  # the next checkout may then find them unchanged unread
+            self._ask_git()  # the next checkout may then find them unchanged unread
         kept = self.used if whole else {**self.known, **self.used}
         if self.fresh or self.vouched or kept.keys() != self.known.keys():
             store.save(INDEX, kept)
@@ -92,14 +92,16 @@ class FileHashes:
 
     def _blob(self, path: str) -> str:
         """The blob id git knows ``path`` by (git is asked once, for every file)."""
-        if self.root is None:
-            return ""
-        if self._git is None:
-            self._git = git = gittracked.clean_blobs(self.root)
-            for seen, row in self.used.items():  # those read before, for the next checkout
-                if not row[3] and seen in git:
-                    self.used[seen] = (*row[:3], git[seen])
-        return self._git.get(path, "")
+        return (self._git if self._git is not None else self._ask_git()).get(path, "")
+
+    def _ask_git(self) -> dict[str, str]:
+        """Which files git knows unchanged, asked once; the files read before are given
+        their blob ids, for the next checkout."""
+        self._git = git = gittracked.clean_blobs(self.root) if self.root is not None else {}
+        for seen, row in self.used.items():
+            if not row[3] and seen in git:
+                self.used[seen] = (*row[:3], git[seen])
+        return git
 
 
 def _rows(found: Any) -> dict[str, Row] | None:

@@ -216,8 +216,7 @@ def _compare(
 
 def git_head(root: Path) -> str | None:
     """The commit checked out in the repository holding ``root``; None when not in git."""
-    out = gitquery.output(root, "rev-parse", "HEAD")
-    return (out or "").strip() or None
+    return gitquery.word(root, "rev-parse", "HEAD")
 
 
 def commit_history(
