@@ -772,7 +772,8 @@ def test_timings_name_every_stage_and_count_the_work(tmp_path: Path) -> None:
     again = run_cli("build", "--site", root, "--now", NOW.isoformat(), "--timings")
     assert "Nothing changed since the last build" in again.stdout
     assert "documents parsed 0, reused 22; pages rendered 0," in again.stdout
-    assert "images processed 0, cached 2; output files written 0, removed 0" in again.stdout
+    assert "images processed 0, cached 2; press-kit texts made 0, kept 2; " in again.stdout
+    assert "output files written 0, removed 0" in again.stdout
     uncached = run_cli("build", "--site", root, "--now", NOW.isoformat(), "--no-cache")
     assert uncached.returncode == 0, uncached.stderr
 

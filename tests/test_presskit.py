@@ -283,3 +283,65 @@ def test_a_body_as_plain_text(html, text):
     from presssite.render.plaintext import body_text
 
     assert body_text(html) == text
+
+
+def kit_text(path: Path) -> str:
+    with zipfile.ZipFile(path) as zf:
+        (name,) = [n for n in zf.namelist() if n.endswith("/release.txt")]
+        return zf.read(name).decode("utf-8")
+
+
+def test_a_rebuild_reads_back_only_the_texts_of_changed_releases(tmp_path):
+    """A kit's release.txt is planned by facts kept from the last build; a release whose
+    words changed gets its new text, and the output is the one a build without the cache
+    makes."""
+    bundle, other = "content/press/2026-03-02-harbour", "content/press/2026-03-05-bridge"
+    site = make_site(
+        tmp_path,
+        {
+            f"{bundle}/index.id.md": release("id", "Pelabuhan", gallery("id")),
+            f"{bundle}/index.en.md": release("en", "Harbour", gallery("en")),
+            f"{other}/index.en.md": release("en", "Bridge", gallery("en")),
+        },
+    )
+    for folder in (bundle, other):
+        make_photo(site / folder / "photos/a.jpg")
+        make_photo(site / folder / "photos/b.jpg", size=(900, 600))
+    build = ["build", "--site", site, "--out", site / "build", "--timings"]
+    first = run_cli(*build)
+    assert first.returncode == 0, first.stderr
+    assert "press-kit texts made 3, kept 0" in first.stdout
+
+    # a new checkout of the same files: every time new, no text worked out again
+    for path in (site / "content").rglob("*"):
+        path.touch()
+    again = run_cli(*build)
+    assert again.returncode == 0, again.stderr
+    assert "press-kit texts made 0, kept 3" in again.stdout
+
+    # the English body edited: that kit alone gets its new text
+    en = site / bundle / "index.en.md"
+    en.write_text(en.read_text("utf-8").replace("Body of", "New body of"), "utf-8")
+    edited = run_cli(*build)
+    assert edited.returncode == 0, edited.stderr
+    assert "press-kit texts made 1, kept 2" in edited.stdout
+    assert "New body of the release in en" in kit_text(kit_path(site, "en"))
+    link = page(site, "en").css_first(".press-kit a")
+    assert f"{round(kit_path(site, 'en').stat().st_size / 1000)} KB" in link.text()
+
+    # the site's time zone changed, no release: every text has its new local time
+    toml = site / "presssite.toml"
+    toml.write_text(toml.read_text("utf-8").replace("Asia/Jakarta", "Asia/Jayapura"), "utf-8")
+    moved = run_cli(*build)
+    assert moved.returncode == 0, moved.stderr
+    assert "press-kit texts made 3, kept 0" in moved.stdout
+    assert "2 Maret 2026, 11.00 WIT" in kit_text(kit_path(site, "id"))
+
+    copy = tmp_path / "copy"
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("build", ".presssite-cache"))
+    fresh = run_cli("build", "--site", copy, "--out", copy / "build")
+    assert fresh.returncode == 0, fresh.stderr
+    zips = sorted(p.relative_to(site / "build") for p in (site / "build").rglob("*.zip"))
+    assert len(zips) == 3
+    for rel in zips:
+        assert (copy / "build" / rel).read_bytes() == (site / "build" / rel).read_bytes()

@@ -21,6 +21,7 @@ changes no output byte.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import logging
 import shutil
@@ -205,7 +206,7 @@ class _Work:
         for unfinished in skeletons.unfinished(site, loaded.bodies):
             log.warning("%s", unfinished)
         with stage("plan images"):
-            plan = _plan_images(site, loaded.bodies, options, self.hashes)
+            plan = _plan_images(site, loaded, options, self.hashes, self.store)
         with stage("render"):  # and the feeds meanwhile, timed apart
             made = renderstage.render_pages(self, site, loaded, status, plan, target, options)
         with stage("search"):
@@ -336,23 +337,36 @@ class _Work:
         return published
 
 
-def _plan_images(site: Site, bodies: Any, options: dict[str, Any], hashes: FileHashes) -> Any:
+def _plan_images(
+    site: Site, loaded: Any, options: dict[str, Any], hashes: FileHashes, store: Any
+) -> Any:
     """The image plan, with the press kits of the public releases (``is_public`` decides,
     so a preview with drafts still puts no draft or embargoed release in a kit); photos
-    whose bytes the check stage hashed are known by that hash (``FileHashes.known_sha``)."""
+    whose bytes the check stage hashed are known by that hash (``FileHashes.known_sha``);
+    the sizes of the kits' texts and of the downloads' metadata are kept in ``store``
+    by what they are made of (``cache.facts``)."""
+    from presssite.cache.facts import Facts
+    from presssite.content.store import body_key
     from presssite.render import plaintext
     from presssite.site.assemble import is_public
 
-    body = bodies.get if bodies is not None else own_body
-    return images.plan(
+    body = loaded.bodies.get if loaded.bodies is not None else own_body
+    texts = plaintext.ReleaseTexts(
+        site.settings, body, functools.partial(body_key, parse_keys=loaded.keys)
+    )
+    facts = Facts(store)
+    plan = images.plan(
         site,
         site.settings,
-        release_text=plaintext.release_texts(site.settings, body),
+        release_text=texts,
         public=lambda doc: is_public(doc, site.now),
         executor=options["executor"],
         jobs=options["jobs"],
         known=hashes.known_sha,
+        facts=facts,
     )
+    facts.save()
+    return plan
 
 
 def _temp_folder(settings: Settings) -> Path:

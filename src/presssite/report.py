@@ -44,6 +44,8 @@ class BuildReport:
     unchanged: bool = False  # nothing at all was redone: the output was already this build's
     search_indexed: int = 0  # 1: the search indexer ran (what its records read changed)
     search_reused: int = 0  # 1: the last search index was still right
+    kit_texts_made: int = 0  # press kits whose release.txt was worked out (body read back)
+    kit_texts_kept: int = 0  # press kits whose release.txt facts were kept from a build
     notes: tuple[str, ...] = ()  # things the user may want to know, not problems
 
 
@@ -103,5 +105,7 @@ def report_of(
         publish_mode=published.mode,
         search_indexed=searched.indexed,
         search_reused=searched.reused,
+        kit_texts_made=plan.kit_texts_made,
+        kit_texts_kept=len(plan.kits) - plan.kit_texts_made,
         notes=robots_note(settings),
     )

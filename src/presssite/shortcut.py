@@ -142,6 +142,8 @@ def unchanged_report(
         documents_reused=parsed,
         images_processed=0,
         images_cached=previous.photos,
+        kit_texts_made=0,
+        kit_texts_kept=previous.kit_texts_made + previous.kit_texts_kept,
         pages_rendered=0,
         pages_reused=previous.pages_rendered + previous.pages_reused,
         feeds_made=0,

@@ -24,6 +24,7 @@ def timing_lines(report: Any) -> str:
         f"pages rendered {report.pages_rendered}, unchanged {report.pages_reused}; "
         f"feeds made {report.feeds_made}, unchanged {report.feeds_reused}",
         f"  images processed {report.images_processed}, cached {report.images_cached}; "
+        f"press-kit texts made {report.kit_texts_made}, kept {report.kit_texts_kept}; "
         f"output files written {report.files_changed}, removed {report.files_removed} "
         f"({report.publish_mode})",
     ]

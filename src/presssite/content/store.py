@@ -20,12 +20,13 @@ import secrets
 import shutil
 import sys
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from presssite.cache.packs import BodyRef, Packs, PackWriter, live_pack_bytes
-from presssite.cache.store import BuildCache
+from presssite.cache.store import BuildCache, digest
 from presssite.errors import PresssiteError
 from presssite.model import StoredBody, Translation, own_body
 
@@ -65,6 +66,13 @@ class StoredDoc:
 
 def key_of(parts: tuple[str, ...]) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
+
+
+def body_key(doc: Translation, parse_keys: Mapping[tuple[str, str], str]) -> str:
+    """What stands for a translation's body in a key: its parse key (``Loaded.keys``),
+    which covers all the body is made of, so the body need not be read; a translation
+    parsed outside the store has none, and its body's digest stands for it."""
+    return parse_keys.get((doc.bundle, doc.locale)) or digest(doc.body_html)
 
 
 class Bodies:

@@ -116,8 +116,18 @@ def download(body: bytes, words: Words) -> bytes:
     return _SOI + metadata(words) + body
 
 
-def download_size(facts: DownloadFacts, words: Words) -> int:
-    return len(_SOI) + len(metadata(words)) + facts.body
+def metadata_size(words: Words) -> int:
+    return len(metadata(words))
+
+
+def metadata_key(words: Words) -> str:
+    """What the metadata of ``words`` is made of, hashed: its size is kept by it."""
+    return "metadata " + hashlib.sha256(repr(words).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def download_size(facts: DownloadFacts, metadata_bytes: int) -> int:
+    """A download's size, its metadata's given (``metadata_size``): made as ``download``."""
+    return len(_SOI) + metadata_bytes + facts.body
 
 
 # --------------------------------------------------------------------------- bodies

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -30,11 +31,17 @@ _STALE_TEMP_SECONDS = 3600  # temp files older than this are left over from kill
 
 
 def index_key(path: Path, settings: Settings) -> str:
-    """Site-relative when possible, so moving the site folder keeps the index valid."""
+    """Site-relative when possible, so moving the site folder keeps the index valid: a
+    photo of the site's folder (the settings' root is resolved) by its path there, with
+    no system call; another by where it resolves to."""
     try:
-        return path.resolve().relative_to(settings.root).as_posix()
+        return path.relative_to(settings.root).as_posix()
     except ValueError:
-        return str(path.resolve())
+        resolved = path.resolve()
+    try:
+        return resolved.relative_to(settings.root).as_posix()
+    except ValueError:
+        return str(resolved)
 
 
 def load_index(root: Path) -> dict[str, Any]:
@@ -65,26 +72,39 @@ def save_index(root: Path, files: Mapping[str, Mapping[str, Any]]) -> None:
 
 
 def prune(root: Path, referenced: Iterable[str]) -> int:
-    """Delete cache files not in ``referenced``, and temp files left by killed builds."""
+    """Delete cache files not in ``referenced``, and temp files left by killed builds.
+
+    The cache holds a file or more for every photo, download and kit of the site, so it
+    is listed with ``os.scandir``, without a ``Path`` per file."""
     keep = set(referenced)
     now = time.time()
     count = 0
-    for path in root.glob("*/*"):
-        name = path.relative_to(root).as_posix()
-        if name in keep or not path.is_file():
+    for folder in _entries(str(root)):
+        if not folder.is_dir(follow_symlinks=False):
             continue
-        if path.name.endswith(".tmp"):
-            try:
-                if now - path.stat().st_mtime < _STALE_TEMP_SECONDS:
-                    continue  # perhaps another build's write in progress
-            except OSError:
+        for entry in _entries(folder.path):
+            if f"{folder.name}/{entry.name}" in keep or not entry.is_file(follow_symlinks=False):
                 continue
-        try:
-            path.unlink()
-            count += 1
-        except OSError as exc:
-            log.debug("cannot prune %s: %s", path, exc)
+            if entry.name.endswith(".tmp"):
+                try:
+                    if now - entry.stat().st_mtime < _STALE_TEMP_SECONDS:
+                        continue  # perhaps another build's write in progress
+                except OSError:
+                    continue
+            try:
+                os.unlink(entry.path)
+                count += 1
+            except OSError as exc:
+                log.debug("cannot prune %s: %s", entry.path, exc)
     return count
+
+
+def _entries(folder: str) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(folder) as found:
+            return list(found)
+    except OSError:
+        return []
 
 
 def source_info(

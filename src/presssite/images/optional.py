@@ -15,7 +15,8 @@ from presssite.model import OutputFile, Site, Translation
 from presssite.settings import Settings
 
 if TYPE_CHECKING:
-    from presssite.images.planned import Known
+    from presssite.images.planned import Facts, Known
+    from presssite.images.presskit import ReleaseText
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ class NoImages:
     pages: dict[Any, Any] = field(default_factory=dict)
     crops: dict[Any, Any] = field(default_factory=dict)
     uncredited: tuple[Any, ...] = ()
+    kits: dict[Any, Any] = field(default_factory=dict)
+    kit_texts_made: int = 0
 
     def for_page(self, doc: Any) -> dict[str, Any]:
         return {}
@@ -43,11 +46,12 @@ def plan(
     site: Site,
     settings: Settings,
     *,
-    release_text: Callable[[Translation], str] | None = None,
+    release_text: ReleaseText | None = None,
     public: Callable[[Translation], bool] | None = None,
     executor: Executor | None = None,
     jobs: int | None = None,
     known: Known | None = None,
+    facts: Facts | None = None,
 ) -> Any:
     """The image plan (``images.stage.plan``: variants, downloads and the press kits of
     the releases ``public`` accepts, with their ``release_text``), or ``NoImages`` when
@@ -65,6 +69,7 @@ def plan(
         executor=executor,
         jobs=jobs,
         known=known,
+        facts=facts,
     )
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import Protocol, TypeVar
 
 from presssite.errors import PresssiteError
 from presssite.images.downloads import DownloadFacts, Words
@@ -18,6 +19,22 @@ from presssite.model import OutputFile, Photo, PhotoImage, PressKit, Translation
 
 # The SHA-256 of a file (path, size, mtime_ns) when the build already knows it unread.
 Known = Callable[[str, int, int], str | None]
+
+T = TypeVar("T")
+
+
+class Facts(Protocol):
+    """Facts kept between builds by the digest of what they are made of
+    (``cache.facts.Facts``): ``get(key, make)`` is the kept one, or ``make()``'s."""
+
+    def get(self, key: str, make: Callable[[], T]) -> T: ...
+
+
+class Unkept:
+    """``Facts`` that keeps nothing: every fact is worked out."""
+
+    def get(self, key: str, make: Callable[[], T]) -> T:
+        return make()
 
 
 @dataclass(frozen=True)
@@ -53,6 +70,7 @@ class ImagePlan:
     # (bundle, locale, src) -> the caption, credit and rights its download carries
     words: Mapping[tuple[str, str, str], Words] = field(default_factory=dict)
     kits: Mapping[tuple[str, str], KitPlan] = field(default_factory=dict)  # (bundle, locale)
+    kit_texts_made: int = 0  # kits whose release.txt this plan worked out (not kept)
 
     def kit_for_page(self, doc: Translation) -> PressKit | None:
         """The release's press kit in the page's locale, when it has one."""

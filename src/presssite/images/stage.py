@@ -2,9 +2,10 @@
 
 ``plan()`` reads only headers (one per source file, however many pages use it) and decides
 each page's variants: URLs, sizes, formats. The render stage needs nothing more.
-``process()`` then makes the variants in an executor, decoding each source once for all
-its widths and formats, and keeps them in ``<cache_dir>/images/`` under names that hash the
-source bytes and every processing parameter, so an unchanged photo is never decoded again.
+``process()`` (``images.making``) then makes the variants in an executor, decoding each
+source once for all its widths and formats, and keeps them in ``<cache_dir>/images/`` under
+names that hash the source bytes and every processing parameter, so an unchanged photo is
+never decoded again.
 An index of path -> (size, mtime_ns, sha256, header facts) spares even the hashing and the
 header reads of unchanged photos.
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from pathlib import Path
 from types import MappingProxyType
@@ -25,7 +26,7 @@ from urllib.parse import quote
 from presssite.errors import ImageError, PresssiteError, raise_all
 from presssite.images import fullsize, presskit
 from presssite.images import index as cacheindex
-from presssite.images.downloads import Words, download_name, download_size, rights
+from presssite.images.downloads import Words, download_size, metadata_key, metadata_size, rights
 from presssite.images.geometry import (
     closest,
     crop_name,
@@ -35,14 +36,22 @@ from presssite.images.geometry import (
     unique_stems,
     variant_name,
 )
-from presssite.images.index import load_index, save_index
-from presssite.images.index import prune as prune_cache
-from presssite.images.planned import Crop, ImagePlan, ImageResult, Known, SourceInfo, Uncredited
-from presssite.images.pool import run_all
+from presssite.images.index import load_index
+from presssite.images.making import process
+from presssite.images.planned import (
+    Crop,
+    Facts,
+    ImagePlan,
+    ImageResult,
+    Known,
+    SourceInfo,
+    Uncredited,
+    Unkept,
+)
 from presssite.images.presskit import KitPlan
 from presssite.images.reading import PhotoProblem, read_embedded_metadata
-from presssite.images.worker import CACHE_VERSION, Job, Spec, cache_folder, cache_name
-from presssite.model import Download, OutputFile, Photo, PhotoImage, Site, Translation, Variant
+from presssite.images.worker import CACHE_VERSION, cache_folder
+from presssite.model import Download, Photo, PhotoImage, Site, Translation, Variant
 from presssite.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -69,19 +78,17 @@ CROP_RATIOS: tuple[tuple[int, int], ...] = ((16, 9), (4, 3), (1, 1))
 CROP_PHOTOS = 3
 
 
-# --------------------------------------------------------------------------- plan
-
-
 def plan(
     site: Site,
     settings: Settings,
     *,
     raise_errors: bool = True,
-    release_text: Callable[[Translation], str] | None = None,
+    release_text: presskit.ReleaseText | None = None,
     public: Callable[[Translation], bool] | None = None,
     executor: Executor | None = None,
     jobs: int | None = None,
     known: Known | None = None,
+    facts: Facts | None = None,
 ) -> ImagePlan:
     """Decide every page's photo variants, downloads and press kits from headers alone
     (a photo that cannot keep its own JPEG data gets its download master here, all such
@@ -92,9 +99,11 @@ def plan(
     ``raise_errors=False``, returned in ``ImagePlan.errors`` and left out of the pages).
     Press kits are planned only with ``release_text`` (a release as plain text), for the
     releases ``public`` accepts: no draft or embargoed material is in a kit. ``known``
-    gives a photo's hash when the build has it unread (``index.source_info``).
+    gives a photo's hash when the build has it unread (``index.source_info``); ``facts``
+    keeps the sizes of the kits' texts and of the downloads' metadata between builds.
     """
     opts = settings.images
+    facts = facts if facts is not None else Unkept()
     index = load_index(cache_folder(settings))
 
     def publisher(doc: Translation) -> str:
@@ -107,6 +116,15 @@ def plan(
     uncredited: list[Uncredited] = []
     words: dict[tuple[str, str, str], Words] = {}
     kits: dict[tuple[str, str], KitPlan] = {}
+    texts_made = [0]  # kits whose release.txt was worked out: the others' facts were kept
+
+    def kept(key: str, make: Callable[[], tuple[int, str]]) -> tuple[int, str]:
+        def counted() -> tuple[int, str]:
+            texts_made[0] += 1
+            return make()
+
+        return facts.get(key, counted)
+
     fallback_fmt = "jpeg" if "jpeg" in opts.formats else opts.formats[-1]
 
     docs = [doc for doc in site.translations() if doc.photos]
@@ -136,11 +154,11 @@ def plan(
             said = Words(filled.caption, filled.credit, rights(filled.credit, publisher(doc)))
             words[(doc.bundle, doc.locale, photo.src)] = said
             images[photo.src] = _photo_image(
-                filled, info, doc.url, stems[photo.src], settings, fallback_fmt, said
+                filled, info, doc.url, stems[photo.src], settings, fallback_fmt, said, facts
             )
         pages[(doc.bundle, doc.locale)] = MappingProxyType(images)
         if release_text is not None and not doc.is_page and (public is None or public(doc)):
-            kit = _kit(doc, images, stems, settings, release_text, words)
+            kit = _kit(doc, images, stems, settings, release_text, words, kept)
             if kit is not None:
                 kits[(doc.bundle, doc.locale)] = kit
         leads = [images[p.src] for p in doc.gallery if p.src in images][:CROP_PHOTOS]
@@ -162,6 +180,7 @@ def plan(
         uncredited=tuple(uncredited),
         words=MappingProxyType(words),
         kits=MappingProxyType(kits),
+        kit_texts_made=texts_made[0],
     )
 
 
@@ -173,6 +192,7 @@ def _photo_image(
     settings: Settings,
     fallback: str,
     words: Words,
+    facts: Facts,
 ) -> PhotoImage:
     opts = settings.images
     variants = []
@@ -189,7 +209,8 @@ def _photo_image(
     if info.download is not None:
         url, output = _url_and_output(page_url + f"{stem}-full.jpg", settings)
         dl = info.download
-        download = Download(url, output, dl.width, dl.height, download_size(dl, words))
+        size = download_size(dl, facts.get(metadata_key(words), lambda: metadata_size(words)))
+        download = Download(url, output, dl.width, dl.height, size)
     return PhotoImage(
         photo=photo,
         width=large.width,
@@ -207,8 +228,9 @@ def _kit(
     images: Mapping[str, PhotoImage],
     stems: Mapping[str, str],
     settings: Settings,
-    release_text: Callable[[Translation], str],
+    release_text: presskit.ReleaseText,
     words: Mapping[tuple[str, str, str], Words],
+    kept: Callable[[str, Callable[[], tuple[int, str]]], tuple[int, str]],
 ) -> KitPlan | None:
     """The press kit of a release in its locale; None when no gallery photo has a download."""
     entries = []
@@ -221,9 +243,8 @@ def _kit(
         return None
     url, output = _url_and_output(doc.url + presskit.file_name(doc.slug, doc.locale), settings)
     folder = f"{doc.slug}-{doc.locale}/"
-    return presskit.plan_kit(
-        url=url, output=output, folder=folder, release_text=release_text(doc), photos=entries
-    )
+    release = presskit.release_entry(folder, doc, release_text, kept)
+    return presskit.plan_kit(url=url, output=output, folder=folder, release=release, photos=entries)
 
 
 def _crop(
@@ -254,144 +275,3 @@ def _error(doc: Translation, photo: Photo, reason: str) -> ImageError:
         line=photo.line,
         hint=f"replace or fix {photo.path}, or remove the photo from the page",
     )
-
-
-# --------------------------------------------------------------------------- process
-
-
-def process(
-    plan: ImagePlan,
-    settings: Settings,
-    *,
-    executor: Executor | None = None,
-    jobs: int | None = None,
-    progress: bool = False,
-    prune: bool = True,
-) -> ImageResult:
-    """Make every planned variant that is not cached yet; return the files to publish.
-
-    Work goes to ``executor`` (any ``concurrent.futures.Executor``) or to a process pool
-    of ``jobs`` workers (default: all cores). Photos that fail are raised together as
-    ``ImageError``s after every other photo is done; the cache is only pruned after a
-    fully successful run, and never of files a current page uses.
-    """
-    root = cache_folder(settings)
-    specs = _specs_by_source(plan)
-    said = _words_by_source(plan)
-    known: dict[Path, str] = {}  # source -> sha256 of the bytes whose variants are cached
-    todo: list[Job] = []
-    for path, wanted in specs.items():
-        info = plan.sources[path]
-        sha = info.sha256 if cacheindex.unchanged(info) else ""
-        if (
-            sha
-            and all((root / cache_name(sha, s, plan.quality)).exists() for s in wanted)
-            and all((root / name).exists() for name in _downloads(sha, info, said.get(path, ())))
-        ):
-            known[path] = sha
-            continue
-        todo.append(
-            Job(
-                path=str(path),
-                width=info.width,
-                height=info.height,
-                orientation=info.orientation,
-                largest=max((s.width, s.height) for s in wanted if s.crop is None),
-                specs=tuple(wanted),
-                quality=plan.quality,
-                max_pixels=settings.images.max_pixels,
-                cache_root=str(root),
-                download=info.download,
-                words=said.get(path, ()),
-            )
-        )
-    cached = len(known)
-    todo.sort(key=lambda j: -plan.sources[Path(j.path)].size)  # big first: even load
-
-    outcomes = run_all(todo, executor=executor, jobs=jobs, progress=progress)
-    errors: list[PresssiteError] = []
-    processed = 0
-    for outcome in outcomes:
-        path = Path(outcome.path)
-        processed += outcome.decoded
-        if outcome.error:
-            info = plan.sources[path]
-            errors.append(
-                ImageError(
-                    f"photo {info.photo.src!r}: {outcome.error}",
-                    path=info.doc,
-                    line=info.photo.line,
-                    hint=f"replace or fix {path}, or remove the photo from the page",
-                )
-            )
-            continue
-        if not outcome.decoded:
-            cached += 1
-        known[path] = outcome.sha256
-
-    save_index(root, cacheindex.entries(plan, known, settings))
-    errors.sort(key=lambda e: (str(e.path), e.line or 0))
-    raise_all(errors)
-
-    files = []
-    referenced = set()
-    for photo, spec, variant in _planned(plan):
-        name = cache_name(known[photo.path], spec, plan.quality)
-        referenced.add(name)
-        files.append(OutputFile(path=variant.output, source=root / name))
-    for (bundle, locale), page in plan.pages.items():
-        for src, image in page.items():
-            info = plan.sources[image.photo.path]
-            if image.download is None or info.download is None:
-                continue
-            words = plan.words[(bundle, locale, src)]
-            name = download_name(known[info.path], info.download, words, CACHE_VERSION)
-            referenced.update((name, info.download.master) if info.download.master else (name,))
-            files.append(OutputFile(path=image.download.output, source=root / name))
-    for kit in plan.kits.values():
-        names = {}
-        for entry, path, words in kit.photos:
-            facts = plan.sources[path].download
-            if facts is not None:
-                names[entry] = download_name(known[path], facts, words, CACHE_VERSION)
-        name = presskit.make(kit, names, root, CACHE_VERSION)
-        referenced.add(name)
-        files.append(OutputFile(path=kit.kit.output, source=root / name))
-    pruned = prune_cache(root, referenced) if prune else 0
-    return ImageResult(tuple(files), processed=processed, cached=cached, pruned=pruned)
-
-
-def _planned(plan: ImagePlan) -> Iterator[tuple[Photo, Spec, Variant]]:
-    """Every published file of the plan with the spec its bytes are made from."""
-    for page in plan.pages.values():
-        for image in page.values():
-            for v in image.variants:
-                yield image.photo, Spec(v.width, v.height, v.format, image.photo.credit), v
-    for crops in plan.crops.values():
-        for crop in crops:
-            v = crop.variant
-            yield crop.photo, Spec(v.width, v.height, v.format, crop.photo.credit, crop.ratio), v
-
-
-def _specs_by_source(plan: ImagePlan) -> dict[Path, list[Spec]]:
-    """Each source's distinct variants over all pages (locales may differ in credit)."""
-    out: dict[Path, dict[Spec, None]] = {}
-    for photo, spec, _variant in _planned(plan):
-        out.setdefault(photo.path, {})[spec] = None
-    return {path: list(specs) for path, specs in out.items()}
-
-
-def _words_by_source(plan: ImagePlan) -> dict[Path, tuple[Words, ...]]:
-    """Each source's distinct download words over all pages (one per caption and credit)."""
-    out: dict[Path, dict[Words, None]] = {}
-    for (bundle, locale), page in plan.pages.items():
-        for src, image in page.items():
-            if image.download is not None:
-                out.setdefault(image.photo.path, {})[plan.words[(bundle, locale, src)]] = None
-    return {path: tuple(words) for path, words in out.items()}
-
-
-def _downloads(sha: str, info: SourceInfo, words: tuple[Words, ...]) -> list[str]:
-    if info.download is None:
-        return []
-    return [download_name(sha, info.download, w, CACHE_VERSION) for w in words]

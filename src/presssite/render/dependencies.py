@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from presssite import parallel
 from presssite.cache.store import digest
+from presssite.content.store import body_key
 from presssite.model import PhotoImage, Site, Tag, Translation
 from presssite.render.reads import BESIDE, CROPS, ENTRIES, PAGES, PHOTOS, STALE, YEARS, Reads
 from presssite.render.recorded import Deps, Packed, Source, Table
@@ -243,7 +244,7 @@ class Inputs:
             found = getattr(doc, name, None)
             if not callable(found):
                 return found
-        parse_key = self.parse_keys.get((doc.bundle, doc.locale)) or digest(doc.body_html)
+        parse_key = body_key(doc, self.parse_keys)
         if name == "body_html":
             return parse_key
         whole = (getattr(doc, f.name) for f in dataclasses.fields(doc) if f.name != "body_html")

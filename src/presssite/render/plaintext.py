@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from html.parser import HTMLParser
 
 from presssite import urls
+from presssite.cache.store import digest
 from presssite.model import Translation
 from presssite.render import i18n
 from presssite.settings import Settings
@@ -75,27 +76,44 @@ def body_text(body_html: str) -> str:
     return parser.text()
 
 
-def release_texts(
-    settings: Settings, body: Callable[[Translation], str]
-) -> Callable[[Translation], str]:
-    """``text(doc)``: the release as plain text; ``body(doc)`` gives its body's HTML.
+class ReleaseTexts:
+    """``texts(doc)``: the release as plain text, ``body(doc)`` giving its body's HTML;
+    ``texts.key(doc)``: a digest of all that text is made of, its body standing as
+    ``body_key(doc)`` (``content.store.body_key``), so that facts of the text (its
+    size and hash, which its kit's page and cache name need) are kept by it
+    (``cache.facts``) and the body is read only when the text changed.
 
     The catalogs are compiled once for all the releases.
     """
-    catalogs: Mapping[str, gettext.NullTranslations] = i18n.catalogs(settings)
 
-    def text(doc: Translation) -> str:
-        _ = catalogs[doc.locale].gettext
-        parts = [doc.title, i18n.format_datetime(doc.date, doc.locale, settings.tz)]
+    def __init__(
+        self,
+        settings: Settings,
+        body: Callable[[Translation], str],
+        body_key: Callable[[Translation], str],
+    ) -> None:
+        self.settings, self.body, self.body_key = settings, body, body_key
+        self.catalogs: Mapping[str, gettext.NullTranslations] = i18n.catalogs(settings)
+
+    def __call__(self, doc: Translation) -> str:
+        date = i18n.format_datetime(doc.date, doc.locale, self.settings.tz)
+        return "\n\n".join(self._parts(doc, date, body_text(self.body(doc)))) + "\n"
+
+    def key(self, doc: Translation) -> str:
+        date = repr((doc.date, doc.locale, self.settings.tz))  # what the date is made of
+        return digest("release.txt", self._parts(doc, date, "\0" + self.body_key(doc)))
+
+    def _parts(self, doc: Translation, date: str, body: str) -> list[str]:
+        """The text's paragraphs, ``date`` and ``body`` (theirs, or what stands for
+        them) among them."""
+        _ = self.catalogs[doc.locale].gettext
+        parts = [doc.title, date]
         if doc.summary:
             parts.append(doc.summary)
-        found = body_text(body(doc))
-        if found:
-            parts.append(found)
+        if body:
+            parts.append(body)
         if doc.source is not None:
             link = f"{doc.source.name} ({doc.source.url})"
             parts.append(_("Source: %(link)s") % {"link": link})
-        parts.append(urls.absolute(settings, doc.url))
-        return "\n\n".join(parts) + "\n"
-
-    return text
+        parts.append(urls.absolute(self.settings, doc.url))
+        return parts
