@@ -140,6 +140,32 @@ def test_uncommitted_files_and_sites_outside_git_are_not_compared(tmp_path: Path
     assert report["documents"][0]["basis"] is None
 
 
+def test_a_shallow_clone_compares_nothing_and_says_how_to_fetch_the_history(
+    repo: Path, tmp_path: Path
+) -> None:
+    """A clone of the last commit alone (actions/checkout's default) dates every file at
+    that commit: the build says so, rather than publish a stale translation as current."""
+    commit(repo, ID_FILE, release("Kunjungan", body="Isi diperbaiki."), "2026-01-12T10:00:00Z")
+    shallow = tmp_path / "shallow"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", repo.as_uri(), str(shallow)],
+        check=True,
+        capture_output=True,
+    )
+    result = run_cli("build", "--site", shallow, "--now", NOW)
+    assert result.returncode == 0, result.stderr
+    assert "shallow clone" in result.stderr and "fetch-depth: 0" in result.stderr
+    assert "stale translations" not in result.stdout
+    assert notice(shallow, "en/press/visit/index.html") == ""
+
+    subprocess.run(["git", "-C", str(shallow), "fetch", "-q", "--unshallow"], check=True)
+    again = run_cli("build", "--site", shallow, "--now", NOW)
+    assert again.returncode == 0, again.stderr
+    assert "shallow clone" not in again.stderr
+    assert "stale translations: 1" in again.stdout
+    assert "updated after this translation" in notice(shallow, "en/press/visit/index.html")
+
+
 def test_git_history_is_read_in_one_call(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[list[str]] = []
     real_run = subprocess.run

@@ -166,7 +166,9 @@ def installed() -> str:
 
 def git_state(root: Path) -> str:
     """The commit HEAD is at, read from the repository's files (no ``git`` process):
-    HEAD, then the ref it names, loose or packed ("" outside git). A fresh clone of the
+    HEAD, then the ref it names, loose or packed ("" outside git); and, in a shallow
+    clone, the commits its history stops at (fetching the rest changes what a build
+    makes of the history: ``site.translations.commit_history``). A fresh clone of the
     same commit gives the same answer."""
     folder = root.resolve()
     for candidate in (folder, *folder.parents):
@@ -180,11 +182,17 @@ def git_state(root: Path) -> str:
         if not text.startswith("gitdir:"):
             return text
         git = (git.parent / text[7:].strip()).resolve()
+    common = git.parent.parent if git.parent.name == "worktrees" else git
+    shallow = _read(common / "shallow")
+    return _head(git, common) + (f"\nshallow {shallow}" if shallow else "")
+
+
+def _head(git: Path, common: Path) -> str:
     head = _read(git / "HEAD")
     if not head.startswith("ref:"):
         return head  # detached: the commit itself
     ref = head[4:].strip()
-    for where in (git, git.parent.parent if git.parent.name == "worktrees" else git):
+    for where in (git, common):
         loose = _read(where / ref)
         if loose:
             return f"{ref} {loose}"

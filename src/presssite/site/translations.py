@@ -214,9 +214,21 @@ def _compare(
 # --------------------------------------------------------------------------- git
 
 
-def git_head(root: Path) -> str | None:
-    """The commit checked out in the repository holding ``root``; None when not in git."""
-    return gitquery.word(root, "rev-parse", "HEAD")
+SHALLOW = (
+    "%s is in a shallow clone of its repository (its history is cut short): translations "
+    "without an `updated:` date are not compared, and none is marked outdated. Clone the "
+    "whole history (in GitHub Actions, actions/checkout with fetch-depth: 0, as the "
+    "workflow `presssite init` writes), or give the translations `updated:` dates"
+)
+
+
+def checkout(root: Path) -> tuple[str | None, bool]:
+    """The commit checked out in the repository holding ``root`` (None when not in git)
+    and whether the clone is shallow (``actions/checkout``'s default), in one call."""
+    answer = (gitquery.output(root, "rev-parse", "--is-shallow-repository", "HEAD") or "").split()
+    if len(answer) != 2:
+        return None, False
+    return answer[1], answer[0] == "true"
 
 
 def commit_history(
@@ -230,10 +242,15 @@ def commit_history(
     objects made loading and saving it cost a second on every new commit).
 
     One ``git log`` call reads the whole history of ``folder``; an empty mapping when
-    ``root`` is not in a git repository (or git is missing). With ``cache``, the result
-    is kept by HEAD (and folder), so a rebuild without a new commit does not read it again.
+    ``root`` is not in a git repository (or git is missing), or in a shallow clone,
+    whose cut history would date every file at its last commit. With ``cache``, the
+    result is kept by HEAD (and folder), so a rebuild without a new commit does not read
+    it again.
     """
-    head = git_head(root) if cache is not None else None
+    head, shallow = checkout(root)
+    if shallow:
+        log.warning(SHALLOW, root)
+        return {}
     key = f"{head}:{folder}"
     if cache is not None and head is not None and key in cache:
         return cache[key]
