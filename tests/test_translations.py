@@ -13,7 +13,7 @@ from factories import release
 from selectolax.lexbor import LexborHTMLParser
 
 from presssite import settings as settings_
-from presssite.site import translations
+from presssite.site.history import commit_history
 
 NOW = "2026-03-01T12:00:00+07:00"
 BUNDLE = "content/press/2026-01-10-visit"
@@ -177,11 +177,50 @@ def test_git_history_is_read_in_one_call(repo: Path, monkeypatch: pytest.MonkeyP
     for n in range(5):
         commit(repo, f"content/press/2026-01-2{n}-x/index.id.md", release("X"), "2026-01-20T00:00Z")
     monkeypatch.setattr(subprocess, "run", counting_run)
-    history = translations.commit_history(repo, repo / "content")
+    history = commit_history(repo, repo / "content")
     assert len([c for c in calls if "log" in c]) == 1
     assert len(history) == 7
     id_file = history[str((repo / ID_FILE).resolve())]
     assert id_file.first == id_file.last
+
+
+def test_a_kept_history_reads_only_the_commits_since(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The history kept for one HEAD is brought up to a later one with the commits since
+    (a deploy after a new release): the same times as reading it all."""
+    cache: dict = {}
+    commit_history(repo, repo / "content", cache=cache)
+    commit(repo, ID_FILE, release("Kunjungan", body="Isi baru."), "2026-01-12T10:00:00Z")
+    commit(repo, f"{BUNDLE}-2/index.id.md", release("Dua"), "2026-01-13T10:00:00Z")
+    logs: list[list[str]] = []
+    real_run = subprocess.run
+
+    def recording_run(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+        if "log" in args:
+            logs.append(list(args))
+        return real_run(args, **kwargs)  # type: ignore[call-overload, no-any-return]
+
+    monkeypatch.setattr(subprocess, "run", recording_run)
+    updated = commit_history(repo, repo / "content", cache=cache)
+    assert len(logs) == 1 and any(".." in arg for arg in logs[0])  # the two new commits
+    monkeypatch.undo()
+    assert updated == commit_history(repo, repo / "content")  # read whole
+    id_file = updated[str((repo / ID_FILE).resolve())]
+    assert (id_file.first.day, id_file.last.day) == (10, 12)
+    assert states(status_json(repo), "press/2026-01-10-visit")["en"] == "stale"
+
+
+def test_a_rewritten_history_is_read_whole(repo: Path) -> None:
+    cache: dict = {}
+    commit_history(repo, repo / "content", cache=cache)
+    git(repo, "reset", "-q", "--hard", "HEAD~1")  # the translation's commit is gone
+    commit(repo, EN_FILE, release("Visit", body="Other."), "2026-01-09T10:00:00Z")
+    assert commit_history(repo, repo / "content", cache=cache) == commit_history(
+        repo, repo / "content"
+    )
+    en_file = commit_history(repo, repo / "content", cache=cache)[str((repo / EN_FILE).resolve())]
+    assert en_file.last.day == 9
 
 
 # --------------------------------------------------------------------------- by updated:

@@ -16,6 +16,7 @@ from presssite.cache.store import BuildCache
 from presssite.model import Bundle
 from presssite.settings import Settings
 from presssite.site import translations
+from presssite.site.history import commit_history
 
 
 def translation_status(
@@ -38,7 +39,7 @@ def translation_status(
             if isinstance(saved, dict):
                 cache.update(saved)
         before = dict(cache) if cache is not None else None
-        commits = translations.commit_history(settings.root, settings.content_dir, cache=cache)
+        commits = commit_history(settings.root, settings.content_dir, cache=cache)
         if store is not None and cache is not None and cache != before:
             store.save("history", dict(cache))
     return translations.status(settings, bundles, history=commits)

@@ -14,37 +14,24 @@ so its readers may miss a correction. What "changed" means, in order of trust:
    the others stale; the original itself never is.
 
 A file without commits (new, or the site is not in git) is never compared by commits.
-The git history is read with one ``git log --name-only`` over ``content/``, not one call
-per file, and can be cached by HEAD between builds.
+The git history is read by ``site.history`` (one ``git log`` over ``content/``).
 """
 
 from __future__ import annotations
 
-import logging
-import os
-from collections.abc import Iterable, Mapping, MutableMapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from presssite import gitquery
 from presssite.model import Bundle, Translation
 from presssite.settings import Settings
-
-log = logging.getLogger(__name__)
+from presssite.site.history import FileHistory
 
 PRESENT, MISSING, STALE = "present", "missing", "stale"
 STATES = (PRESENT, MISSING, STALE)
 BY_UPDATED, BY_COMMITS = "updated", "commits"
-
-
-@dataclass(frozen=True)
-class FileHistory:
-    """When git last and first saw a file change."""
-
-    last: datetime  # the newest commit touching the file (aware, UTC)
-    first: datetime  # the oldest
 
 
 @dataclass(frozen=True)
@@ -211,86 +198,8 @@ def _compare(
     return BY_COMMITS, changed, stale
 
 
-# --------------------------------------------------------------------------- git
-
-
-SHALLOW = (
-    "%s is in a shallow clone of its repository (its history is cut short): translations "
-    "without an `updated:` date are not compared, and none is marked outdated. Clone the "
-    "whole history (in GitHub Actions, actions/checkout with fetch-depth: 0, as the "
-    "workflow `presssite init` writes), or give the translations `updated:` dates"
-)
-
-
-def checkout(root: Path) -> tuple[str | None, bool]:
-    """The commit checked out in the repository holding ``root`` (None when not in git)
-    and whether the clone is shallow (``actions/checkout``'s default), in one call."""
-    answer = (gitquery.output(root, "rev-parse", "--is-shallow-repository", "HEAD") or "").split()
-    if len(answer) != 2:
-        return None, False
-    return answer[1], answer[0] == "true"
-
-
-def commit_history(
-    root: Path,
-    folder: Path,
-    *,
-    cache: MutableMapping[str, Mapping[str, FileHistory]] | None = None,
-) -> Mapping[str, FileHistory]:
-    """Last and first commit times of every file under ``folder``, by absolute path (as
-    text: a history of 100,000 files is kept in the build cache, and paths as ``Path``
-    objects made loading and saving it cost a second on every new commit).
-
-    One ``git log`` call reads the whole history of ``folder``; an empty mapping when
-    ``root`` is not in a git repository (or git is missing), or in a shallow clone,
-    whose cut history would date every file at its last commit. With ``cache``, the
-    result is kept by HEAD (and folder), so a rebuild without a new commit does not read
-    it again.
-    """
-    head, shallow = checkout(root)
-    if shallow:
-        log.warning(SHALLOW, root)
-        return {}
-    key = f"{head}:{folder}"
-    if cache is not None and head is not None and key in cache:
-        return cache[key]
-    try:
-        pathspec = folder.resolve().relative_to(root.resolve()).as_posix() or "."
-    except ValueError:
-        return {}
-    out = gitquery.output(
-        root, "log", "--format=%x00%ct", "--name-only", "--relative", "--no-renames", "--", pathspec
-    )
-    found = _parse_log(out or "", root.resolve())
-    if cache is not None and head is not None:
-        cache.clear()  # only the current HEAD is worth keeping
-        cache[key] = found
-    return found
-
-
 def _history_of(path: Path, history: Mapping[str, FileHistory]) -> FileHistory | None:
     """The commits of the file at ``path``: known by its path as written, or (a site
     reached through a symbolic link) by its real path, as git names it."""
     found = history.get(str(path))
     return found if found is not None else history.get(str(path.resolve()))
-
-
-def _parse_log(text: str, root: Path) -> dict[str, FileHistory]:
-    """Read ``git log --format=%x00%ct --name-only`` output: newest commit first.
-
-    The paths are ``root`` (resolved) joined with what git names, which never passes
-    through a symbolic link (git does not follow them): real paths, without asking the
-    file system for each of thousands."""
-    found: dict[str, FileHistory] = {}
-    when: datetime | None = None
-    base = str(root)
-    for line in text.splitlines():
-        if line.startswith("\x00"):
-            when = datetime.fromtimestamp(int(line[1:].strip() or 0), tz=UTC)
-            continue
-        if not line or when is None:
-            continue
-        path = os.path.normpath(os.path.join(base, line))  # as str(Path(root, line))
-        seen = found.get(path)
-        found[path] = FileHistory(last=seen.last if seen else when, first=when)
-    return found
