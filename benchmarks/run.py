@@ -14,7 +14,8 @@ Blocks (all three unless ``--only``; ``--only`` may repeat or take a comma list)
   ``benchmarks/work/``, this checkout installed in it) to the same alternation.
 - ``photos``: 100 releases x 6 photos. Cold build alternated with the Pillow floor
   (``shared/bench/anchors/floor.py --webp`` on all cores: the same widths and formats),
-  no-change rebuild, rebuild after replacing one photo. ``--hugo-photos`` adds one Hugo
+  no-change rebuild, rebuild after replacing one photo, CI deploy after one new release
+  (``benchkit/deploy.py``). ``--hugo-photos`` adds one Hugo
   JPEG + WebP cold build (about 5 minutes) in the same alternation, then Hugo's rebuilds.
 - ``scale``: cold and no-change builds of 1,000 and 10,000 releases (and 100,000 with
   ``--huge``, presssite only, one run), for the growth curve and peak memory.

@@ -137,10 +137,12 @@ def photos_figures(
                 teardown=hr.restore,
             )
         )
+    deploy = CiDeploy(ps, WORK / "ci-photos")
     return [
         Figure("cold", "cold build (no cache, no output)", cold),
         Figure("warm", "no-change rebuild", warm),
         Figure("replace-photo", "rebuild after replacing one photo", replace),
+        Figure("ci", "CI deploy after one new release", [deploy.contender()]),
     ]
 
 
@@ -251,6 +253,13 @@ def add_checks_and_notes(
         block.notes.append(
             f"Replace one photo: each run writes a new image (a coloured block drawn on it, "
             f"JPEG q88, same size) over `content/press/{bundle}/photos/`'s first JPEG."
+        )
+        block.notes.append(
+            "CI deploy (`benchkit/deploy.py`): before each run, untimed, a fresh `git clone` "
+            "of the site (photos included), the image cache, the build cache and the output "
+            "restored as the Pages workflow restores them, and one new release committed: a "
+            "copy of the newest bundle with its photos, retitled (its photos' bytes are "
+            "cached already, under other paths); then `presssite build`, timed."
         )
         if not args.hugo_photos:
             block.notes.append(

@@ -7,6 +7,8 @@ is reported as such rather than dropped, so the reader sees what is missing.
 
 from __future__ import annotations
 
+import re
+
 from .report import PRESSSITE, Block, Check, stats
 from .timing import Stats, parse_timings
 
@@ -88,6 +90,9 @@ def _other_presssites(block: Block, figure_key: str) -> list[str]:
     return []
 
 
+KIT_TEXTS = re.compile(r"press-kit texts made (\d+)")
+
+
 def _processed(own: Stats | None) -> int | None:
     return parse_timings(own.median_sample.output).images_processed if own else None
 
@@ -148,6 +153,17 @@ def photos(block: Block) -> list[Check]:
             "rebuild after replacing one photo re-encodes that photo only",
             f"images processed: {processed}",
             None if processed is None else processed == 1,
+        )
+    )
+    deploy = _get(block, "ci")
+    texts = KIT_TEXTS.search(deploy.median_sample.output) if deploy else None
+    checks.append(
+        Check(
+            "CI deploy after one new release decodes no cached photo and works out the "
+            "press-kit texts of that release alone (2 locales)",
+            f"images processed: {_processed(deploy)}; "
+            + (f"press-kit texts made {texts.group(1)}" if texts else "no kit count"),
+            None if texts is None else (_processed(deploy) == 0 and texts.group(1) == "2"),
         )
     )
     return checks
