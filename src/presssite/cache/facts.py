@@ -31,15 +31,10 @@ class Facts:
         found = store.load(NAME) if store is not None else None
         self.kept: dict[str, Any] = found if isinstance(found, dict) else {}
         self.used: dict[str, Any] = {}
-        self.made = 0  # facts worked out by this build: the others were kept
 
     def get(self, key: str, make: Callable[[], T]) -> T:
         if key not in self.used:
-            if key in self.kept:
-                self.used[key] = self.kept[key]
-            else:
-                self.used[key] = make()
-                self.made += 1
+            self.used[key] = self.kept[key] if key in self.kept else make()
         return cast(T, self.used[key])
 
     def save(self) -> None:
