@@ -168,7 +168,7 @@ def git_state(root: Path) -> str:
     """The commit HEAD is at, read from the repository's files (no ``git`` process):
     HEAD, then the ref it names, loose or packed ("" outside git); and, in a shallow
     clone, the commits its history stops at (fetching the rest changes what a build
-    makes of the history: ``site.translations.commit_history``). A fresh clone of the
+    makes of the history: ``site.history.commit_history``). A fresh clone of the
     same commit gives the same answer."""
     folder = root.resolve()
     for candidate in (folder, *folder.parents):
