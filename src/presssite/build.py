@@ -21,7 +21,6 @@ changes no output byte.
 from __future__ import annotations
 
 import contextlib
-import functools
 import importlib
 import logging
 import shutil
@@ -346,14 +345,11 @@ def _plan_images(
     the sizes of the kits' texts and of the downloads' metadata are kept in ``store``
     by what they are made of (``cache.facts``)."""
     from presssite.cache.facts import Facts
-    from presssite.content.store import body_key
     from presssite.render import plaintext
     from presssite.site.assemble import is_public
 
     body = loaded.bodies.get if loaded.bodies is not None else own_body
-    texts = plaintext.ReleaseTexts(
-        site.settings, body, functools.partial(body_key, parse_keys=loaded.keys)
-    )
+    texts = plaintext.ReleaseTexts(site.settings, body, loaded.keys)
     facts = Facts(store)
     plan = images.plan(
         site,

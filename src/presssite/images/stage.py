@@ -116,11 +116,12 @@ def plan(
     uncredited: list[Uncredited] = []
     words: dict[tuple[str, str, str], Words] = {}
     kits: dict[tuple[str, str], KitPlan] = {}
-    texts_made = [0]  # kits whose release.txt was worked out: the others' facts were kept
+    texts_made = 0  # kits whose release.txt was worked out: the others' facts were kept
 
     def kept(key: str, make: Callable[[], tuple[int, str]]) -> tuple[int, str]:
         def counted() -> tuple[int, str]:
-            texts_made[0] += 1
+            nonlocal texts_made
+            texts_made += 1
             return make()
 
         return facts.get(key, counted)
@@ -180,7 +181,7 @@ def plan(
         uncredited=tuple(uncredited),
         words=MappingProxyType(words),
         kits=MappingProxyType(kits),
-        kit_texts_made=texts_made[0],
+        kit_texts_made=texts_made,
     )
 
 

@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 
 from presssite import urls
 from presssite.cache.store import digest
+from presssite.content.store import body_key
 from presssite.model import Translation
 from presssite.render import i18n
 from presssite.settings import Settings
@@ -79,7 +80,7 @@ def body_text(body_html: str) -> str:
 class ReleaseTexts:
     """``texts(doc)``: the release as plain text, ``body(doc)`` giving its body's HTML;
     ``texts.key(doc)``: a digest of all that text is made of, its body standing as
-    ``body_key(doc)`` (``content.store.body_key``), so that facts of the text (its
+    its parse key in ``parse_keys`` (``content.store.body_key``), so that facts of the text (its
     size and hash, which its kit's page and cache name need) are kept by it
     (``cache.facts``) and the body is read only when the text changed.
 
@@ -90,9 +91,9 @@ class ReleaseTexts:
         self,
         settings: Settings,
         body: Callable[[Translation], str],
-        body_key: Callable[[Translation], str],
+        parse_keys: Mapping[tuple[str, str], str],
     ) -> None:
-        self.settings, self.body, self.body_key = settings, body, body_key
+        self.settings, self.body, self.parse_keys = settings, body, parse_keys
         self.catalogs: Mapping[str, gettext.NullTranslations] = i18n.catalogs(settings)
 
     def __call__(self, doc: Translation) -> str:
@@ -101,7 +102,7 @@ class ReleaseTexts:
 
     def key(self, doc: Translation) -> str:
         date = repr((doc.date, doc.locale, self.settings.tz))  # what the date is made of
-        return digest("release.txt", self._parts(doc, date, "\0" + self.body_key(doc)))
+        return digest("release.txt", self._parts(doc, date, "\0" + body_key(doc, self.parse_keys)))
 
     def _parts(self, doc: Translation, date: str, body: str) -> list[str]:
         """The text's paragraphs, ``date`` and ``body`` (theirs, or what stands for

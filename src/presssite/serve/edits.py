@@ -17,7 +17,6 @@ what a build would publish, which the tests check by building the same site afre
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 from collections.abc import Iterable, Mapping
@@ -27,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from presssite.content import load as content
-from presssite.content.store import StoredDoc, body_key
+from presssite.content.store import StoredDoc
 from presssite.content.walk import INDEX
 from presssite.errors import raise_all
 from presssite.feeds import atom as feeds
@@ -150,8 +149,7 @@ def _press_kits(
     from presssite.images import presskit
     from presssite.render import plaintext
 
-    no_keys = functools.partial(body_key, parse_keys={})  # edited: each has its body
-    text = plaintext.ReleaseTexts(snapshot.settings, own_body, no_keys)
+    text = plaintext.ReleaseTexts(snapshot.settings, own_body, {})  # edited: parsed here
     changed = dict(kits)
     files = []
     for key, doc in docs.items():
