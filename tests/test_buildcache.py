@@ -121,7 +121,7 @@ def test_the_cache_changes_no_output_byte(tmp_path: Path) -> None:
     assert not (root / ".presssite-cache" / "build").exists()  # cache=False writes none
     expected = tree(uncached)
     assert "id/page/2/index.html" in expected and "id/tags/ekonomi/page/2/index.html" in expected
-    assert {"en/statements/index.html", "id/press/page/3/index.html"} <= expected.keys()
+    assert {"en/statements/index.html", "id/press/page/2/index.html"} <= expected.keys()
     assert {"en/archive/2025/index.html", "id/archive/2026/index.html"} <= expected.keys()
 
     cold = run(root, root / "build")
@@ -204,8 +204,8 @@ def test_one_edit_rerenders_only_the_pages_that_show_it(tmp_path: Path) -> None:
 
     report = run(root, root / "build")
 
-    # Only its page: the en list pages it is on (home page 2 of 3, page 2 of the ekonomi
-    # topic) read its title and summary, not its body.
+    # Only its page: the en list pages it is on (the oldest page of the home, of the press
+    # section and of the ekonomi topic) read its title and summary, not its body.
     assert report.documents_parsed == 1
     assert report.pages_rendered == 1
     assert report.publish_mode == "in place"
@@ -216,42 +216,48 @@ def test_one_edit_rerenders_only_the_pages_that_show_it(tmp_path: Path) -> None:
     assert "Edited body." in (root / "build/en/press/release-2/index.html").read_text()
 
     # A new summary: the page and the lists that show it (releases are 8..1 newest
-    # first, three a page, release 7 has no en).
+    # first, release 7 has no en: the front page holds three, page 1 the three oldest).
     path.write_text(
         release("Rilis 2 en", date, body="Edited body.", summary="New summary.", tags="[ekonomi]")
     )
     report = run(root, root / "build")
-    shown = {"en/press/release-2/index.html", "en/page/2/index.html"}
-    shown |= {"en/tags/ekonomi/page/2/index.html", "en/press/page/2/index.html"}
+    shown = {"en/press/release-2/index.html", "en/page/1/index.html"}
+    shown |= {"en/tags/ekonomi/page/1/index.html", "en/press/page/1/index.html"}
     assert report.pages_rendered == len(shown)
     after, before = html(root / "build"), after
     assert {p for p in before if after[p] != before[p]} == shown
 
 
-def test_a_release_added_to_the_oldest_page_renders_only_the_pages_that_show_it(
+def test_a_new_release_renders_the_front_pages_of_its_lists_and_no_older_page(
     tmp_path: Path,
 ) -> None:
-    """A list page records how many pages its list takes, not how many releases it holds:
-    a release dated before the others, on a list's last page, leaves the other pages of
-    the list as they were, and none of them is rendered again."""
+    """A list page records the slice of its list it shows, counted from the oldest
+    release (``site.paging``): a new release changes the front page of each list it is on
+    and the page next to it, and none of the older pages is rendered again."""
     root = fixture_site(tmp_path)
     run(root, root / "build")
     before = html(root / "build")
-    bundle = root / "content/press/2025-10-01-archived"
+    bundle = root / "content/press/2026-01-09-release-9"
     bundle.mkdir()
-    (bundle / "index.id.md").write_text(release("Arsip", "2025-10-01T09:00:00+07:00"))
+    (bundle / "index.id.md").write_text(
+        release("Rilis 9 id", "2026-01-09T09:00:00+07:00", tags="[ekonomi]")
+    )
 
     report = run(root, root / "build")
 
     after = html(root / "build")
     changed = {p for p in after if after[p] != before.get(p)}
-    # id: 10 releases on 4 home pages (3 a page) and 8 press releases on 3 section pages
-    # before; 11 and 9 after, on as many pages: only the last of each shows the new one.
-    assert {"id/page/4/index.html", "id/press/page/3/index.html"} <= changed
-    assert not changed & {"id/index.html", "id/page/2/index.html", "id/page/3/index.html"}
-    assert not changed & {"id/press/index.html", "id/press/page/2/index.html"}
+    # id, three a page: the home lists 10 releases before and 11 after (the front page
+    # holds the three newest, page 3 what is left over, pages 2 and 1 three each); the
+    # press section and the ekonomi topic 8 and 9 (the front page, page 2, page 1).
+    fronts = {"id/index.html", "id/press/index.html", "id/tags/ekonomi/index.html"}
+    assert fronts | {"id/page/3/index.html", "id/press/page/2/index.html"} <= changed
+    assert "id/tags/ekonomi/page/2/index.html" in changed
+    older = {"id/page/2/index.html", "id/page/1/index.html", "id/press/page/1/index.html"}
+    assert not changed & (older | {"id/tags/ekonomi/page/1/index.html"}), " ".join(sorted(changed))
     # Rendered: those, and the search page, whose index parts go by each year's count.
     assert report.pages_rendered == len(changed | {"id/search/index.html"})
+    assert tree(root / "build") == tree(run_fresh(root, tmp_path / "fresh"))
 
 
 def test_values_worked_out_in_workers_choose_the_same_pages(
@@ -283,8 +289,8 @@ def test_values_worked_out_in_workers_choose_the_same_pages(
     report = run(root, root / "build", jobs=2)
 
     assert split == [2]
-    shown = {"en/press/release-2/index.html", "en/page/2/index.html"}
-    shown |= {"en/tags/ekonomi/page/2/index.html", "en/press/page/2/index.html"}
+    shown = {"en/press/release-2/index.html", "en/page/1/index.html"}
+    shown |= {"en/tags/ekonomi/page/1/index.html", "en/press/page/1/index.html"}
     assert report.pages_rendered == len(shown)
     assert tree(root / "build") == tree(run_fresh(root, tmp_path / "fresh"))
 

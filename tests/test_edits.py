@@ -138,7 +138,7 @@ def test_a_text_edit_is_applied_in_place_as_a_build_would_publish_it(
     assert (result.action, result.problem) == ("reload", None)
     assert (preview.builds, preview.current) == (builds, served)  # no build, same folder
     assert "New words." in main_text(preview, "en/press/r6/index.html")
-    assert "Harbour reopens" in main_text(preview, "en/page/2/index.html")  # after 7 and 8
+    assert "Harbour reopens" in main_text(preview, "en/page/3/index.html")  # after 8 and 7
     assert "Harbour reopens" in main_text(preview, "en/tags/energy/index.html")
     assert served is not None and b"Harbour reopens" in (served / "en/feed.xml").read_bytes()
     assert any("updated" in line for line in preview.lines)  # type: ignore[attr-defined]

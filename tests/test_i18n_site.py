@@ -71,8 +71,18 @@ def test_example_release_is_localized(
 @pytest.mark.parametrize(
     ("locale", "date", "status", "feed"),
     [
-        ("id", "27 November 2026", "Halaman 1 dari 2", "Umpan Atom"),
-        ("en", "November 27, 2026", "Page 1 of 2", "Atom feed"),
+        (
+            "id",
+            "27 November 2026",
+            "Rilis dari 10 November 2026 sampai 27 November 2026",
+            "Umpan Atom",
+        ),
+        (
+            "en",
+            "November 27, 2026",
+            "Releases from November 10, 2026 to November 27, 2026",
+            "Atom feed",
+        ),
     ],
     ids=["id", "en"],
 )

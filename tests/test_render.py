@@ -150,7 +150,7 @@ def test_every_page_has_the_expected_files(tmp_path: Path) -> None:
         "index.html",
         "404.html",
         "id/index.html",
-        "id/page/2/index.html",
+        "id/page/1/index.html",
         "en/index.html",
         "id/press/scams-id/index.html",
         "en/press/scams-en/index.html",
@@ -459,12 +459,17 @@ def test_body_placeholders_become_figures_and_urls(
 
 def test_home_pagination_links(tmp_path: Path) -> None:
     pages = render_pages(standard_site(tmp_path, page_size=2))
-    first, second = pages["id/index.html"], pages["id/page/2/index.html"]
-    assert attrs(first, '.pagination a[rel="next"]', "href") == ["/portal/id/page/2/"]
+    first, second = pages["id/index.html"], pages["id/page/1/index.html"]
+    assert attrs(first, '.pagination a[rel="next"]', "href") == ["/portal/id/page/1/"]
     assert first.css_first('.pagination a[rel="prev"]') is None
     assert attrs(second, '.pagination a[rel="prev"]', "href") == ["/portal/id/"]
     assert second.css_first('.pagination a[rel="next"]') is None
-    assert text(second.css_first(".pagination-status")) == "Halaman 2 dari 2"
+    # a page says which days it holds: its number counts from the oldest releases
+    status = "Rilis dari 5 November 2025 sampai 6 November 2025"
+    assert text(first.css_first(".pagination-status")) == status
+    assert text(second.css_first(".pagination-status")) == "Rilis tanggal 4 November 2025"
+    assert text(second.css_first("title")).endswith(" – Rilis tanggal 4 November 2025")
+    assert " – " not in text(first.css_first("title"))
     assert text(first.css_first('.pagination a[rel="next"]')) == "Siaran pers lebih lama"
     titles = [text(a) for p in (first, second) for a in p.css(".teaser-title a")]
     assert titles == [

@@ -147,11 +147,6 @@ def test_a_page_cannot_take_a_generated_url(settings: Settings) -> None:
     assert problems and "tags index" in problems[0].message
 
 
-@pytest.mark.parametrize(("count", "pages"), [(0, 1), (1, 1), (10, 1), (11, 2), (25, 3)])
-def test_list_pages(count: int, pages: int) -> None:
-    assert site.list_pages(count, 10) == pages
-
-
 def test_namesakes_on_different_days_keep_distinct_urls(settings: Settings) -> None:
     def derived(bundle_id: str, day: int) -> Translation:
         return doc(settings, bundle_id, "en", day, slug=urls.bundle_slug(bundle_id.split("/")[1]))

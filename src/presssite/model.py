@@ -193,15 +193,19 @@ class Tag:
 
 @dataclass(frozen=True)
 class ListPage:
-    """One page of a paginated list (a home page or a tag page)."""
+    """One page of a paginated list (a home, section or tag page): ``site.paging``."""
 
     locale: str
-    number: int  # 1-based
-    total: int  # number of pages in the list
+    number: int  # 0: the front page; else counted from the oldest releases (1)
     url: str
     items: tuple[Translation, ...]
     prev_url: str | None  # newer releases
     next_url: str | None  # older releases
+
+    @property
+    def front(self) -> bool:
+        """The list's first page, with its newest releases."""
+        return self.number == 0
 
 
 @dataclass(frozen=True)

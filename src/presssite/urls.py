@@ -36,10 +36,14 @@ def bundle_slug(folder_name: str) -> str:
     return slugify(stripped or folder_name)
 
 
-def home(settings: Settings, locale: str, page: int = 1) -> str:
-    """/<base>/<locale>/, then /<base>/<locale>/page/N/ for later pages."""
-    path = f"{settings.base_path}{locale}/"
-    return path if page <= 1 else f"{path}page/{page}/"
+def home(settings: Settings, locale: str, page: int = 0) -> str:
+    """/<base>/<locale>/, and /<base>/<locale>/page/N/ for the numbered pages of the list
+    (``site.paging``: 0 is the front page)."""
+    return _paged(f"{settings.base_path}{locale}/", page)
+
+
+def _paged(path: str, page: int) -> str:
+    return f"{path}page/{page}/" if page else path
 
 
 def document(settings: Settings, locale: str, section: str, slug: str) -> str:
@@ -53,15 +57,13 @@ def tags_index(settings: Settings, locale: str) -> str:
     return f"{settings.base_path}{locale}/tags/"
 
 
-def tag(settings: Settings, locale: str, tag_slug: str, page: int = 1) -> str:
-    path = f"{settings.base_path}{locale}/tags/{tag_slug}/"
-    return path if page <= 1 else f"{path}page/{page}/"
+def tag(settings: Settings, locale: str, tag_slug: str, page: int = 0) -> str:
+    return _paged(f"{settings.base_path}{locale}/tags/{tag_slug}/", page)
 
 
-def section(settings: Settings, locale: str, name: str, page: int = 1) -> str:
-    """A section's list: /<locale>/<section>/, then /<locale>/<section>/page/N/."""
-    path = f"{settings.base_path}{locale}/{name}/"
-    return path if page <= 1 else f"{path}page/{page}/"
+def section(settings: Settings, locale: str, name: str, page: int = 0) -> str:
+    """A section's list: /<locale>/<section>/, and /<locale>/<section>/page/N/."""
+    return _paged(f"{settings.base_path}{locale}/{name}/", page)
 
 
 def archive(settings: Settings, locale: str, year: int | None = None) -> str:

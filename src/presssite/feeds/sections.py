@@ -15,6 +15,7 @@ from presssite import urls
 from presssite.model import Site
 from presssite.render import browse, i18n
 from presssite.render.reads import Reads
+from presssite.site import paging
 
 
 def feed_lists(site: Site, loc: str) -> list[tuple[str, str, str]]:
@@ -44,10 +45,9 @@ def sitemap_urls(
     out: list[tuple[str, datetime | None]] = []
     for name in reads.sections(loc):
         ids = reads.list_bundles(loc, name, "section")
-        for n in range(1, reads.list_pages(loc, name, "section") + 1):
-            out.append(
-                (urls.section(settings, loc, name, n), newest(ids[(n - 1) * size : n * size]))
-            )
+        for span in paging.spans(len(ids), size):
+            url = urls.section(settings, loc, name, span.number)
+            out.append((url, newest(ids[span.start : span.stop])))
     years = [(y, reads.list_bundles(loc, str(y), "year")) for y in reads.year_numbers(loc)]
     out.append((urls.archive(settings, loc), newest(b for _, ids in years for b in ids)))
     out.extend((urls.archive(settings, loc, y), newest(ids)) for y, ids in years)

@@ -21,6 +21,7 @@ from presssite.model import Bundle, OutputFile, Site, Translation
 from presssite.render.dependencies import Inputs
 from presssite.render.reads import Reads
 from presssite.settings import Settings
+from presssite.site import paging
 
 MAX_SITEMAP_URLS = 50_000  # the sitemaps.org limit of <url> entries per file
 NEWS_WINDOW = timedelta(days=2)  # Google News sitemaps list articles of the last two days
@@ -99,12 +100,12 @@ def sitemap_urls(site: Site, reads: Reads | None = None) -> list[SitemapUrl]:
 
         items = releases[loc]
         ids = [doc.bundle for doc in items]
-        for n in range(1, reads.list_pages(loc, "") + 1):
+        for span in paging.spans(len(ids), size):
             out.append(
                 SitemapUrl(
-                    urls.home(settings, loc, n),
-                    newest(ids[(n - 1) * size : n * size]),
-                    homes if n == 1 and len(settings.locales) > 1 else (),
+                    urls.home(settings, loc, span.number),
+                    newest(ids[span.start : span.stop]),
+                    homes if span.front and len(settings.locales) > 1 else (),
                 )
             )
         for doc in items:
@@ -114,9 +115,10 @@ def sitemap_urls(site: Site, reads: Reads | None = None) -> list[SitemapUrl]:
         tag_pages = []
         for tag in reads.tags(loc):
             members = reads.list_bundles(loc, tag.slug)
-            for n in range(1, reads.list_pages(loc, tag.slug) + 1):
-                chunk = members[(n - 1) * size : n * size]
-                tag_pages.append(SitemapUrl(urls.tag(settings, loc, tag.slug, n), newest(chunk)))
+            for span in paging.spans(len(members), size):
+                chunk = members[span.start : span.stop]
+                url = urls.tag(settings, loc, tag.slug, span.number)
+                tag_pages.append(SitemapUrl(url, newest(chunk)))
         # the topics page changed when the newest of its topics' pages did
         lastmod = max((p.lastmod for p in tag_pages if p.lastmod is not None), default=None)
         out.append(SitemapUrl(urls.tags_index(settings, loc), lastmod))

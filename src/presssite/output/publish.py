@@ -51,10 +51,11 @@ from presssite.output.staging import (
     safe_relative,
 )
 
-# At most this share of the files (and at least 100) change in place. A new release
-# moves every release down its newest-first lists, so a deploy after one re-renders
-# every list page: some 17% of a 10,000-release site's pages, which a swap would
-# write all of again (every page linked into a new folder, the old one removed).
+# At most this share of the files (and at least 100) change in place. A deploy after
+# one new release changes a few pages (``site.paging`` keeps the older list pages as
+# they were); edits that change more, such as a release's new date moving the pages of
+# its lists, stay in place up to half of the files, which a swap would write all of
+# again (every page linked into a new folder, the old one removed).
 IN_PLACE_LIMIT = 0.5
 
 

@@ -17,9 +17,8 @@ from presssite.model import Site, Translation
 from presssite.render import context as pages
 from presssite.render import i18n
 from presssite.settings import Settings
-from presssite.site import archive
+from presssite.site import archive, paging
 from presssite.site import sections as sections_
-from presssite.site.assemble import list_pages
 
 if TYPE_CHECKING:
     from presssite.render.pages import PageJob
@@ -40,7 +39,7 @@ def plan(site: Site, loc: str) -> list[tuple[str, str, tuple[Any, ...]]]:
     s = site.settings
     out: list[tuple[str, str, tuple[Any, ...]]] = []
     for name, docs in site.sections.get(loc, {}).items():
-        for n in range(1, list_pages(len(docs), s.page_size) + 1):
+        for n in paging.numbers(len(docs), s.page_size):
             out.append((urls.output_path(s, urls.section(s, loc, name, n)), "section", (name, n)))
     out.append((urls.output_path(s, urls.archive(s, loc)), "archive", ()))
     for year in years(site, loc):
@@ -92,13 +91,12 @@ def make(renderer: Renderer, job: PageJob, reads: Reads, shared: dict[str, Any])
     catalog = renderer.catalogs[loc]
     if job.kind == "section":
         name, number = job.ref
-        total = reads.list_pages(loc, name, "section")
-        size = s.page_size
-        items = reads.list_items(loc, name, (number - 1) * size, number * size, "section")
-        page = pages.list_page(loc, number, total, items, lambda n: urls.section(s, loc, name, n))
+        span = reads.list_span(loc, name, number, "section")
+        items = reads.list_items(loc, name, span.start, span.stop, "section")
+        page = pages.list_page(loc, span, items, lambda n: urls.section(s, loc, name, n))
         others = {lo: urls.section(s, lo, name) for lo in s.locales}
         switcher = pages.list_alternates(s, loc, page.url, others)
-        links = pages.hreflang_links(s, switcher, others[s.default_locale]) if number == 1 else ()
+        links = pages.hreflang_links(s, switcher, others[s.default_locale]) if page.front else ()
         extra = {
             "section_title": label(s, catalog, name, loc),
             "section_feed_url": urls.list_feed(urls.section(s, loc, name)),

@@ -18,6 +18,7 @@ from presssite import urls
 from presssite.model import Alternate, Bundle, ListPage, Photo, PhotoImage, Translation
 from presssite.render import i18n
 from presssite.settings import Settings
+from presssite.site import paging
 
 log = logging.getLogger(__name__)
 
@@ -80,24 +81,19 @@ def iso(dt: datetime, tz: tzinfo) -> str:
 
 
 def list_page(
-    locale: str,
-    number: int,
-    total: int,
-    items: Sequence[Translation],
-    url_for: Callable[[int], str],
+    locale: str, span: paging.Span, items: Sequence[Translation], url_for: Callable[[int], str]
 ) -> ListPage:
-    """Page ``number`` of ``total`` of a newest-first list, holding ``items``.
+    """The page of a newest-first list at ``span``, holding ``items``.
 
-    ``prev_url`` points to newer releases (the previous page), ``next_url`` to older.
+    ``prev_url`` points to newer releases, ``next_url`` to older.
     """
     return ListPage(
         locale=locale,
-        number=number,
-        total=total,
-        url=url_for(number),
+        number=span.number,
+        url=url_for(span.number),
         items=tuple(items),
-        prev_url=url_for(number - 1) if number > 1 else None,
-        next_url=url_for(number + 1) if number < total else None,
+        prev_url=url_for(span.newer) if span.newer is not None else None,
+        next_url=url_for(span.older) if span.older is not None else None,
     )
 
 

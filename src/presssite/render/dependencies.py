@@ -22,11 +22,11 @@ from presssite import parallel
 from presssite.cache.store import digest
 from presssite.content.store import body_key
 from presssite.model import PhotoImage, Site, Tag, Translation
-from presssite.render.reads import BESIDE, CROPS, ENTRIES, PAGES, PHOTOS, STALE, YEARS, Reads
+from presssite.render.reads import BESIDE, CROPS, ENTRIES, PHOTOS, SPAN, STALE, YEARS, Reads
 from presssite.render.recorded import Deps, Packed, Source, Table
 from presssite.render.views import WHOLE
-from presssite.site import archive
-from presssite.site.assemble import list_pages, why_hidden
+from presssite.site import archive, paging
+from presssite.site.assemble import why_hidden
 
 __all__ = ["Deps", "Inputs", "Packed", "Source", "after_edit", "document_of"]
 
@@ -257,8 +257,10 @@ def _values_of(inputs: Inputs, numbers: Sequence[int]) -> list[str]:
 
 
 def _slice(site: Site, items: Sequence[Translation], field: str) -> Any:
-    if field == PAGES:
-        return list_pages(len(items), site.settings.page_size)
+    if field.startswith(SPAN):
+        number, size = int(field[len(SPAN) :]), site.settings.page_size
+        there = number < paging.count(len(items), size)  # a list that shrank has no page N
+        return paging.span(len(items), size, number) if there else None
     if field == ENTRIES:
         alike = (
             (t.locale, t.url) for d in items for t in site.bundles[d.bundle].translations.values()

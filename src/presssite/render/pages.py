@@ -33,7 +33,7 @@ from presssite.render import browse
 from presssite.render.dependencies import Deps, Inputs
 from presssite.render.renderer import Renderer
 from presssite.render.templates import NOT_FOUND
-from presssite.site.assemble import list_pages
+from presssite.site import paging
 
 if TYPE_CHECKING:
     import jinja2
@@ -114,11 +114,11 @@ def plan_pages(site: Site) -> list[PageJob]:
     ]
     for loc in s.locales:
         releases = site.releases.get(loc, ())
-        for n in range(1, list_pages(len(releases), s.page_size) + 1):
+        for n in paging.numbers(len(releases), s.page_size):
             out.append(PageJob(urls.output_path(s, urls.home(s, loc, n)), "home", loc, (n,)))
         out.append(PageJob(urls.output_path(s, urls.tags_index(s, loc)), "tags", loc, ()))
         for tag in site.tags.get(loc, ()):
-            for n in range(1, list_pages(len(tag.releases), s.page_size) + 1):
+            for n in paging.numbers(len(tag.releases), s.page_size):
                 path = urls.output_path(s, urls.tag(s, loc, tag.slug, n))
                 out.append(PageJob(path, "tag", loc, (tag.slug, n)))
         out.extend(PageJob(path, kind, loc, ref) for path, kind, ref in browse.plan(site, loc))

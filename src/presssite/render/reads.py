@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any, cast
 from presssite.model import Bundle, PhotoImage, Translation
 from presssite.render.recorded import Deps, Source
 from presssite.render.views import DocView, TagView, unwrap
-from presssite.site.assemble import list_pages, why_hidden
+from presssite.site import paging
+from presssite.site.assemble import why_hidden
 
 if TYPE_CHECKING:
     from presssite.render.dependencies import Inputs
@@ -33,8 +34,8 @@ BESIDE = frozenset({PHOTOS, CROPS, STALE, NOTICE})
 # translations' (locale, URL): all a sitemap reads of a release (``Reads.list_entries``).
 ENTRIES = "#entries"
 
-# A field of a list: how many pages it takes (``Reads.list_pages``).
-PAGES = "#pages"
+# A field of a list: where its page N is (``Reads.list_span``), as ``f"{SPAN}{N}"``.
+SPAN = "#page:"
 
 # A field of a locale's archive years: the years alone, not how many releases each has
 # (``Reads.year_numbers``; with no field, ``Reads.years`` records both).
@@ -121,12 +122,12 @@ class Reads:
         self.note((kind, locale, slug), ENTRIES)
         return self.inputs.members(kind, locale, slug) or ()
 
-    def list_pages(self, locale: str, slug: str, kind: str = "list") -> int:
-        """How many pages the list takes (``site.list_pages``): what is recorded is that
-        number, so a release added to a list's oldest page leaves its other pages alone."""
-        self.note((kind, locale, slug), PAGES)
+    def list_span(self, locale: str, slug: str, number: int, kind: str = "list") -> paging.Span:
+        """Where page ``number`` of the list is (``site.paging``): what is recorded is that
+        span, so a new release leaves a page counted from the oldest alone."""
+        self.note((kind, locale, slug), f"{SPAN}{number}")
         items = self.inputs.members(kind, locale, slug) or ()
-        return list_pages(len(items), self.inputs.site.settings.page_size)
+        return paging.span(len(items), self.inputs.site.settings.page_size, number)
 
     def sections(self, locale: str) -> tuple[str, ...]:
         """The names of a locale's sections, in order (every page's navigation)."""

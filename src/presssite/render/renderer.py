@@ -88,7 +88,7 @@ class Renderer:
             (number,) = job.ref
             page = self.list_page(reads, loc, "", number)
             switcher = pages.list_alternates(s, loc, page.url, self.homes)
-            links = pages.hreflang_links(s, switcher, urls.root(s)) if number == 1 else ()
+            links = pages.hreflang_links(s, switcher, urls.root(s)) if page.front else ()
             return self.listing(reads, shared, "home.html", page, switcher, links, {})
         if job.kind == "tags":
             return self.tags_index(reads, shared, loc)
@@ -110,14 +110,13 @@ class Renderer:
     def list_page(self, reads: Reads, loc: str, slug: str, number: int) -> ListPage:
         """Page ``number`` of a locale's releases (``slug`` "") or of a tag's."""
         s = self.settings
-        total = reads.list_pages(loc, slug)
-        size = s.page_size
-        items = reads.list_items(loc, slug, (number - 1) * size, number * size)
+        span = reads.list_span(loc, slug, number)
+        items = reads.list_items(loc, slug, span.start, span.stop)
 
         def url_for(n: int) -> str:
             return urls.tag(s, loc, slug, n) if slug else urls.home(s, loc, n)
 
-        return pages.list_page(loc, number, total, items, url_for)
+        return pages.list_page(loc, span, items, url_for)
 
     # ---- pages
 

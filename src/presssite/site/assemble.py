@@ -20,6 +20,7 @@ from presssite import urls
 from presssite.errors import ContentError, PresssiteError
 from presssite.model import Bundle, Site, Tag, Translation
 from presssite.settings import Settings
+from presssite.site import paging
 from presssite.site import sections as sections_
 
 log = logging.getLogger(__name__)
@@ -207,11 +208,6 @@ def _shown(settings: Settings, path: Path) -> str:
         return str(path)
 
 
-def list_pages(count: int, page_size: int) -> int:
-    """How many pages a list of ``count`` items takes (an empty list still has one)."""
-    return max(1, -(-count // page_size))
-
-
 def url_clashes(site: Site, bundles: Iterable[Bundle]) -> list[PresssiteError]:
     """Two documents, or a document and a generated list page, that claim one URL.
 
@@ -277,17 +273,17 @@ def _list_owners(site: Site) -> dict[str, str]:
     settings = site.settings
     owners: dict[str, str] = {}
     for loc in settings.locales:
-        for n in range(1, list_pages(len(site.releases[loc]), settings.page_size) + 1):
+        for n in paging.numbers(len(site.releases[loc]), settings.page_size):
             owners[urls.home(settings, loc, n)] = f"the {loc} home page"
         owners[urls.tags_index(settings, loc)] = f"the {loc} tags index"
         owners[urls.archive(settings, loc)] = f"the {loc} archive"
         if settings.search.enabled:
             owners[urls.search(settings, loc)] = f"the {loc} search page"
         for name, docs in site.sections.get(loc, {}).items():
-            for n in range(1, list_pages(len(docs), settings.page_size) + 1):
+            for n in paging.numbers(len(docs), settings.page_size):
                 owners[urls.section(settings, loc, name, n)] = f"the {loc} section page {name!r}"
         for tag in site.tags[loc]:
-            for n in range(1, list_pages(len(tag.releases), settings.page_size) + 1):
+            for n in paging.numbers(len(tag.releases), settings.page_size):
                 owners[urls.tag(settings, loc, tag.slug, n)] = f"the {loc} tag page {tag.name!r}"
     return owners
 
