@@ -196,16 +196,12 @@ class ListPage:
     """One page of a paginated list (a home, section or tag page): ``site.paging``."""
 
     locale: str
-    number: int  # 0: the front page; else counted from the oldest releases (1)
+    number: int  # in the URL: counted from the oldest releases (1), 0 on the front page
+    front: bool  # the list's first page, with its newest releases
     url: str
     items: tuple[Translation, ...]
     prev_url: str | None  # newer releases
     next_url: str | None  # older releases
-
-    @property
-    def front(self) -> bool:
-        """The list's first page, with its newest releases."""
-        return self.number == 0
 
 
 @dataclass(frozen=True)

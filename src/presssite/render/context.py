@@ -90,6 +90,7 @@ def list_page(
     return ListPage(
         locale=locale,
         number=span.number,
+        front=span.front,
         url=url_for(span.number),
         items=tuple(items),
         prev_url=url_for(span.newer) if span.newer is not None else None,
