@@ -6,6 +6,7 @@
 #                 make test's short one; 16 makes over 10,000 inputs)
 #   make lint     ruff check + ruff format --check + mypy (strict) on src/
 #   make photos   regenerate the example site's photos, logo and favicon
+#   make catalogs refresh the theme's message catalogs after a UI string was added or changed
 #   make clean    remove build output and caches (make distclean also drops .venv, node_modules)
 #
 # Stamp files inside .venv/ and node_modules/ remember what was installed, so a repeated
@@ -18,7 +19,7 @@ PYTEST_ARGS ?=
 FUZZ_SCALE ?= 16
 
 .DEFAULT_GOAL := build
-.PHONY: build test fuzz lint format photos validators clean distclean
+.PHONY: build test fuzz lint format photos catalogs validators clean distclean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else \
@@ -66,6 +67,11 @@ format: $(VENV)/.stamp-test
 
 photos: $(VENV)/.stamp-install
 	$(BIN)/python scripts/make_example_photos.py
+
+LOCALES := src/presssite/theme/locales
+catalogs: $(VENV)/.stamp-install
+	$(BIN)/pybabel extract -F babel.cfg -o $(LOCALES)/messages.pot src/presssite
+	$(BIN)/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES)
 
 clean:
 	rm -rf build build.tmp-* build.old-* .presssite-cache .pytest_cache .ruff_cache .mypy_cache \

@@ -24,6 +24,7 @@ RANKS = {
     "settings": 2,
     "parallel": 2,
     "collector": 1,
+    "messages": 1,
     "gitquery": 1,
     "leftovers": 1,
     "model": 3,
@@ -66,6 +67,7 @@ BASE = {
     "settings",
     "parallel",
     "leftovers",
+    "messages",
     "model",
     "urls",
 }

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import shutil
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from factories import make_settings
 
@@ -76,23 +78,54 @@ def test_malformed_site_catalog_names_file_and_line(tmp_path: Path) -> None:
     assert str(path) in info.value.format()
 
 
-def template_msgids() -> set[str]:
-    method_map = [("**.html", "jinja2")]
-    options = {"**.html": {"extensions": "jinja2.ext.i18n"}}
-    found = extract_from_dir(str(THEME / "templates"), method_map, options)
-    return {msg[2] if isinstance(msg[2], str) else msg[2][0] for msg in found}
+REPO = Path(__file__).resolve().parent.parent
+LOCALES = THEME / "locales"
+
+
+def refreshed(tmp_path: Path) -> Path:
+    """The theme's catalogs refreshed as ``make catalogs`` does (babel.cfg, the package
+    folder, ``pybabel extract`` then ``update``), into a copy: the committed ones stay."""
+    copy = tmp_path / "locales"
+    shutil.copytree(LOCALES, copy)
+    pybabel = [sys.executable, "-m", "babel.messages.frontend", "-q"]
+    pot = copy / "messages.pot"
+    extract = ["extract", "-F", "babel.cfg", "-o", str(pot), "src/presssite"]
+    subprocess.run([*pybabel, *extract], cwd=REPO, check=True)
+    subprocess.run([*pybabel, "update", "-i", str(pot), "-d", str(copy)], cwd=REPO, check=True)
+    return copy
+
+
+def messages(path: Path) -> dict[str, object]:
+    """A catalog's live messages (obsolete ones left out): msgid -> translation."""
+    with path.open("rb") as fh:
+        catalog = read_po(fh)
+    return {(m.id if isinstance(m.id, str) else m.id[0]): m.string for m in catalog if m.id}
+
+
+def test_refreshing_the_catalogs_keeps_every_message_and_translation(tmp_path: Path) -> None:
+    """A contributor who adds a UI string runs ``make catalogs``: every message the
+    templates and the code show must come back from it with its translations, so none
+    is only in the catalogs by hand (a msgid the code passes to ``gettext`` from a
+    constant is marked with ``N_``), and the committed catalogs are the refreshed ones."""
+    copy = refreshed(tmp_path)
+    for path in sorted(LOCALES.rglob("*.po*")):
+        before, after = messages(path), messages(copy / path.relative_to(LOCALES))
+        assert sorted(set(before) - set(after)) == [], f"{path}: dropped by the refresh"
+        assert sorted(set(after) - set(before)) == [], f"{path}: run make catalogs"
+        changed = sorted(k for k in before if before[k] != after[k])
+        assert changed == [], f"{path}: translations changed by the refresh"
 
 
 @pytest.mark.parametrize("locale", ["id", "vi"])
-def test_every_template_label_is_translated(locale: str) -> None:
-    with (THEME / "locales" / locale / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+def test_every_message_is_translated(locale: str) -> None:
+    with (LOCALES / locale / "LC_MESSAGES" / "messages.po").open("rb") as fh:
         catalog = read_po(fh)
     translated = {
         (m.id if isinstance(m.id, str) else m.id[0])
         for m in catalog
         if m.id and not m.fuzzy and (m.string if isinstance(m.string, str) else all(m.string))
     }
-    missing = template_msgids() - translated
+    missing = set(messages(LOCALES / "messages.pot")) - translated
     assert not missing, f"untranslated in {locale}: {sorted(missing)}"
 
 

@@ -9,11 +9,12 @@ catalogs' ``msgid``, is always one of them.
 from __future__ import annotations
 
 from presssite.importer.text import Labels
+from presssite.messages import N_
 from presssite.render import i18n
 from presssite.settings import Settings
 
-CREDIT_MSGID = "Photo: %(credit)s"
-SOURCE_MSGID = "Source: %(link)s"
+CREDIT_MSGID = N_("Photo: %(credit)s")
+SOURCE_MSGID = N_("Source: %(link)s")
 
 
 def labels(settings: Settings) -> Labels:

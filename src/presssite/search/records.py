@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
+from presssite.messages import N_
 from presssite.model import PhotoImage, Translation, own_body
 from presssite.render import i18n
 from presssite.render.reads import Reads
@@ -26,7 +27,7 @@ from presssite.render.views import unwrap
 from presssite.site import sections
 
 # The filters' names, as the search page shows them, in the page's language (msgids).
-FILTER_NAMES = ("Section", "Year")
+FILTER_NAMES = (N_("Section"), N_("Year"))
 
 # Placeholders of a body (figures, photo sources) carry no words; an image would become
 # Pagefind's result image, which is the lead photo's, set explicitly.

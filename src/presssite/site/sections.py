@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from presssite.errors import ContentError
+from presssite.messages import N_
 from presssite.model import PAGES_SECTION, Bundle, Translation
 from presssite.settings import Settings
 
 PRESS = "press"  # the section a new site starts with; the theme names it ("Press releases")
-PRESS_LABEL = "Press releases"  # the theme's msgid for the press section's title
+PRESS_LABEL = N_("Press releases")  # the theme's msgid for the press section's title
 # Folders of a locale's URLs that the build makes itself: no section may be named so.
 RESERVED = ("tags", "archive", "search", "page")
 
