@@ -258,9 +258,10 @@ def _values_of(inputs: Inputs, numbers: Sequence[int]) -> list[str]:
 
 def _slice(site: Site, items: Sequence[Translation], field: str) -> Any:
     if field.startswith(SPAN):
-        number, size = int(field[len(SPAN) :]), site.settings.page_size
-        there = number < paging.count(len(items), size)  # a list that shrank has no page N
-        return paging.span(len(items), size, number) if there else None
+        try:
+            return paging.span(len(items), site.settings.page_size, int(field[len(SPAN) :]))
+        except ValueError:
+            return None  # a list that shrank has no page N
     if field == ENTRIES:
         alike = (
             (t.locale, t.url) for d in items for t in site.bundles[d.bundle].translations.values()

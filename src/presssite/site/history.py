@@ -44,6 +44,14 @@ class FileHistory:
     first: datetime  # the oldest
 
 
+def _both(seen: FileHistory | None, more: FileHistory) -> FileHistory:
+    """A file's history from two reads of it: the newest commit of both, and the oldest
+    (a clock set wrong can list commits out of order)."""
+    if seen is None:
+        return more
+    return FileHistory(last=max(seen.last, more.last), first=min(seen.first, more.first))
+
+
 def checkout(root: Path) -> tuple[str | None, bool]:
     """The commit checked out in the repository holding ``root`` (None when not in git)
     and whether the clone is shallow, in one call."""
@@ -117,12 +125,7 @@ def merged(kept: History, since: History) -> dict[str, FileHistory]:
     """A history with the commits of another: each file's newest and oldest of both."""
     out = dict(kept)
     for path, new in since.items():
-        old = out.get(path)
-        out[path] = (
-            new
-            if old is None
-            else FileHistory(last=max(old.last, new.last), first=min(old.first, new.first))
-        )
+        out[path] = _both(out.get(path), new)
     return out
 
 
@@ -143,10 +146,5 @@ def _parse_log(text: str, root: Path) -> dict[str, FileHistory]:
         if not line or when is None:
             continue
         path = os.path.normpath(os.path.join(base, line))  # as str(Path(root, line))
-        seen = found.get(path)
-        found[path] = (
-            FileHistory(last=when, first=when)
-            if seen is None
-            else FileHistory(last=max(seen.last, when), first=min(seen.first, when))
-        )
+        found[path] = _both(found.get(path), FileHistory(last=when, first=when))
     return found
